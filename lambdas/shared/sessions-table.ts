@@ -1,0 +1,32 @@
+/**
+ * The sessions table, defined once. The CDK stack (`lib/`), the local stack (`lib/local/`)
+ * and the DynamoDB adapter all read this module, so the key names, the active-sessions
+ * index and the TTL attribute cannot drift apart between production, local mode and code.
+ *
+ * No AWS SDK or CDK import here on purpose: it is plain data both worlds can map.
+ */
+export const SESSIONS_TABLE = {
+  /** One item per match. */
+  partitionKey: { name: 'matchId', type: 'S' },
+  /**
+   * Sparse, write-sharded GSI of the sessions that still need the reaper (PLACING, READY,
+   * ENDING). The shard attribute is present only while a session is active, so ended
+   * and failed records drop out of the index by themselves; sharding spreads writes over
+   * several partitions, and the reaper queries each shard (a few queries, never a scan).
+   */
+  activeIndex: {
+    name: 'active-sessions',
+    partitionKey: { name: 'activeShard', type: 'S' },
+    sortKey: { name: 'activeSince', type: 'N' },
+    shardCount: 8,
+  },
+  /** Epoch seconds after which DynamoDB deletes an ENDED or FAILED record. */
+  ttlAttribute: 'expiresAt',
+} as const;
+
+export type SessionsTableDefinition = typeof SESSIONS_TABLE;
+
+/** The shard values the reaper queries: `0` … `shardCount - 1`. */
+export function activeShards(def: SessionsTableDefinition = SESSIONS_TABLE): string[] {
+  return Array.from({ length: def.activeIndex.shardCount }, (_, i) => String(i));
+}
