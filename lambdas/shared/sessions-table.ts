@@ -17,7 +17,8 @@ export const SESSIONS_TABLE = {
   activeIndex: {
     name: 'active-sessions',
     partitionKey: { name: 'activeShard', type: 'S' },
-    sortKey: { name: 'activeSince', type: 'N' },
+    /** ISO-8601 creation time: sorts chronologically, so "older than" is a key condition. */
+    sortKey: { name: 'createdAt', type: 'S' },
     shardCount: 8,
   },
   /** Epoch seconds after which DynamoDB deletes an ENDED or FAILED record. */
@@ -26,7 +27,7 @@ export const SESSIONS_TABLE = {
 
 export type SessionsTableDefinition = typeof SESSIONS_TABLE;
 
-/** The shard values the reaper queries: `0` … `shardCount - 1`. */
+/** The shard values the reaper queries: `active#0` … `active#<shardCount - 1>`. */
 export function activeShards(def: SessionsTableDefinition = SESSIONS_TABLE): string[] {
-  return Array.from({ length: def.activeIndex.shardCount }, (_, i) => String(i));
+  return Array.from({ length: def.activeIndex.shardCount }, (_, i) => `active#${i}`);
 }

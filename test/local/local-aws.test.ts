@@ -29,7 +29,7 @@ describe('local AWS stack', () => {
     await aws.clients.dynamodb.send(
       new PutItemCommand({
         TableName: res.tableName,
-        Item: { matchId: { S: 'active-1' }, activeShard: { S: '3' }, activeSince: { N: '1' } },
+        Item: { matchId: { S: 'active-1' }, activeShard: { S: 'active#3' }, createdAt: { S: '2026-01-01T00:00:00.000Z' } },
       }),
     );
     await aws.clients.dynamodb.send(
@@ -41,7 +41,7 @@ describe('local AWS stack', () => {
         IndexName: idx.name,
         KeyConditionExpression: '#s = :s',
         ExpressionAttributeNames: { '#s': idx.partitionKey.name },
-        ExpressionAttributeValues: { ':s': { S: '3' } },
+        ExpressionAttributeValues: { ':s': { S: 'active#3' } },
       }),
     );
     expect(out.Items?.map((i) => i.matchId?.S)).toEqual(['active-1']);

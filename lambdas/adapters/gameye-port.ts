@@ -1,0 +1,99 @@
+/**
+ * The placement core's GameyePort over our Gameye client. Translates wire shapes into core
+ * shapes and every `GameyeError` into the core's `GameyeCallError`, keeping the client's
+ * retryable verdict (decided once, in lambdas/gameye/errors.ts).
+ */
+import { GameyeCallError } from '../core/errors.ts';
+import type { DescribedSession, GameyePort, StartedSession, StartSessionRequest } from '../core/ports.ts';
+import type { ServerPort } from '../core/session-record.ts';
+import { type GameyeClient, GameyeError } from '../gameye/index.ts';
+
+export interface GameyePortAdapterProps {
+  readonly client: GameyeClient;
+  /** Per-call timeout; the handler derives it from the Lambda's remaining time. */
+  readonly timeoutMs?: number | undefined;
+  /** Called for every failed call, for metrics and logs (status, identifier). */
+  readonly onError?: ((error: GameyeError) => void) | undefined;
+}
+
+export class GameyePortAdapter implements GameyePort {
+  readonly #client: GameyeClient;
+  readonly #options: { timeoutMs?: number };
+  readonly #onError: ((error: GameyeError) => void) | undefined;
+
+  constructor(props: GameyePortAdapterProps) {
+    this.#client = props.client;
+    this.#options = props.timeoutMs === undefined ? {} : { timeoutMs: props.timeoutMs };
+    this.#onError = props.onError;
+  }
+
+  async availableLocations(image: string): Promise<readonly string[]> {
+    const locations = await this.#call(() => this.#client.availableLocations(image, this.#options));
+    return locations.map((l) => l.id);
+  }
+
+  tagExists(region: string, image: string, version: string): Promise<boolean> {
+    return this.#call(() => this.#client.tagExists(region, image, version, this.#options));
+  }
+
+  async startSession(request: StartSessionRequest): Promise<StartedSession> {
+    const started = await this.#call(() =>
+      this.#client.startSession(
+        {
+          id: request.id,
+          location: request.location,
+          image: request.image,
+          env: { ...request.env },
+          labels: { ...request.labels },
+          ...(request.version === undefined ? {} : { version: request.version }),
+          ...(request.args === undefined ? {} : { args: [...request.args] }),
+          ...(request.ttl === undefined ? {} : { ttl: request.ttl }),
+          ...(request.restart === undefined ? {} : { restart: request.restart }),
+        },
+        this.#options,
+      ),
+    );
+    return {
+      host: started.host,
+      ports: started.ports.map((p) => ({ protocol: p.type, container: p.container, host: p.host })),
+    };
+  }
+
+  async describeSession(sessionId: string): Promise<DescribedSession | undefined> {
+    try {
+      const s = await this.#call(() => this.#client.describeSession(sessionId, this.#options));
+      return { id: s.id, location: s.location, host: s.host, ports: portsOf(s.port), status: s.status };
+    } catch (err) {
+      if (err instanceof GameyeCallError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async #call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof GameyeError)) throw err;
+      this.#onError?.(err);
+      throw new GameyeCallError({
+        status: err.status,
+        code: err.code,
+        identifier: err.identifier,
+        retryable: err.retryable,
+        message: err.message,
+        cause: err,
+      });
+    }
+  }
+}
+
+/** Gameye's `{"7777/udp": 24011}` map as core ports; keys that do not parse are skipped. */
+export function portsOf(map: Readonly<Record<string, number>>): ServerPort[] {
+  const ports: ServerPort[] = [];
+  for (const [key, host] of Object.entries(map)) {
+    const m = /^(\d+)\/(tcp|udp)$/.exec(key);
+    if (!m) continue;
+    ports.push({ container: Number(m[1]), protocol: m[2] as 'tcp' | 'udp', host });
+  }
+  return ports.sort((a, b) => a.container - b.container || a.protocol.localeCompare(b.protocol));
+}

@@ -1,0 +1,202 @@
+/**
+ * The placement Lambda's SQS handler, built from its dependencies so tests and the local
+ * runner pass local endpoints or fakes (STYLE.md #1). Records of a batch run concurrently
+ * (Powertools BatchProcessor); a transient failure fails only its record (partial batch
+ * response); a permanent one is parked in the DLQ with its reason and acknowledged.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { GAMEYE_STATUS_CLASSES, METRICS } from '../../lib/metric-names.ts';
+import type { DeadLetter } from '../adapters/sqs-dead-letter.ts';
+import type { BridgeConfig } from '../core/config.ts';
+import { TransientPlacementError } from '../core/errors.ts';
+import { type PlacementOutcome, type PlacementState, placeMatch } from '../core/placement.ts';
+import type { Clock, EventPublisher, GameyePort, SessionStore } from '../core/ports.ts';
+import type { GameyeError } from '../gameye/index.ts';
+
+export interface PlacementHandlerDeps {
+  readonly config: Readonly<BridgeConfig>;
+  readonly store: SessionStore;
+  readonly publisher: EventPublisher;
+  readonly deadLetters: { park(letter: DeadLetter): Promise<void> };
+  /** A Gameye port whose calls time out within `timeoutMs`; built per invocation. */
+  readonly gameyeFor: (
+    timeoutMs: number,
+    onError: (e: GameyeError) => void,
+  ) => Promise<GameyePort> | GameyePort;
+  readonly state: PlacementState;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+/** Time kept back from the Lambda's remaining time for writes and publishing after a Gameye call. */
+const FINISH_RESERVE_MS = 2_000;
+/** Upper bound for one Gameye call, whatever time is left. */
+const MAX_GAMEYE_CALL_MS = 10_000;
+const MIN_GAMEYE_CALL_MS = 500;
+
+export type PlacementHandler = (
+  event: SQSEvent,
+  context: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>,
+) => Promise<SQSBatchResponse>;
+
+export function makePlacementHandler(deps: PlacementHandlerDeps): PlacementHandler {
+  const processor = new BatchProcessor(EventType.SQS);
+  const { logger, metrics } = deps;
+
+  return async (event, context) => {
+    const remaining = (): number => context.getRemainingTimeInMillis();
+    const callMs = Math.max(
+      MIN_GAMEYE_CALL_MS,
+      Math.min(MAX_GAMEYE_CALL_MS, remaining() - FINISH_RESERVE_MS),
+    );
+    const gameye = await deps.gameyeFor(callMs, (error) => {
+      const statusClass =
+        error.status === 0
+          ? GAMEYE_STATUS_CLASSES[2]
+          : error.status >= 500
+            ? GAMEYE_STATUS_CLASSES[1]
+            : GAMEYE_STATUS_CLASSES[0];
+      const m = metrics.singleMetric();
+      m.addDimension(METRICS.gameyeError.dimensions[0], statusClass);
+      m.addMetadata('status', String(error.status));
+      m.addMetric(METRICS.gameyeError.name, MetricUnit.Count, 1);
+      logger.warn('gameye call failed', {
+        operation: error.operation,
+        status: error.status,
+        code: error.code,
+        identifier: error.identifier,
+        retryable: error.retryable,
+      });
+    });
+
+    const recordHandler = async (record: SQSRecord): Promise<void> => {
+      const started = deps.clock.now();
+      let outcome: PlacementOutcome;
+      try {
+        outcome = await placeMatch(
+          record.body,
+          {
+            config: deps.config,
+            store: deps.store,
+            publisher: deps.publisher,
+            gameye,
+            clock: deps.clock,
+            state: deps.state,
+          },
+          { remainingTimeMs: () => remaining() - FINISH_RESERVE_MS },
+        );
+      } catch (error) {
+        if (error instanceof TransientPlacementError) {
+          logger.warn('placement will be retried', {
+            messageId: record.messageId,
+            matchId: error.matchId,
+            sessionId: error.sessionId,
+            identifier: error.identifier,
+            reason: error.reason,
+            error: error.message,
+            receiveCount: record.attributes.ApproximateReceiveCount,
+          });
+        } else {
+          logger.error('placement crashed', { messageId: record.messageId, error: error as Error });
+        }
+        throw error;
+      }
+      await settle(outcome, record, started);
+    };
+
+    const settle = async (outcome: PlacementOutcome, record: SQSRecord, started: number): Promise<void> => {
+      switch (outcome.kind) {
+        case 'placed': {
+          const latency = deps.clock.now() - started;
+          metrics.addMetric(METRICS.placementSucceeded.name, MetricUnit.Count, 1);
+          metrics.addMetric(METRICS.placementLatency.name, MetricUnit.Milliseconds, latency);
+          if (outcome.chosenRank !== null) {
+            metrics.addMetric(METRICS.fallbackRank.name, MetricUnit.Count, outcome.chosenRank);
+          }
+          const m = metrics.singleMetric();
+          m.addDimension(METRICS.regionChosen.dimensions[0], outcome.region);
+          m.addMetric(METRICS.regionChosen.name, MetricUnit.Count, 1);
+          logger.info('match placed', {
+            messageId: record.messageId,
+            matchId: outcome.matchId,
+            sessionId: outcome.sessionId,
+            region: outcome.region,
+            via: outcome.via,
+            chosenRank: outcome.chosenRank,
+            latencyMs: latency,
+          });
+          return;
+        }
+        case 'duplicate': {
+          logger.info('duplicate delivery absorbed', {
+            messageId: record.messageId,
+            matchId: outcome.matchId,
+            sessionId: outcome.sessionId,
+            state: outcome.state,
+            republished: outcome.republished,
+          });
+          if (outcome.state !== 'FAILED') return;
+          // Another delivery of a match that failed for good: keep this message too. It may be
+          // the very message whose first parking failed, and must not vanish on the ack.
+          const failed = await deps.store.get(outcome.matchId);
+          await deps.deadLetters.park({
+            body: record.body,
+            sourceMessageId: record.messageId,
+            reason: failed?.failure?.reason ?? 'already-failed',
+            message: `match ${outcome.matchId} failed earlier: ${failed?.failure?.message ?? 'see its record'}`,
+            matchId: outcome.matchId,
+            identifier: failed?.failure?.identifier,
+            attributes: sdkAttributes(record),
+          });
+          return;
+        }
+        case 'failed':
+          metrics.addMetric(METRICS.placementFailed.name, MetricUnit.Count, 1);
+          logger.error('match failed permanently; parked in the DLQ', {
+            messageId: record.messageId,
+            matchId: outcome.matchId,
+            sessionId: outcome.sessionId,
+            identifier: outcome.identifier,
+            reason: outcome.reason,
+            error: outcome.message,
+          });
+          // If parking fails the record fails too: SQS redelivers it, the duplicate path sees the
+          // FAILED record, and after maxReceiveCount SQS's own redrive moves it to the DLQ. Either
+          // way the message is kept, and the reason stays on the FAILED record.
+          await deps.deadLetters.park({
+            body: record.body,
+            sourceMessageId: record.messageId,
+            reason: outcome.reason,
+            message: outcome.message,
+            matchId: outcome.matchId,
+            identifier: outcome.identifier,
+            attributes: sdkAttributes(record),
+          });
+          return;
+      }
+    };
+
+    try {
+      return await processPartialResponse(event, recordHandler, processor, {
+        context: context as Context,
+        throwOnFullBatchFailure: false,
+      });
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
+}
+
+/** The Lambda event's attribute shape (`stringValue`) as the SDK's (`StringValue`). */
+function sdkAttributes(record: SQSRecord): Record<string, MessageAttributeValue> {
+  const out: Record<string, MessageAttributeValue> = {};
+  for (const [name, a] of Object.entries(record.messageAttributes ?? {})) {
+    if (a.stringValue !== undefined) out[name] = { DataType: a.dataType, StringValue: a.stringValue };
+  }
+  return out;
+}

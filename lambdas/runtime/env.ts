@@ -1,0 +1,75 @@
+/**
+ * The functions' environment, parsed once at cold start by zod (STYLE.md #3). An error names
+ * every missing or bad variable. Only the composition root reads `process.env`; adapters get
+ * their names and clients in their constructors.
+ */
+import { z } from 'zod';
+import { FUNCTION_ENV } from '../../lib/resource-definitions.ts';
+import { type BridgeConfig, parseBridgeConfig } from '../core/config.ts';
+import { fieldIssues } from '../core/issues.ts';
+
+/** How the Gameye token is found: a Secrets Manager ARN in AWS, the token itself locally. */
+export type TokenSource = { readonly secretArn: string } | { readonly token: string };
+
+export interface RuntimeEnv {
+  readonly tableName: string;
+  readonly topicArn: string;
+  readonly deadLetterQueueUrl?: string | undefined;
+  readonly archiveBucketName?: string | undefined;
+  readonly gameyeBaseUrl: string;
+  readonly token: TokenSource;
+  readonly config: Readonly<BridgeConfig>;
+}
+
+/** Local mode only: the token itself (DESIGN.md invariant 5 keeps it out of deployed envs). */
+export const LOCAL_TOKEN_ENV = 'GAMEYE_TOKEN';
+
+const Env = z.object({
+  [FUNCTION_ENV.tableName]: z.string().min(1),
+  [FUNCTION_ENV.topicArn]: z.string().min(1),
+  [FUNCTION_ENV.deadLetterQueueUrl]: z.url().optional(),
+  [FUNCTION_ENV.archiveBucketName]: z.string().min(1).optional(),
+  [FUNCTION_ENV.gameyeBaseUrl]: z.url(),
+  [FUNCTION_ENV.gameyeTokenSecretArn]: z.string().min(1).optional(),
+  [LOCAL_TOKEN_ENV]: z.string().min(1).optional(),
+  [FUNCTION_ENV.bridgeConfig]: z.string().min(2),
+});
+
+export class RuntimeEnvError extends Error {
+  override readonly name = 'RuntimeEnvError';
+}
+
+export function parseRuntimeEnv(env: Readonly<Record<string, string | undefined>>): RuntimeEnv {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const where = fieldIssues(parsed.error)
+      .map((i) => `${i.path}: ${i.message}`)
+      .join('; ');
+    throw new RuntimeEnvError(`invalid function environment: ${where}`, { cause: parsed.error });
+  }
+  const e = parsed.data;
+  const secretArn = e[FUNCTION_ENV.gameyeTokenSecretArn];
+  const token = e[LOCAL_TOKEN_ENV];
+  if (secretArn === undefined && token === undefined) {
+    throw new RuntimeEnvError(
+      `invalid function environment: set ${FUNCTION_ENV.gameyeTokenSecretArn} (a Secrets Manager ARN) or, locally, ${LOCAL_TOKEN_ENV}`,
+    );
+  }
+  let config: unknown;
+  try {
+    config = JSON.parse(e[FUNCTION_ENV.bridgeConfig]);
+  } catch (err) {
+    throw new RuntimeEnvError(`invalid function environment: ${FUNCTION_ENV.bridgeConfig} is not JSON`, {
+      cause: err,
+    });
+  }
+  return {
+    tableName: e[FUNCTION_ENV.tableName],
+    topicArn: e[FUNCTION_ENV.topicArn],
+    deadLetterQueueUrl: e[FUNCTION_ENV.deadLetterQueueUrl],
+    archiveBucketName: e[FUNCTION_ENV.archiveBucketName],
+    gameyeBaseUrl: e[FUNCTION_ENV.gameyeBaseUrl],
+    token: secretArn !== undefined ? { secretArn } : { token: token as string },
+    config: parseBridgeConfig(config),
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * Composition root of the placement function: the one place that turns the environment into
+ * real clients and adapters. Local mode and tests call `placementDeps` with their own values.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoSessionStore } from '../adapters/dynamo-session-store.ts';
+import { GameyePortAdapter } from '../adapters/gameye-port.ts';
+import { SnsEventPublisher } from '../adapters/sns-publisher.ts';
+import { SqsDeadLetterQueue } from '../adapters/sqs-dead-letter.ts';
+import { createPlacementState } from '../core/placement.ts';
+import { type Clock, systemClock } from '../core/ports.ts';
+import { GameyeClient } from '../gameye/index.ts';
+import type { PlacementHandlerDeps } from '../handlers/placement-handler.ts';
+import type { RuntimeEnv } from './env.ts';
+import { readGameyeToken } from './gameye-token.ts';
+
+const SERVICE = process.env.POWERTOOLS_SERVICE_NAME ?? 'gameye-bridge-placement';
+const NAMESPACE = process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'GameyeBridge';
+
+export interface PlacementClients {
+  readonly dynamodb: DynamoDBClient;
+  readonly sns: SNSClient;
+  readonly sqs: SQSClient;
+}
+
+export interface PlacementDepsOptions {
+  readonly env: RuntimeEnv;
+  /** Defaults: SDK clients from the standard AWS environment (AWS_ENDPOINT_URL_* included). */
+  readonly clients?: PlacementClients;
+  readonly logger?: Logger;
+  readonly metrics?: Metrics;
+  readonly clock?: Clock;
+}
+
+export function defaultPlacementClients(): PlacementClients {
+  return { dynamodb: new DynamoDBClient({}), sns: new SNSClient({}), sqs: new SQSClient({}) };
+}
+
+export function placementDeps(options: PlacementDepsOptions): PlacementHandlerDeps {
+  const { env } = options;
+  const clients = options.clients ?? defaultPlacementClients();
+  const clock = options.clock ?? systemClock;
+  if (!env.deadLetterQueueUrl) throw new Error('the placement function needs DEAD_LETTER_QUEUE_URL');
+  let client: { token: string; client: GameyeClient } | undefined;
+  return {
+    config: env.config,
+    store: new DynamoSessionStore({ client: clients.dynamodb, tableName: env.tableName }),
+    publisher: new SnsEventPublisher({ client: clients.sns, topicArn: env.topicArn }),
+    deadLetters: new SqsDeadLetterQueue({ client: clients.sqs, queueUrl: env.deadLetterQueueUrl }),
+    gameyeFor: async (timeoutMs, onError) => {
+      const token = await readGameyeToken(env.token);
+      // A rotated token gets a new client; the keep-alive pool per base URL is shared anyway.
+      if (client?.token !== token)
+        client = { token, client: new GameyeClient({ baseUrl: env.gameyeBaseUrl, token }) };
+      return new GameyePortAdapter({ client: client.client, timeoutMs, onError });
+    },
+    state: createPlacementState(env.config, clock),
+    clock,
+    logger: options.logger ?? new Logger({ serviceName: 'gameye-bridge-placement' }),
+    metrics:
+      options.metrics ?? new Metrics({ namespace: 'GameyeBridge', serviceName: 'gameye-bridge-placement' }),
+  };
+}
