@@ -6,7 +6,15 @@
 import { GameyeCallError } from '../core/errors.ts';
 import type { DescribedSession, GameyePort, StartedSession, StartSessionRequest } from '../core/ports.ts';
 import type { ServerPort } from '../core/session-record.ts';
-import { type GameyeClient, GameyeError } from '../gameye/index.ts';
+import { backoffDelay, type GameyeClient, GameyeError, type RetryPolicy } from '../gameye/index.ts';
+
+/**
+ * Retries inside one placement step, for quick server-side failures only (5xx, 429, a reset
+ * socket). Not 420: placement answers a full region by moving to the next one, not by asking
+ * again. Not timeouts: one already used the step's time budget; SQS redelivery takes over.
+ * POST /session is safe to repeat because placement always sends its own session id.
+ */
+export const PLACEMENT_RETRIES: RetryPolicy = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1_000 };
 
 export interface GameyePortAdapterProps {
   readonly client: GameyeClient;
@@ -14,17 +22,27 @@ export interface GameyePortAdapterProps {
   readonly timeoutMs?: number | undefined;
   /** Called for every failed call, for metrics and logs (status, identifier). */
   readonly onError?: ((error: GameyeError) => void) | undefined;
+  /** @default PLACEMENT_RETRIES */
+  readonly retries?: RetryPolicy | undefined;
+  readonly random?: (() => number) | undefined;
+  readonly sleep?: ((ms: number) => Promise<void>) | undefined;
 }
 
 export class GameyePortAdapter implements GameyePort {
   readonly #client: GameyeClient;
   readonly #options: { timeoutMs?: number };
   readonly #onError: ((error: GameyeError) => void) | undefined;
+  readonly #retries: RetryPolicy;
+  readonly #random: () => number;
+  readonly #sleep: (ms: number) => Promise<void>;
 
   constructor(props: GameyePortAdapterProps) {
     this.#client = props.client;
     this.#options = props.timeoutMs === undefined ? {} : { timeoutMs: props.timeoutMs };
     this.#onError = props.onError;
+    this.#retries = props.retries ?? PLACEMENT_RETRIES;
+    this.#random = props.random ?? Math.random;
+    this.#sleep = props.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
   async availableLocations(image: string): Promise<readonly string[]> {
@@ -70,21 +88,32 @@ export class GameyePortAdapter implements GameyePort {
   }
 
   async #call<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      if (!(err instanceof GameyeError)) throw err;
-      this.#onError?.(err);
-      throw new GameyeCallError({
-        status: err.status,
-        code: err.code,
-        identifier: err.identifier,
-        retryable: err.retryable,
-        message: err.message,
-        cause: err,
-      });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (!(err instanceof GameyeError)) throw err;
+        this.#onError?.(err);
+        const quick = err.retryable && err.status !== 420 && err.code !== 'TIMEOUT';
+        if (quick && attempt < this.#retries.maxAttempts) {
+          await this.#sleep(backoffDelay(this.#retries, attempt - 1, this.#random));
+          continue;
+        }
+        throw toCallError(err);
+      }
     }
   }
+}
+
+function toCallError(err: GameyeError): GameyeCallError {
+  return new GameyeCallError({
+    status: err.status,
+    code: err.code,
+    identifier: err.identifier,
+    retryable: err.retryable,
+    message: err.message,
+    cause: err,
+  });
 }
 
 /** Gameye's `{"7777/udp": 24011}` map as core ports; keys that do not parse are skipped. */

@@ -60,8 +60,9 @@ export function placementDeps(options: PlacementDepsOptions): PlacementHandlerDe
     },
     state: createPlacementState(env.config, clock),
     clock,
-    logger: options.logger ?? new Logger({ serviceName: 'gameye-bridge-placement' }),
-    metrics:
-      options.metrics ?? new Metrics({ namespace: 'GameyeBridge', serviceName: 'gameye-bridge-placement' }),
+    // Powertools reads POWERTOOLS_SERVICE_NAME / POWERTOOLS_METRICS_NAMESPACE (set by the stack);
+    // these defaults apply only where they are absent (local mode).
+    logger: options.logger ?? new Logger({ serviceName: SERVICE }),
+    metrics: options.metrics ?? new Metrics({ namespace: NAMESPACE, serviceName: SERVICE }),
   };
 }

@@ -19,7 +19,6 @@ export const SESSIONS_TABLE = {
     partitionKey: { name: 'activeShard', type: 'S' },
     /** ISO-8601 creation time: sorts chronologically, so "older than" is a key condition. */
     sortKey: { name: 'createdAt', type: 'S' },
-    shardCount: 8,
   },
   /** Epoch seconds after which DynamoDB deletes an ENDED or FAILED record. */
   ttlAttribute: 'expiresAt',
@@ -27,7 +26,10 @@ export const SESSIONS_TABLE = {
 
 export type SessionsTableDefinition = typeof SESSIONS_TABLE;
 
-/** The shard values the reaper queries: `active#0` … `active#<shardCount - 1>`. */
-export function activeShards(def: SessionsTableDefinition = SESSIONS_TABLE): string[] {
-  return Array.from({ length: def.activeIndex.shardCount }, (_, i) => `active#${i}`);
+/**
+ * The shard values the reaper queries: `active#0` … `active#<count - 1>`. The count is the
+ * runtime config's `activeShards` (grow it, never shrink it: records keep their shard).
+ */
+export function activeShards(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `active#${i}`);
 }

@@ -1,0 +1,146 @@
+/**
+ * The bridge configuration: parsed once at cold start into a frozen object, and validated by
+ * the same schema during `cdk synth`, so a bad profile fails the deploy, not the first match.
+ */
+import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+import { fieldIssues } from './issues.ts';
+import { EnvName, LabelKey, RegionName, TtlDuration } from './match-event.ts';
+
+/** A Gameye label value naming this deployment; kept DNS-label-like so it is safe anywhere. */
+export const DeploymentId = z
+  .string()
+  .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'expected lowercase letters, digits and -, at most 63');
+
+const Ms = z.number().int().min(0);
+
+export const ContainerPort = z.object({
+  container: z.number().int().min(1).max(65535),
+  protocol: z.enum(['tcp', 'udp']),
+});
+
+/** Which per-match overrides a profile accepts from the MatchFound event. Default: none. */
+export const AllowOverrides = z
+  .object({
+    /** Env keys the event may set. */
+    env: z.array(EnvName).optional(),
+    args: z.boolean().optional(),
+    /** Label keys the event may set. */
+    labels: z.array(LabelKey).optional(),
+    ttl: z.boolean().optional(),
+  })
+  .strict();
+export type AllowOverrides = z.infer<typeof AllowOverrides>;
+
+export const Profile = z
+  .object({
+    image: z.string().min(1),
+    /** Pinned image tag. When set, only regions whose fleet holds it are eligible. */
+    version: z.string().min(1).optional(),
+    ttl: TtlDuration.optional(),
+    env: z.record(EnvName, z.string().min(1)).optional(),
+    args: z.array(z.string().min(1)).optional(),
+    labels: z.record(LabelKey, z.string()).optional(),
+    restart: z.boolean().optional(),
+    /** Paths archived to S3 after the session stops. */
+    artifactPaths: z.array(z.string().min(1)).default([]),
+    allowOverrides: AllowOverrides.default({}),
+    /** Ports the game listens on; documentation for subscribers, Gameye reports the real ones. */
+    ports: z.array(ContainerPort).optional(),
+    /** Reaper policy (a later issue): stop when idle this long after the last player left. */
+    idleTimeoutMs: Ms.optional(),
+    /** Reaper policy: stop when no player joined within this long of READY. */
+    joinGraceMs: Ms.optional(),
+    /** Reaper policy: stop any session older than this. */
+    maxLifetimeMs: Ms.optional(),
+  })
+  .strict();
+export type Profile = z.infer<typeof Profile>;
+
+export const LatencyPolicy = z
+  .object({
+    /** A region where any player exceeds this is over the cap. Absent: no cap. */
+    capMs: z.number().int().min(1).max(10_000).optional(),
+    /** When no region meets the cap: place in the best over-cap region anyway, or fail. */
+    whenNoneMeetsCap: z.enum(['best-effort', 'fail']).default('best-effort'),
+  })
+  .strict();
+
+export const BridgeConfig = z
+  .object({
+    deploymentId: DeploymentId,
+    /** UUID namespace of this deployment's session ids (UUIDv5 of the match id). */
+    sessionNamespace: z.uuid(),
+    profiles: z.record(z.string().min(1).max(64), Profile).refine((p) => Object.keys(p).length > 0, {
+      message: 'expected at least one profile',
+    }),
+    /** Matchmaker region name → Gameye location. Unaliased names are used as-is. */
+    regionAliases: z.record(RegionName, RegionName).default({}),
+    latency: LatencyPolicy.default({ whenNoneMeetsCap: 'best-effort' }),
+    /** Gameye locations, most preferred first: the order for matches without latency data and the final tie-break. */
+    regionPreference: z.array(RegionName).default([]),
+    /** Total time one placement may spend trying regions before it is retried later. */
+    placementDeadlineMs: Ms.min(1000).default(20_000),
+    /** A further region is tried only if at least this much time is left (one POST's worth). */
+    attemptReserveMs: Ms.default(3_000),
+    cache: z
+      .object({
+        /** Gameye's availability changes quickly; NOTES.md says cache it seconds at most. */
+        availableLocationsTtlMs: Ms.max(30_000).default(5_000),
+        tagTtlMs: Ms.default(60_000),
+      })
+      .strict()
+      .default({ availableLocationsTtlMs: 5_000, tagTtlMs: 60_000 }),
+    /** How long a region that answered 420 is skipped (Gameye suggests retrying in 2-5 s). */
+    cooldownMs: Ms.default(5_000),
+    /** Shards of the sparse "active" index. Only ever grow it: the reaper queries 0..N-1. */
+    activeShards: z.number().int().min(1).max(100).default(8),
+    /** How long ENDED and FAILED records are kept before DynamoDB's TTL removes them. */
+    retentionDays: z.number().int().min(1).max(3650).default(30),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    for (const [name, profile] of Object.entries(config.profiles)) {
+      for (const key of profile.allowOverrides.env ?? []) {
+        if (RESERVED_ENV.has(key)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['profiles', name, 'allowOverrides', 'env'],
+            message: `${key} is set by the bridge and cannot be overridden`,
+          });
+        }
+      }
+      for (const key of profile.allowOverrides.labels ?? []) {
+        if (key.startsWith(RESERVED_LABEL_PREFIX)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['profiles', name, 'allowOverrides', 'labels'],
+            message: `${key} is set by the bridge and cannot be overridden`,
+          });
+        }
+      }
+    }
+  });
+export type BridgeConfig = z.infer<typeof BridgeConfig>;
+/** The configuration as written (defaults not yet applied), e.g. in the CDK app. */
+export type BridgeConfigInput = z.input<typeof BridgeConfig>;
+
+/** Env the bridge sets on every session; an event may not override them. */
+export const RESERVED_ENV: ReadonlySet<string> = new Set(['MATCH_ID', 'MATCH_PLAYERS']);
+/** Labels with this prefix identify the bridge's sessions; the reaper trusts them. */
+export const RESERVED_LABEL_PREFIX = 'bridge-';
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+/** Parse and deep-freeze the configuration; a {@link ConfigError} names every bad field. */
+export function parseBridgeConfig(input: unknown): Readonly<BridgeConfig> {
+  const parsed = BridgeConfig.safeParse(input);
+  if (!parsed.success) throw new ConfigError(fieldIssues(parsed.error), { cause: parsed.error });
+  return deepFreeze(parsed.data);
+}

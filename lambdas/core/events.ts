@@ -1,0 +1,111 @@
+/**
+ * Events the bridge publishes on `session-events`. Versioned JSON; `type` doubles as the SNS
+ * message attribute subscribers filter on, and `sessionId` is the deduplication key.
+ *
+ * Event bodies are built from the session record alone, so a republished event (after a crash
+ * between publish and recording it) is identical to the first.
+ */
+import { z } from 'zod';
+import { PERMANENT_REASONS } from './errors.ts';
+import { Ranking } from './ranking.ts';
+import { RecordPlayer, ServerPort, type SessionRecord } from './session-record.ts';
+
+const IsoTime = z.iso.datetime();
+
+export const SessionReadyV1 = z.object({
+  type: z.literal('SessionReady'),
+  version: z.literal(1),
+  matchId: z.string(),
+  sessionId: z.uuid(),
+  profile: z.string(),
+  region: z.string(),
+  host: z.string(),
+  /** Host port by container port and protocol: `{ "7777/udp": 24011 }`. */
+  ports: z.record(z.string(), z.number().int()),
+  /** The same ports as a list. */
+  portList: z.array(ServerPort),
+  players: z.array(RecordPlayer),
+  ranking: Ranking,
+  /** Whether we started the session or adopted it after a 409 (a redelivered match). */
+  via: z.enum(['started', 'adopted']),
+  claimedAt: IsoTime,
+  readyAt: IsoTime,
+});
+export type SessionReadyV1 = z.infer<typeof SessionReadyV1>;
+
+export const SessionFailedV1 = z.object({
+  type: z.literal('SessionFailed'),
+  version: z.literal(1),
+  matchId: z.string(),
+  sessionId: z.uuid(),
+  reason: z.enum(PERMANENT_REASONS),
+  message: z.string(),
+  /** Gameye's correlation id, when a Gameye answer caused the failure; quote it to Gameye support. */
+  identifier: z.string().nullable(),
+  ranking: Ranking.nullable(),
+  failedAt: IsoTime,
+});
+export type SessionFailedV1 = z.infer<typeof SessionFailedV1>;
+
+export const SessionEndedV1 = z.object({
+  type: z.literal('SessionEnded'),
+  version: z.literal(1),
+  matchId: z.string(),
+  sessionId: z.uuid(),
+  region: z.string(),
+  reason: z.enum(['match-ended', 'idle', 'no-players-joined', 'max-lifetime', 'exited', 'orphan']),
+  readyAt: IsoTime,
+  endedAt: IsoTime,
+});
+export type SessionEndedV1 = z.infer<typeof SessionEndedV1>;
+
+export const SessionEvent = z.discriminatedUnion('type', [SessionReadyV1, SessionFailedV1, SessionEndedV1]);
+export type SessionEvent = z.infer<typeof SessionEvent>;
+export type SessionEventType = SessionEvent['type'];
+
+/** `{ "7777/udp": 24011 }` from the port list. */
+export function portMap(ports: readonly ServerPort[]): Record<string, number> {
+  return Object.fromEntries(ports.map((p) => [`${p.container}/${p.protocol}`, p.host]));
+}
+
+/** SessionReady for a READY record. */
+export function sessionReadyOf(record: SessionRecord): SessionReadyV1 {
+  const { region, host, ports, ranking, via, readyAt } = record;
+  if (record.state !== 'READY' || !region || !host || !ports || !ranking || !via || !readyAt) {
+    throw new TypeError(`record of match ${record.matchId} is not a complete READY record`);
+  }
+  return {
+    type: 'SessionReady',
+    version: 1,
+    matchId: record.matchId,
+    sessionId: record.sessionId,
+    profile: record.profile,
+    region,
+    host,
+    ports: portMap(ports),
+    portList: ports.map((p) => ({ ...p })),
+    players: record.players.map((p) => ({ ...p })),
+    ranking,
+    via,
+    claimedAt: record.createdAt,
+    readyAt,
+  };
+}
+
+/** SessionFailed for a FAILED record. */
+export function sessionFailedOf(record: SessionRecord): SessionFailedV1 {
+  if (record.state !== 'FAILED' || !record.failure) {
+    throw new TypeError(`record of match ${record.matchId} is not a FAILED record`);
+  }
+  return {
+    type: 'SessionFailed',
+    version: 1,
+    matchId: record.matchId,
+    sessionId: record.sessionId,
+    reason: record.failure.reason,
+    message: record.failure.message,
+    identifier: record.failure.identifier ?? null,
+    ranking: record.ranking ?? null,
+    failedAt: record.updatedAt,
+  };
+}

@@ -1,0 +1,272 @@
+/**
+ * The session record: one item per match, keyed by `matchId`, and the rules for changing it.
+ *
+ * Every change is a whole new record computed here by a pure function, written by the store
+ * only if the stored item still has the state and `version` the change started from
+ * (optimistic concurrency). The store adapter therefore needs one conditional-write shape,
+ * and the rules live in one place: {@link TRANSITIONS}.
+ *
+ * Crash recovery: before each `POST /session` the core appends a `pending` attempt naming the
+ * region. A redelivery that finds a PLACING record with a pending attempt re-POSTs the same
+ * session id to that region first; Gameye answers 201 (the first call never landed) or 409
+ * (it did: describe and adopt). Either way, never a second session.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { PERMANENT_REASONS, StateConflictError } from './errors.ts';
+import { Ranking } from './ranking.ts';
+
+export const SessionState = z.enum(['PLACING', 'READY', 'ENDING', 'ENDED', 'FAILED']);
+export type SessionState = z.infer<typeof SessionState>;
+
+/** States in which a Gameye session may be running: these carry `activeShard`. */
+export const ACTIVE_STATES: ReadonlySet<SessionState> = new Set(['PLACING', 'READY', 'ENDING']);
+
+/**
+ * Which state each state may move to. Self-transitions record progress within a state
+ * (a new attempt while PLACING, `publishedAt` on READY or FAILED).
+ */
+export const TRANSITIONS: Readonly<Record<SessionState, readonly SessionState[]>> = {
+  PLACING: ['PLACING', 'READY', 'FAILED'],
+  READY: ['READY', 'ENDING', 'ENDED'],
+  ENDING: ['ENDING', 'ENDED'],
+  ENDED: [],
+  FAILED: ['FAILED'],
+};
+
+export function canTransition(from: SessionState, to: SessionState): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+const IsoTime = z.iso.datetime();
+
+export const ServerPort = z.object({
+  protocol: z.enum(['tcp', 'udp']),
+  container: z.number().int().min(1).max(65535),
+  host: z.number().int().min(1).max(65535),
+});
+export type ServerPort = z.infer<typeof ServerPort>;
+
+export const AttemptOutcome = z.enum(['pending', 'started', 'adopted', 'no-capacity', 'failed']);
+export type AttemptOutcome = z.infer<typeof AttemptOutcome>;
+
+export const Attempt = z.object({
+  region: z.string(),
+  at: IsoTime,
+  /** `pending`: POST sent or about to be; whether it landed is unknown until the next answer. */
+  outcome: AttemptOutcome,
+  status: z.number().int().optional(),
+  identifier: z.string().optional(),
+});
+export type Attempt = z.infer<typeof Attempt>;
+
+export const Failure = z.object({
+  reason: z.enum(PERMANENT_REASONS),
+  message: z.string(),
+  /** Gameye's correlation id when Gameye's answer caused the failure. */
+  identifier: z.string().optional(),
+});
+export type Failure = z.infer<typeof Failure>;
+
+export const RecordPlayer = z.object({ id: z.string(), team: z.string().optional() });
+export type RecordPlayer = z.infer<typeof RecordPlayer>;
+
+/** Most attempts kept: bounds the item size whatever happens. */
+export const MAX_ATTEMPTS = 32;
+
+export const SessionRecord = z
+  .object({
+    matchId: z.string(),
+    sessionId: z.uuid(),
+    state: SessionState,
+    /** Optimistic-concurrency counter: 1 at claim, +1 on every write. */
+    version: z.number().int().min(1),
+    profile: z.string(),
+    image: z.string(),
+    /** The pinned image tag, when the profile pins one. */
+    imageVersion: z.string().optional(),
+    players: z.array(RecordPlayer),
+    region: z.string().optional(),
+    host: z.string().optional(),
+    ports: z.array(ServerPort).optional(),
+    ranking: Ranking.optional(),
+    /** How READY was reached: our POST answered 201, or a 409 led us to adopt it. */
+    via: z.enum(['started', 'adopted']).optional(),
+    attempts: z.array(Attempt).max(MAX_ATTEMPTS),
+    failure: Failure.optional(),
+    createdAt: IsoTime,
+    updatedAt: IsoTime,
+    readyAt: IsoTime.optional(),
+    /** Set once the READY/FAILED event was handed to the publisher. */
+    publishedAt: IsoTime.optional(),
+    endedAt: IsoTime.optional(),
+    /** DynamoDB TTL, epoch seconds: present only on ENDED and FAILED records. */
+    expiresAt: z.number().int().optional(),
+    /** Sparse, write-sharded index key (`active#<n>`): present only while a session may run. */
+    activeShard: z.string().optional(),
+  })
+  .superRefine((r, ctx) => {
+    const need = (field: keyof typeof r, when: string): void => {
+      if (r[field] === undefined)
+        ctx.addIssue({ code: 'custom', path: [field], message: `required when ${when}` });
+    };
+    if (r.state === 'READY' || r.state === 'ENDING' || r.state === 'ENDED') {
+      for (const f of ['region', 'host', 'ports', 'readyAt'] as const) need(f, `state is ${r.state}`);
+    }
+    if (r.state === 'FAILED') need('failure', 'state is FAILED');
+    if (ACTIVE_STATES.has(r.state)) need('activeShard', `state is ${r.state}`);
+    else if (r.activeShard !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['activeShard'],
+        message: `must be absent when state is ${r.state}`,
+      });
+    }
+    if (r.state === 'ENDED' || r.state === 'FAILED') need('expiresAt', `state is ${r.state}`);
+  });
+export type SessionRecord = z.infer<typeof SessionRecord>;
+
+/** The sparse index's partition for a match: a stable hash spreads writes over `shards` keys. */
+export function activeShardFor(matchId: string, shards: number): string {
+  const n = createHash('sha1').update(matchId, 'utf8').digest().readUInt32BE(0) % shards;
+  return `active#${n}`;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export interface NewRecord {
+  readonly matchId: string;
+  readonly sessionId: string;
+  readonly profile: string;
+  readonly image: string;
+  readonly imageVersion?: string | undefined;
+  readonly players: readonly RecordPlayer[];
+  readonly activeShards: number;
+  readonly now: number;
+}
+
+/** The PLACING record a claim creates. */
+export function newPlacingRecord(n: NewRecord): SessionRecord {
+  return {
+    matchId: n.matchId,
+    sessionId: n.sessionId,
+    state: 'PLACING',
+    version: 1,
+    profile: n.profile,
+    image: n.image,
+    ...(n.imageVersion === undefined ? {} : { imageVersion: n.imageVersion }),
+    players: n.players.map((p) => ({ ...p })),
+    attempts: [],
+    createdAt: iso(n.now),
+    updatedAt: iso(n.now),
+    activeShard: activeShardFor(n.matchId, n.activeShards),
+  };
+}
+
+function next(
+  record: SessionRecord,
+  to: SessionState,
+  patch: Partial<SessionRecord>,
+  now: number,
+): SessionRecord {
+  if (!canTransition(record.state, to)) {
+    throw new StateConflictError(`cannot move session record from ${record.state} to ${to}`, {
+      matchId: record.matchId,
+      sessionId: record.sessionId,
+    });
+  }
+  return {
+    ...structuredClone(record),
+    ...patch,
+    state: to,
+    version: record.version + 1,
+    updatedAt: iso(now),
+  };
+}
+
+/** The attempt a crashed or interrupted placement left unresolved, if any. */
+export function pendingAttempt(record: SessionRecord): Attempt | undefined {
+  const last = record.attempts.at(-1);
+  return last?.outcome === 'pending' ? last : undefined;
+}
+
+/** Resolve the pending attempt in memory; it is persisted with the next write. */
+export function settleAttempt(
+  record: SessionRecord,
+  outcome: Exclude<AttemptOutcome, 'pending'>,
+  answer: { status?: number | undefined; identifier?: string | undefined } = {},
+): SessionRecord {
+  const last = record.attempts.at(-1);
+  if (last?.outcome !== 'pending') return record;
+  const settled: Attempt = {
+    ...last,
+    outcome,
+    ...(answer.status === undefined ? {} : { status: answer.status }),
+    ...(answer.identifier === undefined ? {} : { identifier: answer.identifier }),
+  };
+  return { ...record, attempts: [...record.attempts.slice(0, -1), settled] };
+}
+
+/** PLACING → PLACING: about to POST to `region`. The oldest attempts are dropped past the bound. */
+export function withAttempt(record: SessionRecord, region: string, now: number): SessionRecord {
+  const attempts = [...record.attempts, { region, at: iso(now), outcome: 'pending' as const }].slice(
+    -MAX_ATTEMPTS,
+  );
+  return next(record, 'PLACING', { attempts }, now);
+}
+
+/** PLACING → PLACING: persist attempt outcomes learnt since the last write. */
+export function withSettledAttempts(record: SessionRecord, now: number): SessionRecord {
+  return next(record, 'PLACING', {}, now);
+}
+
+export interface Placed {
+  readonly region: string;
+  readonly host: string;
+  readonly ports: readonly ServerPort[];
+  readonly ranking: Ranking;
+  readonly via: 'started' | 'adopted';
+}
+
+/** PLACING → READY. */
+export function toReady(record: SessionRecord, placed: Placed, now: number): SessionRecord {
+  return next(
+    record,
+    'READY',
+    {
+      region: placed.region,
+      host: placed.host,
+      ports: placed.ports.map((p) => ({ ...p })),
+      ranking: placed.ranking,
+      via: placed.via,
+      readyAt: iso(now),
+    },
+    now,
+  );
+}
+
+/** READY → READY or FAILED → FAILED: the outcome event was published. */
+export function toPublished(record: SessionRecord, now: number): SessionRecord {
+  return next(record, record.state, { publishedAt: iso(now) }, now);
+}
+
+/** PLACING → FAILED: kept `retentionDays`, then expired by DynamoDB TTL. */
+export function toFailed(
+  record: SessionRecord,
+  failure: Failure,
+  ranking: Ranking | undefined,
+  now: number,
+  retentionDays: number,
+): SessionRecord {
+  const { activeShard: _active, ...rest } = record;
+  return next(
+    rest,
+    'FAILED',
+    {
+      failure: { ...failure },
+      ...(ranking === undefined ? {} : { ranking }),
+      expiresAt: Math.floor(now / 1000) + retentionDays * 86_400,
+    },
+    now,
+  );
+}

@@ -1,0 +1,116 @@
+/**
+ * A fake GameyePort with Gameye's idempotency rule (a second POST with the same id is 409,
+ * whatever the location), scriptable answers per location, injectable crashes, and call counts.
+ */
+import { GameyeCallError } from '../../lambdas/core/errors.ts';
+import type {
+  DescribedSession,
+  GameyePort,
+  StartedSession,
+  StartSessionRequest,
+} from '../../lambdas/core/ports.ts';
+
+/** Retryable exactly as the adapter decides it (STYLE.md #6). */
+export function gameyeError(status: number, code = `E${status}`): GameyeCallError {
+  const retryable = status === 0 || status === 420 || status === 429 || status >= 500;
+  return new GameyeCallError({
+    status,
+    code,
+    identifier: `gid-${status}-${code}`,
+    retryable,
+    message: status === 0 ? 'socket hang up' : `status ${status}`,
+  });
+}
+
+/**
+ * A scripted answer to one `POST /session` in a location. `created-then-timeout`: Gameye starts
+ * the session but the answer never arrives (the worst crash for idempotency).
+ */
+export type ScriptedStart = GameyeCallError | 'created-then-timeout';
+
+export interface FakeSession {
+  readonly request: StartSessionRequest;
+  status: string;
+}
+
+export class FakeGameye implements GameyePort {
+  readonly calls = { availableLocations: 0, tagExists: 0, startSession: 0, describeSession: 0 };
+  readonly sessions = new Map<string, FakeSession>();
+  /** Every POST, in order. */
+  readonly starts: StartSessionRequest[] = [];
+  readonly #available: Map<string, readonly string[]>;
+  readonly #tags: Set<string>;
+  readonly #scripts = new Map<string, ScriptedStart[]>();
+  readonly #failures = new Map<'availableLocations' | 'tagExists' | 'describeSession', GameyeCallError[]>();
+  /** Runs at every POST, e.g. to let a manual clock move as a slow call would. */
+  onStart: (request: StartSessionRequest) => void = () => {};
+
+  constructor(props: { available: Record<string, readonly string[]>; tags?: readonly string[] }) {
+    this.#available = new Map(Object.entries(props.available));
+    this.#tags = new Set(props.tags ?? []);
+  }
+
+  /** Queue answers for the next POSTs to `location`; afterwards it behaves normally. */
+  script(location: string, ...answers: ScriptedStart[]): this {
+    this.#scripts.set(location, [...(this.#scripts.get(location) ?? []), ...answers]);
+    return this;
+  }
+
+  failNext(method: 'availableLocations' | 'tagExists' | 'describeSession', error: GameyeCallError): this {
+    this.#failures.set(method, [...(this.#failures.get(method) ?? []), error]);
+    return this;
+  }
+
+  setAvailable(image: string, locations: readonly string[]): void {
+    this.#available.set(image, locations);
+  }
+
+  #failure(method: 'availableLocations' | 'tagExists' | 'describeSession'): void {
+    const error = this.#failures.get(method)?.shift();
+    if (error) throw error;
+  }
+
+  async availableLocations(image: string): Promise<readonly string[]> {
+    this.calls.availableLocations += 1;
+    this.#failure('availableLocations');
+    const locations = this.#available.get(image);
+    if (!locations) throw gameyeError(404, 'IMAGE_NOT_FOUND');
+    return [...locations];
+  }
+
+  async tagExists(region: string, image: string, version: string): Promise<boolean> {
+    this.calls.tagExists += 1;
+    this.#failure('tagExists');
+    return this.#tags.has(`${region}/${image}/${version}`);
+  }
+
+  async startSession(request: StartSessionRequest): Promise<StartedSession> {
+    this.calls.startSession += 1;
+    this.starts.push(structuredClone(request));
+    this.onStart(request);
+    const scripted = this.#scripts.get(request.location)?.shift();
+    if (scripted instanceof GameyeCallError) throw scripted;
+    if (this.sessions.has(request.id)) throw gameyeError(409, 'SESSION_EXISTS');
+    this.sessions.set(request.id, { request: structuredClone(request), status: 'running' });
+    if (scripted === 'created-then-timeout') throw gameyeError(0, 'TIMEOUT');
+    return { host: hostOf(request.location), ports: [{ protocol: 'udp', container: 7777, host: 24011 }] };
+  }
+
+  async describeSession(sessionId: string): Promise<DescribedSession | undefined> {
+    this.calls.describeSession += 1;
+    this.#failure('describeSession');
+    const session = this.sessions.get(sessionId);
+    if (!session) return undefined;
+    return {
+      id: sessionId,
+      location: session.request.location,
+      host: hostOf(session.request.location),
+      ports: [{ protocol: 'udp', container: 7777, host: 24011 }],
+      status: session.status,
+    };
+  }
+}
+
+export function hostOf(location: string): string {
+  return `${location}.hosts.test`;
+}

@@ -1,0 +1,221 @@
+import { describe, expect, it } from 'vitest';
+import { AlreadyClaimedError, TransientPlacementError } from '../../lambdas/core/errors.ts';
+import { SessionFailedV1 } from '../../lambdas/core/events.ts';
+import { placeMatch } from '../../lambdas/core/placement.ts';
+import { sessionIdFor } from '../../lambdas/core/session-id.ts';
+import { gameyeError } from '../fakes/gameye.ts';
+import { NAMESPACE } from '../fixtures/config.ts';
+import { aMatchFound, bodyOf } from '../fixtures/match-found.ts';
+import { aWorld } from '../fixtures/world.ts';
+
+describe('placeMatch permanent failures', () => {
+  it.each([
+    [402, 'quota-exhausted'],
+    [404, 'unknown-image-or-location'],
+    [422, 'rejected-by-gameye'],
+    [400, 'rejected-by-gameye'],
+    [401, 'unauthorized'],
+    [403, 'unauthorized'],
+  ] as const)(
+    'records FAILED and publishes SessionFailed when POST /session answers %i',
+    async (status, reason) => {
+      // Arrange
+      const world = aWorld();
+      world.gameye.script('eu-west', gameyeError(status));
+
+      // Act
+      const outcome = await placeMatch(bodyOf(aMatchFound()), world.deps);
+
+      // Assert
+      const identifier = `gid-${status}-E${status}`;
+      expect(outcome).toMatchObject({ kind: 'failed', reason, identifier, recorded: true });
+      expect(world.gameye.starts).toHaveLength(1);
+      const record = world.store.peek('match-0001');
+      expect(record).toMatchObject({
+        state: 'FAILED',
+        failure: { reason, identifier },
+        publishedAt: expect.any(String),
+      });
+      expect(record?.activeShard).toBeUndefined();
+      expect(record?.expiresAt).toBe(Math.floor(world.clock.now() / 1000) + 30 * 86_400);
+      const [failed] = world.publisher.ofType('SessionFailed');
+      expect(SessionFailedV1.parse(failed)).toMatchObject({ reason, identifier });
+    },
+  );
+
+  it('fails an image Gameye does not know when listing its locations', async () => {
+    const world = aWorld({ available: {} });
+
+    const outcome = await placeMatch(bodyOf(aMatchFound()), world.deps);
+
+    expect(outcome).toMatchObject({
+      kind: 'failed',
+      reason: 'unknown-image-or-location',
+      identifier: expect.any(String),
+    });
+    expect(world.gameye.calls.startSession).toBe(0);
+  });
+
+  it('fails with the ranking when no region is within the cap and the policy is fail', async () => {
+    const world = aWorld({ config: { latency: { capMs: 20, whenNoneMeetsCap: 'fail' } } });
+
+    const outcome = await placeMatch(bodyOf(aMatchFound()), world.deps);
+
+    expect(outcome).toMatchObject({ kind: 'failed', reason: 'none-within-cap' });
+    expect(world.publisher.ofType('SessionFailed')[0]?.ranking?.dropped).toContainEqual(
+      expect.objectContaining({ region: 'eu-west', reason: 'over-cap' }),
+    );
+    expect(world.gameye.calls.startSession).toBe(0);
+  });
+
+  it('rejects overrides outside the profile allow list, naming each, before claiming', async () => {
+    const world = aWorld();
+    const event = aMatchFound({
+      env: { MAP: 'dust', SECRET: 'x', MATCH_ID: 'spoof' },
+      labels: { 'bridge-match-id': 'spoof' },
+      args: ['--cheat'],
+    });
+
+    const outcome = await placeMatch(bodyOf(event), world.deps);
+
+    expect(outcome).toMatchObject({ kind: 'failed', reason: 'override-not-allowed', recorded: false });
+    expect(outcome.kind === 'failed' && outcome.message).toBe(
+      'profile arena does not allow overriding env.SECRET, env.MATCH_ID, labels.bridge-match-id, args',
+    );
+    expect(world.store.peek('match-0001')).toBeUndefined();
+    expect(world.publisher.ofType('SessionFailed')[0]).toMatchObject({ reason: 'override-not-allowed' });
+  });
+
+  it('rejects an unknown profile with SessionFailed', async () => {
+    const world = aWorld();
+
+    const outcome = await placeMatch(bodyOf(aMatchFound({ profile: 'toString' })), world.deps);
+
+    expect(outcome).toMatchObject({ kind: 'failed', reason: 'unknown-profile' });
+    expect(world.publisher.ofType('SessionFailed')).toHaveLength(1);
+  });
+
+  it('answers an invalid event naming every bad field, with its salvaged match id', async () => {
+    const world = aWorld();
+    const body = bodyOf({
+      ...aMatchFound(),
+      profile: 7,
+      players: [{ id: 'alice', latencies: { 'eu-west-1': -1 } }],
+    });
+
+    const outcome = await placeMatch(body, world.deps);
+
+    expect(outcome).toMatchObject({ kind: 'failed', reason: 'invalid-event', matchId: 'match-0001' });
+    const [failed] = world.publisher.ofType('SessionFailed');
+    expect(failed?.sessionId).toBe(sessionIdFor('match-0001', NAMESPACE));
+    expect(failed?.message).toContain('profile:');
+    expect(failed?.message).toContain('players[0].latencies.eu-west-1:');
+  });
+
+  it('publishes nothing for a body without a usable match id', async () => {
+    const world = aWorld();
+
+    const outcome = await placeMatch('not json', world.deps);
+
+    expect(outcome).toMatchObject({ kind: 'failed', reason: 'invalid-event', matchId: undefined });
+    expect(world.publisher.events).toEqual([]);
+  });
+
+  it('fails rather than serve a session that Gameye reports as exited after a 409', async () => {
+    const world = aWorld();
+    const id = sessionIdFor('match-0001', NAMESPACE);
+    await world.gameye.startSession({ id, location: 'eu-west', image: 'arena-server', env: {}, labels: {} });
+    const existing = world.gameye.sessions.get(id);
+    if (existing) existing.status = 'exited';
+
+    const outcome = await placeMatch(bodyOf(aMatchFound()), world.deps);
+
+    expect(outcome).toMatchObject({ kind: 'failed', reason: 'session-ended-before-ready' });
+  });
+
+  it('answers a redelivered failed match from the record without calling Gameye again', async () => {
+    const world = aWorld();
+    world.gameye.script('eu-west', gameyeError(402));
+    await placeMatch(bodyOf(aMatchFound()), world.deps);
+
+    const outcome = await placeMatch(bodyOf(aMatchFound()), world.deps);
+
+    expect(outcome).toMatchObject({ kind: 'failed', reason: 'quota-exhausted', recorded: true });
+    expect(world.gameye.calls.startSession).toBe(1);
+    expect(world.publisher.ofType('SessionFailed')).toHaveLength(1);
+  });
+
+  it('republishes SessionFailed when the crash came before it was recorded as published', async () => {
+    const world = aWorld();
+    world.gameye.script('eu-west', gameyeError(402));
+    world.publisher.failOnce('before');
+    await expect(placeMatch(bodyOf(aMatchFound()), world.deps)).rejects.toThrow(TransientPlacementError);
+
+    await placeMatch(bodyOf(aMatchFound()), world.deps);
+
+    expect(world.publisher.ofType('SessionFailed')).toHaveLength(1);
+    expect(world.store.peek('match-0001')).toMatchObject({
+      state: 'FAILED',
+      publishedAt: expect.any(String),
+    });
+  });
+});
+
+describe('placeMatch transient failures', () => {
+  it('throws TransientPlacementError when every ranked region answers 420, and places once capacity returns', async () => {
+    const world = aWorld();
+    world.gameye.script('eu-west', gameyeError(420)).script('na-east', gameyeError(420));
+    const body = bodyOf(aMatchFound());
+
+    await expect(placeMatch(body, world.deps)).rejects.toMatchObject({ reason: 'no-capacity' });
+    await expect(placeMatch(body, world.deps)).rejects.toMatchObject({ reason: 'no-capacity' });
+    world.clock.advance(5_001);
+    const outcome = await placeMatch(body, world.deps);
+
+    expect(outcome).toMatchObject({ kind: 'placed', region: 'eu-west' });
+    expect(world.gameye.sessions.size).toBe(1);
+  });
+
+  it('does not try a region without enough Lambda time left', async () => {
+    const world = aWorld();
+
+    const attempt = placeMatch(bodyOf(aMatchFound()), world.deps, { remainingTimeMs: () => 2_000 });
+
+    await expect(attempt).rejects.toMatchObject({ name: 'TransientPlacementError', reason: 'deadline' });
+    expect(world.gameye.calls.startSession).toBe(0);
+    expect(world.store.peek('match-0001')?.state).toBe('PLACING');
+  });
+
+  it('stops trying further regions when the placement deadline comes near', async () => {
+    const world = aWorld({ config: { placementDeadlineMs: 10_000 } });
+    world.gameye.script('eu-west', gameyeError(420));
+    world.gameye.onStart = () => world.clock.advance(8_000);
+
+    const attempt = placeMatch(bodyOf(aMatchFound()), world.deps);
+
+    await expect(attempt).rejects.toMatchObject({ reason: 'deadline' });
+    expect(world.gameye.starts.map((s) => s.location)).toEqual(['eu-west']);
+  });
+
+  it('treats a lost claim race as a transient concurrent update', async () => {
+    const world = aWorld();
+    world.store.failOnce('claim', 'before', new AlreadyClaimedError('taken', { matchId: 'match-0001' }));
+
+    await expect(placeMatch(bodyOf(aMatchFound()), world.deps)).rejects.toMatchObject({
+      reason: 'concurrent-update',
+      cause: expect.any(AlreadyClaimedError),
+    });
+  });
+
+  it('retries a Gameye outage while listing locations rather than failing the match', async () => {
+    const world = aWorld();
+    world.gameye.failNext('availableLocations', gameyeError(503));
+
+    await expect(placeMatch(bodyOf(aMatchFound()), world.deps)).rejects.toMatchObject({
+      reason: 'gameye-unavailable',
+    });
+    const outcome = await placeMatch(bodyOf(aMatchFound()), world.deps);
+
+    expect(outcome).toMatchObject({ kind: 'placed' });
+  });
+});
