@@ -3,16 +3,15 @@
  * middleware stack (no wrapper to forget at a call site). Placement reports DynamoDB and SNS
  * requests per match from these counts, and the benchmarks read them.
  */
+type Middleware = (
+  next: (args: unknown) => Promise<unknown>,
+  context: { commandName?: string },
+) => (args: unknown) => Promise<unknown>;
+type AddMiddleware = (middleware: Middleware, options: { step: 'initialize'; name: string }) => void;
+
+/** Any SDK v3 client: each has its own generic stack type, so only `add` is assumed here. */
 export interface CountableClient {
-  readonly middlewareStack: {
-    add(
-      middleware: (
-        next: (args: unknown) => Promise<unknown>,
-        context: { commandName?: string },
-      ) => (args: unknown) => Promise<unknown>,
-      options: { step: 'initialize'; name: string },
-    ): void;
-  };
+  readonly middlewareStack: { add(...args: never[]): unknown };
 }
 
 export class RequestCounter {
@@ -20,7 +19,8 @@ export class RequestCounter {
 
   /** Attach to a client; every command it sends (retries excluded) is counted once. */
   attach(client: CountableClient, prefix: string): this {
-    client.middlewareStack.add(
+    const add = client.middlewareStack.add.bind(client.middlewareStack) as unknown as AddMiddleware;
+    add(
       (next, context) => async (args) => {
         const key = `${prefix}.${context.commandName ?? 'unknown'}`;
         this.#counts.set(key, (this.#counts.get(key) ?? 0) + 1);

@@ -187,7 +187,8 @@ export function makePlacementHandler(deps: PlacementHandlerDeps): PlacementHandl
         throwOnFullBatchFailure: false,
       });
     } finally {
-      metrics.publishStoredMetrics();
+      // A batch of duplicates adds no metric; publishing nothing would only log a warning.
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     }
   };
 }
