@@ -35,3 +35,52 @@ export const LOCAL_NAMES = {
   backendQueue: 'bridge-game-backend',
   bucket: 'bridge-archive',
 } as const;
+
+/**
+ * Environment variable names the deployed functions receive; the handlers' composition
+ * root reads exactly these. The Gameye token is never among them: only its secret's ARN.
+ */
+export const FUNCTION_ENV = {
+  /** Both functions. */
+  tableName: 'SESSIONS_TABLE_NAME',
+  /** Both functions. */
+  topicArn: 'SESSION_EVENTS_TOPIC_ARN',
+  /** Placement only: where a permanent failure is parked with its reason. */
+  deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
+  /** Reaper only. */
+  archiveBucketName: 'ARCHIVE_BUCKET_NAME',
+  /** Both functions. */
+  gameyeBaseUrl: 'GAMEYE_BASE_URL',
+  /** Both functions: a Secrets Manager ARN, read at runtime and cached. */
+  gameyeTokenSecretArn: 'GAMEYE_TOKEN_SECRET_ARN',
+  /** Both functions: the runtime config, validated at synth, as JSON. */
+  bridgeConfig: 'BRIDGE_CONFIG',
+  powertoolsServiceName: 'POWERTOOLS_SERVICE_NAME',
+  powertoolsMetricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+  nodeOptions: 'NODE_OPTIONS',
+} as const;
+
+/** Lambda entry points, relative to the project root, and their exported handler. */
+export const FUNCTION_ENTRIES = {
+  placement: 'lambdas/handlers/placement.ts',
+  reaper: 'lambdas/handlers/reaper.ts',
+  handler: 'handler',
+} as const;
+
+/**
+ * How the functions are bundled. The construct and `bench/bundle-size.bench.ts` both read
+ * this, so the benchmark measures what ships.
+ */
+export const BUNDLE_OPTIONS = {
+  target: 'node24',
+  platform: 'node',
+  format: 'esm',
+  minify: true,
+  sourcemap: true,
+  mainFields: ['module', 'main'],
+  /** ESM output has no `require`; CommonJS dependencies bundled into it still call it. */
+  banner:
+    "import { createRequire as __bridgeCreateRequire } from 'node:module'; const require = __bridgeCreateRequire(import.meta.url);",
+  /** The Node 24 Lambda runtime ships AWS SDK v3, but bundling pins the version we tested. */
+  external: [] as readonly string[],
+} as const;

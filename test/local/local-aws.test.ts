@@ -29,7 +29,11 @@ describe('local AWS stack', () => {
     await aws.clients.dynamodb.send(
       new PutItemCommand({
         TableName: res.tableName,
-        Item: { matchId: { S: 'active-1' }, activeShard: { S: 'active#3' }, createdAt: { S: '2026-01-01T00:00:00.000Z' } },
+        Item: {
+          matchId: { S: 'active-1' },
+          activeShard: { S: 'active#3' },
+          createdAt: { S: '2026-01-01T00:00:00.000Z' },
+        },
       }),
     );
     await aws.clients.dynamodb.send(

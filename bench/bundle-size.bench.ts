@@ -1,0 +1,116 @@
+/**
+ * Bundle size and cold import time of each Lambda, bundled exactly as the CDK construct
+ * bundles it (same esbuild options, from BUNDLE_OPTIONS). Run: `node bench/bundle-size.bench.ts`.
+ *
+ * Import time is the median over fresh Node processes: what a Lambda cold start pays to load
+ * the module (init code included), without Lambda's own overhead.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { BUNDLE_OPTIONS, FUNCTION_ENTRIES, FUNCTION_ENV } from '../lib/resource-definitions.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const OUT = path.join(ROOT, 'bench/results/bundles');
+const RUNS = 20;
+const TARGETS: Record<string, { kb: number; ms: number } | undefined> = { placement: { kb: 300, ms: 60 } };
+
+/** A plausible function environment, so init code that parses it runs as in Lambda. */
+const FUNCTION_ENVIRONMENT: Record<string, string> = {
+  AWS_REGION: 'eu-west-1',
+  AWS_ACCESS_KEY_ID: 'bench',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+  AWS_EC2_METADATA_DISABLED: 'true',
+  [FUNCTION_ENV.tableName]: 'bench-sessions',
+  [FUNCTION_ENV.topicArn]: 'arn:aws:sns:eu-west-1:123456789012:session-events',
+  [FUNCTION_ENV.deadLetterQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/123456789012/bench-dlq',
+  [FUNCTION_ENV.archiveBucketName]: 'bench-archive',
+  [FUNCTION_ENV.gameyeBaseUrl]: 'https://api.sandbox-gameye.gameye.net',
+  [FUNCTION_ENV.gameyeTokenSecretArn]: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:gameye-AbCdEf',
+  [FUNCTION_ENV.bridgeConfig]: readFileSync(path.join(ROOT, 'config/bridge.config.json'), 'utf8'),
+  [FUNCTION_ENV.powertoolsServiceName]: 'gameye-match-bridge',
+  [FUNCTION_ENV.powertoolsMetricsNamespace]: 'GameyeMatchBridge',
+};
+
+interface Row {
+  fn: string;
+  bytes: number;
+  mapBytes: number;
+  medianMs: number;
+  p90Ms: number;
+  error?: string;
+}
+
+async function bundle(name: string, entry: string): Promise<string> {
+  const outdir = path.join(OUT, name);
+  mkdirSync(outdir, { recursive: true });
+  const outfile = path.join(outdir, 'index.mjs');
+  await build({
+    entryPoints: [path.join(ROOT, entry)],
+    outfile,
+    bundle: true,
+    target: BUNDLE_OPTIONS.target,
+    platform: BUNDLE_OPTIONS.platform,
+    format: BUNDLE_OPTIONS.format,
+    minify: BUNDLE_OPTIONS.minify,
+    sourcemap: BUNDLE_OPTIONS.sourcemap,
+    mainFields: [...BUNDLE_OPTIONS.mainFields],
+    banner: { js: BUNDLE_OPTIONS.banner },
+    external: [...BUNDLE_OPTIONS.external],
+    logLevel: 'warning',
+  });
+  return outfile;
+}
+
+function importTimes(file: string): { times: number[]; error?: string } {
+  const url = pathToFileURL(file).href;
+  const script = `const t = performance.now(); await import(${JSON.stringify(url)}); console.log(performance.now() - t);`;
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      env: { PATH: process.env.PATH ?? '', ...FUNCTION_ENVIRONMENT },
+      encoding: 'utf8',
+    });
+    if (run.status !== 0) return { times, error: run.stderr.trim().split('\n').slice(0, 3).join(' ') };
+    times.push(Number(run.stdout.trim()));
+  }
+  return { times };
+}
+
+const quantile = (values: number[], q: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+};
+
+const rows: Row[] = [];
+for (const name of ['placement', 'reaper'] as const) {
+  const file = await bundle(name, FUNCTION_ENTRIES[name]);
+  const { times, error } = importTimes(file);
+  rows.push({
+    fn: name,
+    bytes: statSync(file).size,
+    mapBytes: statSync(`${file}.map`).size,
+    medianMs: quantile(times, 0.5),
+    p90Ms: quantile(times, 0.9),
+    ...(error ? { error } : {}),
+  });
+}
+
+console.log(`Node ${process.version}, ${RUNS} fresh processes per function\n`);
+console.log('| function | minified | source map | import median | import p90 | target |');
+console.log('|---|---:|---:|---:|---:|---|');
+let failed = false;
+for (const r of rows) {
+  const target = TARGETS[r.fn];
+  const kb = r.bytes / 1024;
+  const ok = !target || (kb <= target.kb && r.medianMs <= target.ms);
+  if (!ok || r.error) failed = true;
+  const targetText = target ? `≤ ${target.kb} KB, ≤ ${target.ms} ms: ${ok ? 'met' : 'MISSED'}` : '-';
+  console.log(
+    `| ${r.fn} | ${kb.toFixed(1)} KB | ${(r.mapBytes / 1024).toFixed(1)} KB | ${r.medianMs.toFixed(1)} ms | ${r.p90Ms.toFixed(1)} ms | ${targetText} |`,
+  );
+  if (r.error) console.log(`\n${r.fn}: import failed: ${r.error}`);
+}
+if (failed) process.exitCode = 1;

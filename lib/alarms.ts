@@ -1,0 +1,259 @@
+/**
+ * The bridge's alarms, all sent to one encrypted SNS topic. `docs/deploy.md` says what each
+ * one means and what the operator does about it.
+ */
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { METRICS, type MetricKey, SERVICE_DIMENSION } from './metric-names.ts';
+
+/** Thresholds of the bridge's alarms. */
+export interface BridgeAlarmThresholds {
+  /**
+   * Age of the oldest match message that raises the alarm.
+   * @default Duration.minutes(5)
+   */
+  readonly oldestMatchAge?: Duration;
+  /**
+   * Errors of either function per 5 minutes that raise its alarm.
+   * @default 1
+   */
+  readonly functionErrors?: number;
+  /**
+   * Throttles of either function per 5 minutes that raise its alarm.
+   * @default 1
+   */
+  readonly functionThrottles?: number;
+  /**
+   * Placement failure rate, in percent of placements over 5 minutes.
+   * @default 10
+   */
+  readonly placementFailureRatePercent?: number;
+  /**
+   * p95 placement latency, in milliseconds over 5 minutes.
+   * @default 15000
+   */
+  readonly placementLatencyP95Ms?: number;
+  /**
+   * Consecutive reaper periods (each `reaperRate` long) with no invocation before the alarm.
+   * @default 3
+   */
+  readonly reaperMissedPeriods?: number;
+  /**
+   * Gameye 5xx answers per 5 minutes that raise the alarm.
+   * @default 5
+   */
+  readonly gameye5xxPerFiveMinutes?: number;
+}
+
+/** What the alarms watch. */
+export interface BridgeAlarmTargets {
+  readonly matchesQueue: sqs.IQueue;
+  readonly deadLetterQueue: sqs.IQueue;
+  readonly placementFunction: IFunction;
+  readonly reaperFunction: IFunction;
+  readonly metricsNamespace: string;
+  readonly serviceName: string;
+}
+
+export interface BridgeAlarmsProps {
+  /** The resources and metric identity to watch. */
+  readonly bridge: BridgeAlarmTargets;
+  /** Encrypts the alarm topic; its policy must let `cloudwatch.amazonaws.com` use it. */
+  readonly encryptionKey: kms.IKey;
+  /** The reaper's schedule rate: one alarm period. */
+  readonly reaperRate: Duration;
+  /**
+   * Subscribed to the alarm topic by email.
+   * @default - no subscription
+   */
+  readonly alarmEmail?: string;
+  /**
+   * @default - see each field of `BridgeAlarmThresholds`
+   */
+  readonly thresholds: BridgeAlarmThresholds;
+}
+
+const FIVE_MINUTES = Duration.minutes(5);
+
+export class BridgeAlarms extends Construct {
+  /** Every alarm publishes here, on ALARM and on OK. */
+  public readonly topic: sns.Topic;
+  public readonly deadLetterQueueNotEmpty: cloudwatch.Alarm;
+  public readonly oldestMatchTooOld: cloudwatch.Alarm;
+  public readonly placementErrors: cloudwatch.Alarm;
+  public readonly placementThrottles: cloudwatch.Alarm;
+  public readonly reaperErrors: cloudwatch.Alarm;
+  public readonly reaperThrottles: cloudwatch.Alarm;
+  public readonly placementFailureRate: cloudwatch.Alarm;
+  public readonly placementLatencyP95: cloudwatch.Alarm;
+  public readonly reaperNotRunning: cloudwatch.Alarm;
+  public readonly orphansFound: cloudwatch.Alarm;
+  public readonly gameye5xx: cloudwatch.Alarm;
+  /** Threshold of `placementLatencyP95`, in milliseconds. */
+  public readonly placementLatencyP95Ms: number;
+  /** All of the above. */
+  public readonly all: cloudwatch.Alarm[];
+  private readonly targets: BridgeAlarmTargets;
+
+  constructor(scope: Construct, id: string, props: BridgeAlarmsProps) {
+    super(scope, id);
+    const t = props.thresholds;
+    const b = props.bridge;
+    this.targets = b;
+    this.topic = new sns.Topic(this, 'Topic', {
+      displayName: 'Gameye match bridge alarms',
+      masterKey: props.encryptionKey,
+      enforceSSL: true,
+    });
+    if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
+
+    this.deadLetterQueueNotEmpty = new cloudwatch.Alarm(this, 'DeadLetterQueueNotEmpty', {
+      alarmDescription: 'Match messages are in the DLQ: permanent failures or retries exhausted.',
+      metric: b.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.oldestMatchTooOld = new cloudwatch.Alarm(this, 'OldestMatchTooOld', {
+      alarmDescription: 'Match messages wait too long: placement is down, throttled or too slow.',
+      metric: b.matchesQueue.metricApproximateAgeOfOldestMessage({
+        period: Duration.minutes(1),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      threshold: (t.oldestMatchAge ?? Duration.minutes(5)).toSeconds(),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    const errors = t.functionErrors ?? 1;
+    const throttles = t.functionThrottles ?? 1;
+    this.placementErrors = this.functionAlarm('PlacementErrors', b.placementFunction.metricErrors(), errors);
+    this.placementThrottles = this.functionAlarm(
+      'PlacementThrottles',
+      b.placementFunction.metricThrottles(),
+      throttles,
+    );
+    this.reaperErrors = this.functionAlarm('ReaperErrors', b.reaperFunction.metricErrors(), errors);
+    this.reaperThrottles = this.functionAlarm(
+      'ReaperThrottles',
+      b.reaperFunction.metricThrottles(),
+      throttles,
+    );
+
+    this.placementFailureRate = new cloudwatch.Alarm(this, 'PlacementFailureRate', {
+      alarmDescription: 'Too many matches end in SessionFailed (percent of placements).',
+      metric: new cloudwatch.MathExpression({
+        label: 'Placement failure rate (%)',
+        expression: 'IF((failed + succeeded) > 0, 100 * failed / (failed + succeeded), 0)',
+        usingMetrics: {
+          failed: this.customMetric('placementFailed', cloudwatch.Stats.SUM),
+          succeeded: this.customMetric('placementSucceeded', cloudwatch.Stats.SUM),
+        },
+        period: FIVE_MINUTES,
+      }),
+      threshold: t.placementFailureRatePercent ?? 10,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.placementLatencyP95Ms = t.placementLatencyP95Ms ?? 15_000;
+    this.placementLatencyP95 = new cloudwatch.Alarm(this, 'PlacementLatencyP95', {
+      alarmDescription: 'p95 time from MatchFound to a ready server is too high.',
+      metric: this.customMetric('placementLatency', cloudwatch.Stats.percentile(95)),
+      threshold: this.placementLatencyP95Ms,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    const reaperPeriod = props.reaperRate.toSeconds() < 60 ? Duration.minutes(1) : props.reaperRate;
+    this.reaperNotRunning = new cloudwatch.Alarm(this, 'ReaperNotRunning', {
+      alarmDescription: 'The reaper has not run: idle and orphaned sessions are not being stopped.',
+      metric: b.reaperFunction.metricInvocations({ period: reaperPeriod, statistic: cloudwatch.Stats.SUM }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: t.reaperMissedPeriods ?? 3,
+      // No datapoint at all is exactly the failure this alarm exists for.
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+    this.orphansFound = new cloudwatch.Alarm(this, 'OrphansFound', {
+      alarmDescription: 'The reaper stopped Gameye sessions that had no DynamoDB record.',
+      metric: this.customMetric('orphansStopped', cloudwatch.Stats.SUM),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.gameye5xx = new cloudwatch.Alarm(this, 'Gameye5xx', {
+      alarmDescription: 'Gameye answers with server errors (5xx).',
+      metric: this.customMetric('gameyeError', cloudwatch.Stats.SUM, { status_class: '5xx' }),
+      threshold: t.gameye5xxPerFiveMinutes ?? 5,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    this.all = [
+      this.deadLetterQueueNotEmpty,
+      this.oldestMatchTooOld,
+      this.placementErrors,
+      this.placementThrottles,
+      this.reaperErrors,
+      this.reaperThrottles,
+      this.placementFailureRate,
+      this.placementLatencyP95,
+      this.reaperNotRunning,
+      this.orphansFound,
+      this.gameye5xx,
+    ];
+    const action = new SnsAction(this.topic);
+    for (const alarm of this.all) {
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+    }
+  }
+
+  /**
+   * One of the bridge's custom metrics, with the `service` dimension Powertools adds and the
+   * extra dimensions given (which must be those `METRICS` lists for it).
+   */
+  public customMetric(
+    key: MetricKey,
+    statistic: string,
+    extraDimensions: Record<string, string> = {},
+    period: Duration = FIVE_MINUTES,
+  ): cloudwatch.Metric {
+    const def = METRICS[key];
+    return new cloudwatch.Metric({
+      namespace: this.targets.metricsNamespace,
+      metricName: def.name,
+      dimensionsMap: { [SERVICE_DIMENSION]: this.targets.serviceName, ...extraDimensions },
+      statistic,
+      period,
+    });
+  }
+
+  private functionAlarm(id: string, metric: cloudwatch.Metric, threshold: number): cloudwatch.Alarm {
+    return new cloudwatch.Alarm(this, id, {
+      alarmDescription: `${id.replace(/([a-z])([A-Z])/g, '$1 $2')} of the Gameye match bridge.`,
+      metric: metric.with({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM }),
+      threshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+}

@@ -1,0 +1,178 @@
+import type { Stack } from 'aws-cdk-lib';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { GameyeMatchBridge } from '../../lib/bridge-construct.ts';
+import { METRICS } from '../../lib/metric-names.ts';
+import { logicalId, synthStack } from './synth.ts';
+
+let template: Template;
+let stack: Stack;
+let bridge: GameyeMatchBridge;
+let alarmTopicId: string;
+
+beforeAll(() => {
+  ({ template, stack, bridge } = synthStack({ bridge: { alarmEmail: 'oncall@example.com' } }));
+  alarmTopicId = logicalId(stack, bridge.alarms.topic);
+});
+
+const service = { Name: 'service', Value: 'gameye-match-bridge' };
+
+function alarmProps(alarm: { node: { defaultChild?: unknown } }): Record<string, unknown> {
+  const resource = template.findResources('AWS::CloudWatch::Alarm')[logicalId(stack, alarm)] as {
+    Properties: Record<string, unknown>;
+  };
+  return resource.Properties;
+}
+
+describe('alarm topic', () => {
+  it('is encrypted, TLS only, and mails the on-call address', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      DisplayName: 'Gameye match bridge alarms',
+      KmsMasterKeyId: Match.anyValue(),
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'oncall@example.com',
+      TopicArn: { Ref: alarmTopicId },
+    });
+  });
+
+  it('lets CloudWatch use the key, or alarms could not publish to the encrypted topic', () => {
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('receives every alarm on ALARM and on OK', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(11);
+    for (const alarm of alarms) {
+      const p = (alarm as { Properties: Record<string, unknown> }).Properties;
+      expect(p.AlarmActions).toEqual([{ Ref: alarmTopicId }]);
+      expect(p.OKActions).toEqual([{ Ref: alarmTopicId }]);
+    }
+  });
+});
+
+describe('alarms', () => {
+  it('DLQ not empty: one visible message is enough', () => {
+    expect(alarmProps(bridge.alarms.deadLetterQueueNotEmpty)).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [logicalId(stack, bridge.deadLetterQueue), 'QueueName'] },
+        },
+      ],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+    });
+  });
+
+  it('oldest match message older than 5 minutes', () => {
+    expect(alarmProps(bridge.alarms.oldestMatchTooOld)).toMatchObject({
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack, bridge.matchesQueue), 'QueueName'] } },
+      ],
+      Threshold: 300,
+    });
+  });
+
+  it.each([
+    ['placementErrors', 'Errors', 'placementFunction'],
+    ['placementThrottles', 'Throttles', 'placementFunction'],
+    ['reaperErrors', 'Errors', 'reaperFunction'],
+    ['reaperThrottles', 'Throttles', 'reaperFunction'],
+  ] as const)('%s watches %s of its function', (alarm, metric, fn) => {
+    expect(alarmProps(bridge.alarms[alarm])).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      MetricName: metric,
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(stack, bridge[fn]) } }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
+  it('placement failure rate is metric math over PlacementFailed and PlacementSucceeded', () => {
+    const p = alarmProps(bridge.alarms.placementFailureRate);
+    expect(p.Threshold).toBe(10);
+    const metrics = p.Metrics as {
+      Id: string;
+      Expression?: string;
+      MetricStat?: { Metric: Record<string, unknown> };
+    }[];
+    expect(metrics.find((m) => m.Expression)?.Expression).toBe(
+      'IF((failed + succeeded) > 0, 100 * failed / (failed + succeeded), 0)',
+    );
+    expect(metrics.find((m) => m.Id === 'failed')?.MetricStat?.Metric).toEqual({
+      Namespace: 'GameyeMatchBridge',
+      MetricName: METRICS.placementFailed.name,
+      Dimensions: [service],
+    });
+    expect(metrics.find((m) => m.Id === 'succeeded')?.MetricStat?.Metric).toMatchObject({
+      MetricName: METRICS.placementSucceeded.name,
+    });
+  });
+
+  it('p95 placement latency', () => {
+    expect(alarmProps(bridge.alarms.placementLatencyP95)).toMatchObject({
+      Namespace: 'GameyeMatchBridge',
+      MetricName: METRICS.placementLatency.name,
+      Dimensions: [service],
+      ExtendedStatistic: 'p95',
+      Threshold: 15_000,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
+  it('reaper not running: fewer than one invocation over 3 periods, missing data breaching', () => {
+    expect(alarmProps(bridge.alarms.reaperNotRunning)).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Invocations',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(stack, bridge.reaperFunction) } }],
+      Period: 60,
+      EvaluationPeriods: 3,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+  });
+
+  it('orphans found: any OrphansStopped', () => {
+    expect(alarmProps(bridge.alarms.orphansFound)).toMatchObject({
+      MetricName: METRICS.orphansStopped.name,
+      Dimensions: [service],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
+  it('Gameye 5xx: GameyeError with status_class 5xx', () => {
+    expect(alarmProps(bridge.alarms.gameye5xx)).toMatchObject({
+      MetricName: METRICS.gameyeError.name,
+      Dimensions: expect.arrayContaining([service, { Name: 'status_class', Value: '5xx' }]),
+      Threshold: 5,
+    });
+  });
+});
+
+describe('dashboard', () => {
+  it('shows the alarms and every custom metric', () => {
+    const dashboard = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboard).toHaveLength(1);
+    const body = JSON.stringify(stack.resolve((dashboard[0] as { Properties: unknown }).Properties));
+    for (const def of Object.values(METRICS)) expect(body).toContain(def.name);
+    for (const alarm of bridge.alarms.all) expect(body).toContain(logicalId(stack, alarm));
+  });
+});

@@ -1,0 +1,107 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import type { GameyeMatchBridgeProps } from '../../lib/bridge-construct.ts';
+import { exampleConfig, synthConstruct, synthStack } from './synth.ts';
+
+describe('GameyeMatchBridge rejects invalid props', () => {
+  it.each<[string, Partial<GameyeMatchBridgeProps>, RegExp]>([
+    [
+      'a visibility timeout shorter than 6 × the placement timeout',
+      { placementTimeout: Duration.seconds(30), matchesVisibilityTimeout: Duration.seconds(120) },
+      /matchesVisibilityTimeout \(120 s\) must be at least 6 × placementTimeout \(180 s\)/,
+    ],
+    [
+      'a maxReceiveCount of 0',
+      { maxReceiveCount: 0 },
+      /maxReceiveCount must be an integer from 1 to 1000, got 0/,
+    ],
+    [
+      'a maxConcurrency below the SQS event source minimum',
+      { placementMaxConcurrency: 1 },
+      /placementMaxConcurrency must be an integer from 2 to 1000/,
+    ],
+    [
+      'a reaper timeout longer than its rate',
+      { reaperRate: Duration.minutes(1), reaperTimeout: Duration.minutes(2) },
+      /reaperTimeout \(2 minutes\) must not exceed reaperRate \(1 minute\)/,
+    ],
+    [
+      'a reaper rate under a minute',
+      { reaperRate: Duration.seconds(30) },
+      /reaperRate must be a whole number of minutes/,
+    ],
+    [
+      'Glacier before infrequent access',
+      { archiveInfrequentAccessAfter: Duration.days(60), archiveGlacierAfter: Duration.days(45) },
+      /archiveGlacierAfter \(45 days\) must come after archiveInfrequentAccessAfter \(60 days\)/,
+    ],
+    [
+      'expiry before the last transition',
+      { archiveExpireAfter: Duration.days(60) },
+      /archiveExpireAfter \(60 days\) must come after the last transition \(90 days\)/,
+    ],
+    [
+      'infrequent access before 30 days',
+      { archiveInfrequentAccessAfter: Duration.days(7) },
+      /archiveInfrequentAccessAfter must be at least 30 days/,
+    ],
+    [
+      'a partial secret ARN',
+      { gameyeTokenSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:gameye-token' },
+      /gameyeTokenSecretArn must be the complete ARN/,
+    ],
+    [
+      'a plain-HTTP Gameye URL',
+      { gameyeBaseUrl: 'http://api.gameye.example' },
+      /gameyeBaseUrl must be an https:\/\/ URL/,
+    ],
+    ['a malformed alarm email', { alarmEmail: 'oncall' }, /alarmEmail must be an email address/],
+    [
+      'an AWS metrics namespace',
+      { metricsNamespace: 'AWS/Lambda' },
+      /metricsNamespace 'AWS\/Lambda' is not a valid/,
+    ],
+    [
+      'a placement deadline as long as the function timeout',
+      { placementTimeout: Duration.seconds(20) },
+      /placementDeadlineMs \(20000 ms\) must be shorter than placementTimeout \(20000 ms\)/,
+    ],
+  ])('throws on %s', (_name, props, message) => {
+    expect(() => synthConstruct(props)).toThrow(message);
+  });
+
+  it('names every bad field of the runtime config', () => {
+    const config = { ...exampleConfig(), deploymentId: 'Not Valid', cooldownMs: -1 };
+    expect(() => synthConstruct({ bridgeConfig: config })).toThrow(/deploymentId: .*cooldownMs: /);
+  });
+
+  it('accepts a KMS-encrypted queue pair with the same key', () => {
+    const { template } = synthConstruct({ queueEncryption: 'kms' });
+    template.allResourcesProperties('AWS::SQS::Queue', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^BridgeKey'), 'Arn'] },
+    });
+  });
+});
+
+describe('the stack reads its runtime config file', () => {
+  it('fails synth with the file and the field when the config is bad', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bridge-config-'));
+    const configPath = path.join(dir, 'bad.json');
+    writeFileSync(configPath, JSON.stringify({ ...exampleConfig(), sessionNamespace: 'not-a-uuid' }));
+    expect(() => synthStack({ configPath })).toThrow(
+      new RegExp(
+        `${configPath.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: invalid bridge configuration: sessionNamespace: `,
+      ),
+    );
+  });
+
+  it('fails synth naming the file when it does not exist', () => {
+    expect(() => synthStack({ configPath: 'config/missing.json' })).toThrow(
+      /cannot read config\/missing\.json/,
+    );
+  });
+});
