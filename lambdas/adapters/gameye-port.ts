@@ -6,7 +6,7 @@
 import { GameyeCallError } from '../core/errors.ts';
 import type { DescribedSession, GameyePort, StartedSession, StartSessionRequest } from '../core/ports.ts';
 import type { ServerPort } from '../core/session-record.ts';
-import { backoffDelay, type GameyeClient, GameyeError, type RetryPolicy } from '../gameye/index.ts';
+import { type GameyeClient, GameyeError, type RetryPolicy } from '../gameye/index.ts';
 
 /**
  * Retries inside one placement step, for quick server-side failures only (5xx, 429, a reset
@@ -16,33 +16,27 @@ import { backoffDelay, type GameyeClient, GameyeError, type RetryPolicy } from '
  */
 export const PLACEMENT_RETRIES: RetryPolicy = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1_000 };
 
+/** Which retryable failures placement retries in place (see {@link PLACEMENT_RETRIES}). */
+export const placementRetryIf = (error: GameyeError): boolean =>
+  error.status !== 420 && error.code !== 'TIMEOUT';
+
 export interface GameyePortAdapterProps {
   readonly client: GameyeClient;
   /** Per-call timeout; the handler derives it from the Lambda's remaining time. */
   readonly timeoutMs?: number | undefined;
   /** Called for every failed call, for metrics and logs (status, identifier). */
   readonly onError?: ((error: GameyeError) => void) | undefined;
-  /** @default PLACEMENT_RETRIES */
-  readonly retries?: RetryPolicy | undefined;
-  readonly random?: (() => number) | undefined;
-  readonly sleep?: ((ms: number) => Promise<void>) | undefined;
 }
 
 export class GameyePortAdapter implements GameyePort {
   readonly #client: GameyeClient;
   readonly #options: { timeoutMs?: number };
   readonly #onError: ((error: GameyeError) => void) | undefined;
-  readonly #retries: RetryPolicy;
-  readonly #random: () => number;
-  readonly #sleep: (ms: number) => Promise<void>;
 
   constructor(props: GameyePortAdapterProps) {
     this.#client = props.client;
     this.#options = props.timeoutMs === undefined ? {} : { timeoutMs: props.timeoutMs };
     this.#onError = props.onError;
-    this.#retries = props.retries ?? PLACEMENT_RETRIES;
-    this.#random = props.random ?? Math.random;
-    this.#sleep = props.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
   async availableLocations(image: string): Promise<readonly string[]> {
@@ -88,19 +82,12 @@ export class GameyePortAdapter implements GameyePort {
   }
 
   async #call<T>(fn: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await fn();
-      } catch (err) {
-        if (!(err instanceof GameyeError)) throw err;
-        this.#onError?.(err);
-        const quick = err.retryable && err.status !== 420 && err.code !== 'TIMEOUT';
-        if (quick && attempt < this.#retries.maxAttempts) {
-          await this.#sleep(backoffDelay(this.#retries, attempt - 1, this.#random));
-          continue;
-        }
-        throw toCallError(err);
-      }
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof GameyeError)) throw err;
+      this.#onError?.(err);
+      throw toCallError(err);
     }
   }
 }

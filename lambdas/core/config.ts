@@ -2,7 +2,7 @@
  * The bridge configuration: parsed once at cold start into a frozen object, and validated by
  * the same schema during `cdk synth`, so a bad profile fails the deploy, not the first match.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError } from './errors.ts';
 import { fieldIssues } from './issues.ts';
 import { EnvName, LabelKey, RegionName, TtlDuration } from './match-event.ts';

@@ -5,7 +5,7 @@
  * Event bodies are built from the session record alone, so a republished event (after a crash
  * between publish and recording it) is identical to the first.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { PERMANENT_REASONS } from './errors.ts';
 import { Ranking } from './ranking.ts';
 import { RecordPlayer, ServerPort, type SessionRecord } from './session-record.ts';

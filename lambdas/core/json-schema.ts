@@ -2,7 +2,7 @@
  * JSON Schema for the core's public formats, generated from the zod schemas (one schema, one
  * truth). A script writes these to `schemas/*.json` for matchmaker teams and subscribers.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { BridgeConfig } from './config.ts';
 import { SessionEndedV1, SessionFailedV1, SessionReadyV1 } from './events.ts';
 import { MatchEndedV1, MatchFoundV1 } from './match-event.ts';

@@ -6,7 +6,7 @@
  * Unknown top-level and player fields are stripped, not rejected, so a matchmaker may add
  * fields of its own without breaking placements; a breaking change bumps `version`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { MatchEventError } from './errors.ts';
 import { fieldIssues } from './issues.ts';
 

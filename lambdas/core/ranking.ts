@@ -2,7 +2,7 @@
  * The region ranking as stored in the session record and published in SessionReady and
  * SessionFailed: what was considered, what was chosen, and why the rest was not.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RegionChoice } from './region-choice.ts';
 
 export const RankedCandidate = z.object({

@@ -12,7 +12,7 @@
  * (it did: describe and adopt). Either way, never a second session.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { PERMANENT_REASONS, StateConflictError } from './errors.ts';
 import { Ranking } from './ranking.ts';
 

@@ -8,7 +8,7 @@
  * emulator answers 422 exactly where Gameye would. Response schemas are not strict: a field
  * Gameye adds tomorrow must not break placements in production.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Token scopes Gameye issues (NOTES.md). A token lacking one answers 403. */
 export const GameyeScope = z.enum([

@@ -3,7 +3,7 @@
  * every missing or bad variable. Only the composition root reads `process.env`; adapters get
  * their names and clients in their constructors.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { FUNCTION_ENV } from '../../lib/resource-definitions.ts';
 import { type BridgeConfig, parseBridgeConfig } from '../core/config.ts';
 import { fieldIssues } from '../core/issues.ts';

@@ -8,7 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoSessionStore } from '../adapters/dynamo-session-store.ts';
-import { GameyePortAdapter } from '../adapters/gameye-port.ts';
+import { GameyePortAdapter, PLACEMENT_RETRIES, placementRetryIf } from '../adapters/gameye-port.ts';
 import { SnsEventPublisher } from '../adapters/sns-publisher.ts';
 import { SqsDeadLetterQueue } from '../adapters/sqs-dead-letter.ts';
 import { createPlacementState } from '../core/placement.ts';
@@ -55,7 +55,15 @@ export function placementDeps(options: PlacementDepsOptions): PlacementHandlerDe
       const token = await readGameyeToken(env.token);
       // A rotated token gets a new client; the keep-alive pool per base URL is shared anyway.
       if (client?.token !== token)
-        client = { token, client: new GameyeClient({ baseUrl: env.gameyeBaseUrl, token }) };
+        client = {
+          token,
+          client: new GameyeClient({
+            baseUrl: env.gameyeBaseUrl,
+            token,
+            retries: PLACEMENT_RETRIES,
+            retryIf: placementRetryIf,
+          }),
+        };
       return new GameyePortAdapter({ client: client.client, timeoutMs, onError });
     },
     state: createPlacementState(env.config, clock),
