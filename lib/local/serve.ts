@@ -1,0 +1,58 @@
+/**
+ * `npm start -- --serve`: the local stack, kept running for manual use. Prints where each
+ * service listens and records it in `.local/stack.json` for the `bridge` CLI. Ctrl-C stops
+ * everything and removes the file; nothing keeps running.
+ */
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LOCAL_REGION } from './local-aws.ts';
+import { LOCAL_CONFIG_PATH, startLocalBridge } from './local-bridge.ts';
+import { removeStackFile, STACK_FILE, writeStackFile } from './stack-file.ts';
+
+export async function serve(): Promise<number> {
+  const bridge = await startLocalBridge({ concurrency: 2, logLevel: 'INFO' });
+  bridge.eventSource.start();
+  const configPath = fileURLToPath(LOCAL_CONFIG_PATH);
+  writeStackFile({
+    version: 1,
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    configPath,
+    endpoints: {
+      dynamodb: bridge.aws.endpoints.dynamodb,
+      messaging: bridge.aws.endpoints.messaging,
+      gameye: bridge.emulator.url,
+    },
+    gameyeToken: bridge.emulator.token,
+    region: LOCAL_REGION,
+    resources: bridge.resources,
+  });
+  const out = process.stderr;
+  out.write(
+    [
+      'The bridge is running locally. Ctrl-C stops it.',
+      `  DynamoDB (dynalite)        ${bridge.aws.endpoints.dynamodb}   table ${bridge.resources.tableName}`,
+      `  SQS / SNS / S3 (fauxqs)    ${bridge.aws.endpoints.messaging}`,
+      `    matches queue            ${bridge.resources.matchesQueueUrl}`,
+      `    dead-letter queue        ${bridge.resources.deadLetterQueueUrl}`,
+      `    session-events topic     ${bridge.resources.topicArn}`,
+      `    game backend queue       ${bridge.resources.backendQueueUrl}`,
+      `    archive bucket           ${bridge.resources.bucket}`,
+      `  Gameye emulator            ${bridge.emulator.url}`,
+      `  config                     ${relative(process.cwd(), configPath)}`,
+      `  endpoints recorded in      ${relative(process.cwd(), STACK_FILE)}`,
+      '',
+      'Try:  npx bridge send-match --file schemas/examples/match-found.json',
+      '      npx bridge sessions',
+      '',
+    ].join('\n'),
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  out.write('\nstopping…\n');
+  removeStackFile();
+  await bridge.close();
+  return 0;
+}
