@@ -253,6 +253,8 @@ class Placement {
   readonly #options: PlacementOptions;
   readonly #context: { matchId?: string; sessionId?: string };
   readonly #startedAt: number;
+  /** The record as last stored or read; undefined while this delivery has not claimed it. */
+  #persisted: SessionRecord | undefined;
 
   constructor(
     deps: PlacementDeps,
@@ -282,25 +284,56 @@ class Placement {
     this.#context.matchId = event.matchId;
     this.#context.sessionId = sessionIdFor(event.matchId, config.sessionNamespace);
 
-    const existing = await store.get(event.matchId);
-    if (existing && existing.state !== 'PLACING') return this.#settled(existing);
+    try {
+      // Claim first, read only when the claim finds a record: a first delivery (the common case)
+      // then costs one conditional write instead of a read and a write.
+      return await this.#resume(event, undefined, false);
+    } catch (error) {
+      if (!(error instanceof AlreadyClaimedError)) throw error;
+      const existing = await store.get(event.matchId);
+      if (!existing) throw error;
+      this.#persisted = undefined;
+      return this.#resume(event, existing, true);
+    }
+  }
+
+  /**
+   * Place the match from what is known of its record: `existing` when it was read (`read`),
+   * nothing when this delivery tries to claim it first. The first write then claims it.
+   */
+  async #resume(
+    event: MatchFoundV1,
+    existing: SessionRecord | undefined,
+    read: boolean,
+  ): Promise<PlacementOutcome> {
+    const { config, store } = this.#deps;
+    if (existing && existing.state !== 'PLACING') {
+      this.#persisted = existing;
+      return this.#settled(existing);
+    }
     // Resume with the stored id: if the namespace changed between deliveries, the record is the truth.
-    const sessionId = existing?.sessionId ?? this.#context.sessionId;
+    const sessionId = existing?.sessionId ?? sessionIdFor(event.matchId, config.sessionNamespace);
     this.#context.sessionId = sessionId;
+    this.#persisted = existing;
 
     let request: Omit<StartSessionRequest, 'location'>;
     try {
       request = resolvePlan(event, config, sessionId);
     } catch (error) {
       if (!(error instanceof PermanentPlacementError)) throw error;
+      if (!read) {
+        // Before rejecting, look: an earlier delivery may have placed this match already.
+        const found = await store.get(event.matchId);
+        if (found) return this.#resume(event, found, true);
+      }
       return existing
         ? this.#fail(existing, error, undefined, pendingAttempt(existing))
         : this.#reject(error);
     }
 
-    let record = existing;
-    if (!record) {
-      record = newPlacingRecord({
+    const record =
+      existing ??
+      newPlacingRecord({
         matchId: event.matchId,
         sessionId,
         profile: event.profile,
@@ -310,9 +343,18 @@ class Placement {
         activeShards: config.activeShards,
         now: this.#deps.clock.now(),
       });
-      await store.claim(record);
-    }
     return this.#place(record, event, request);
+  }
+
+  /**
+   * Persist `next`: a conditional create when nothing is stored yet (the claim), else a
+   * conditional replace of the last record this delivery stored or read.
+   */
+  async #write(next: SessionRecord): Promise<void> {
+    const previous = this.#persisted;
+    if (previous === undefined) await this.#deps.store.claim(next);
+    else await this.#deps.store.transition(next, { state: previous.state, version: previous.version });
+    this.#persisted = next;
   }
 
   /** A delivery for a match already past PLACING. */
@@ -339,7 +381,7 @@ class Placement {
     const event = record.state === 'READY' ? sessionReadyOf(record) : sessionFailedOf(record);
     await this.#deps.publisher.publish(event);
     const published = toPublished(record, this.#deps.clock.now());
-    await this.#deps.store.transition(published, { state: record.state, version: record.version });
+    await this.#write(published);
     return published;
   }
 
@@ -373,7 +415,7 @@ class Placement {
     event: MatchFoundV1,
     request: Omit<StartSessionRequest, 'location'>,
   ): Promise<PlacementOutcome> {
-    const { config, gameye, store, clock, state } = this.#deps;
+    const { config, gameye, clock, state } = this.#deps;
     const ids = { matchId: claimed.matchId, sessionId: claimed.sessionId };
     let record = claimed;
     // An attempt a previous delivery left unresolved: its POST may have landed.
@@ -429,7 +471,7 @@ class Placement {
       }
       if (!(reusePending && region === resumed?.region)) {
         const next = withAttempt(record, region, clock.now());
-        await store.transition(next, { state: record.state, version: record.version });
+        await this.#write(next);
         record = next;
       }
       reusePending = false;
@@ -469,8 +511,9 @@ class Placement {
    */
   async #saveSettled(record: SessionRecord, full: readonly string[]): Promise<void> {
     if (full.length === 0) return;
+    if (this.#persisted === undefined) return; // nothing claimed yet: nothing to keep
     const saved = withSettledAttempts(record, this.#deps.clock.now());
-    await this.#deps.store.transition(saved, { state: record.state, version: record.version });
+    await this.#write(saved);
   }
 
   /** Gameye already has a session with our id: it is ours (the id is derived from the match). */
@@ -501,9 +544,13 @@ class Placement {
 
   async #ready(record: SessionRecord, started: Started, choice: RegionChoice): Promise<PlacementOutcome> {
     const ranking = rankingOf(choice, started.region);
-    const ready = toReady(record, { ...started, ranking }, this.#deps.clock.now());
-    await this.#deps.store.transition(ready, { state: record.state, version: record.version });
-    await this.#publishAndRecord(ready);
+    const now = this.#deps.clock.now();
+    const ready = toReady(record, { ...started, ranking }, now);
+    // Publish, then record READY and published in one write. A crash in between leaves the
+    // record PLACING with its attempt pending: the redelivery re-POSTs (409), adopts, and
+    // publishes again. At least once, and one write fewer than recording READY first.
+    await this.#deps.publisher.publish(sessionReadyOf(ready));
+    await this.#write({ ...ready, publishedAt: new Date(now).toISOString() });
     return {
       kind: 'placed',
       matchId: record.matchId,
@@ -540,7 +587,7 @@ class Placement {
     const now = this.#deps.clock.now();
     const ranking = choice ? rankingOf(choice, undefined) : undefined;
     const failed = toFailed(record, failure, ranking, now, this.#deps.config.retentionDays);
-    await this.#deps.store.transition(failed, { state: record.state, version: record.version });
+    await this.#write(failed);
     await this.#publishAndRecord(failed);
     return {
       kind: 'failed',

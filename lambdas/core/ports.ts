@@ -14,7 +14,8 @@ export interface SessionStore {
   get(matchId: string): Promise<SessionRecord | undefined>;
   /**
    * Create `record` only if no item with its `matchId` exists
-   * (`attribute_not_exists(matchId)`); otherwise throw `AlreadyClaimedError`.
+   * (`attribute_not_exists(matchId)`); otherwise throw `AlreadyClaimedError`. The record is a
+   * match's first: PLACING with its first attempt pending, or FAILED when nothing may host it.
    */
   claim(record: SessionRecord): Promise<void>;
   /**
@@ -91,3 +92,65 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
+
+/** The records that may still have a running session (PLACING, READY, ENDING). */
+export interface ActiveSessionIndex {
+  /**
+   * Every active record, read from the sparse active-sessions index shard by shard (never a
+   * table scan). Eventually consistent: the reaper acts through conditional writes only.
+   */
+  listActive(): Promise<SessionRecord[]>;
+}
+
+/** One session as Gameye's filtered list reports it. */
+export interface LiveSession {
+  readonly id: string;
+  /** created, running, restarting, exited, dead, draining, shuttingdown, server_unreachable. */
+  readonly status: string;
+  readonly playerCount: number;
+  /** Epoch ms. */
+  readonly created: number;
+  readonly location: string;
+  readonly host: string;
+  readonly image: string;
+  readonly ports: readonly ServerPort[];
+  /** The caller's labels as started (`bridge-match-id`, `bridge-profile`, ...). */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/**
+ * The Gameye calls the reaper makes. Throws only `GameyeCallError`, with `retryable` decided
+ * by the adapter.
+ */
+export interface LifecycleGameyePort {
+  /** Every session labelled `bridge-deployment = deploymentId`, stopped ones included: one call. */
+  listDeploymentSessions(deploymentId: string): Promise<readonly LiveSession[]>;
+  /** `DELETE /session/{id}`: `stopped`, or `already-gone` on 404/409. */
+  stopSession(sessionId: string): Promise<'stopped' | 'already-gone'>;
+  /** `GET /artifacts` as a byte stream; undefined when Gameye does not have it (404). */
+  artifact(sessionId: string, path: string): Promise<AsyncIterable<Uint8Array> | undefined>;
+  /** `GET /logs` as lines; undefined when Gameye does not know the session (404). */
+  logs(sessionId: string): Promise<AsyncIterable<string> | undefined>;
+}
+
+/** What an archived object turned out to be. */
+export interface StoredObject {
+  readonly key: string;
+  /** Bytes stored. */
+  readonly size: number;
+  /** Hex SHA-256 of the bytes stored, computed while they streamed. */
+  readonly sha256: string;
+}
+
+/**
+ * The archive bucket. Uploads stream: the adapter never holds a whole body in memory. Keys are
+ * deterministic, so writing a key again replaces the object rather than adding one.
+ */
+export interface ArchiveStore {
+  /** Stream `body` to `key`; with `gzip`, the bytes are gzipped on the way (size/hash of the stored bytes). */
+  upload(
+    key: string,
+    body: AsyncIterable<Uint8Array>,
+    options: { readonly contentType: string; readonly gzip?: boolean },
+  ): Promise<StoredObject>;
+}

@@ -68,8 +68,10 @@ export class InMemorySessionStore implements SessionStore {
       throw new AlreadyClaimedError(`match ${record.matchId} already claimed`, { matchId: record.matchId });
     }
     const item = SessionRecord.parse(structuredClone(record));
-    if (item.state !== 'PLACING' || item.version !== 1)
-      throw new TypeError('claim must create a PLACING record at version 1');
+    // A claim creates the first record of a match: PLACING (usually with its first attempt
+    // pending) or, when no region may host it, FAILED straight away.
+    if (item.state !== 'PLACING' && item.state !== 'FAILED')
+      throw new TypeError(`claim must create a PLACING or FAILED record, not ${item.state}`);
     this.#items.set(item.matchId, item);
     this.writes.push(`claim:${item.state}@${item.version}`);
     this.#fault('claim', 'after');

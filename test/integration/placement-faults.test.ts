@@ -89,7 +89,7 @@ describe('a crash between two placement steps', () => {
       ).toBe(true);
   });
 
-  it('after the READY write and before the publish: redelivery publishes SessionReady', async () => {
+  it('when publishing SessionReady fails after the Gameye call: redelivery adopts and publishes', async () => {
     const failedOnce = new Set<string>();
     bridge = await startLocalBridge({
       emulatorConfig: emulatorWith(),

@@ -13,20 +13,20 @@ const storeCrash =
   (world) =>
     world.store.failOnce(step, when);
 
-/** One crash per gap between two steps of the flow, before and after each side effect. */
+/**
+ * One crash per gap between two steps of the happy path, before and after each side effect:
+ * claim (with the first attempt) → POST /session → publish SessionReady → record READY and
+ * published in one write.
+ */
 const CRASHES: ReadonlyArray<readonly [string, Crash]> = [
-  ['reading the record', storeCrash('get', 'before')],
   ['claiming', storeCrash('claim', 'before')],
   ['after the claim', storeCrash('claim', 'after')],
-  ['recording the attempt', storeCrash('attempt', 'before')],
-  ['after recording the attempt', storeCrash('attempt', 'after')],
   ['POST /session, not landed', (w) => w.gameye.script('eu-west', gameyeError(0, 'TIMEOUT'))],
   ['after POST /session landed', (w) => w.gameye.script('eu-west', 'created-then-timeout')],
-  ['marking READY', storeCrash('ready', 'before')],
-  ['after marking READY', storeCrash('ready', 'after')],
   ['publishing', (w) => w.publisher.failOnce('before')],
   ['after publishing', (w) => w.publisher.failOnce('after')],
-  ['marking published', storeCrash('published', 'before')],
+  ['marking READY', storeCrash('ready', 'before')],
+  ['after marking READY', storeCrash('ready', 'after')],
 ];
 
 describe('placeMatch after a crash', () => {

@@ -183,7 +183,8 @@ describe('placeMatch transient failures', () => {
 
     await expect(attempt).rejects.toMatchObject({ name: 'TransientPlacementError', reason: 'deadline' });
     expect(world.gameye.calls.startSession).toBe(0);
-    expect(world.store.peek('match-0001')?.state).toBe('PLACING');
+    // Nothing is claimed before the first attempt: the retry starts from a clean slate.
+    expect(world.store.peek('match-0001')).toBeUndefined();
   });
 
   it('stops trying further regions when the placement deadline comes near', async () => {

@@ -82,9 +82,9 @@ describe('parseMatchFound', () => {
   });
 
   it('parses MatchEnded with an optional reason', () => {
-    expect(parseMatchEnded(bodyOf({ version: 1, matchId: 'm-1' }))).toEqual({
+    expect(parseMatchEnded(bodyOf({ type: 'MatchEnded', version: 1, matchId: 'm-1' }))).toEqual({
       ok: true,
-      event: { version: 1, matchId: 'm-1' },
+      event: { type: 'MatchEnded', version: 1, matchId: 'm-1' },
     });
   });
 });

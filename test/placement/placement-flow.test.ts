@@ -27,7 +27,13 @@ describe('placeMatch', () => {
       chosenRank: 0,
     });
     expect(world.gameye.calls).toMatchObject({ startSession: 1, describeSession: 0 });
-    expect(world.store.peek('match-0001')).toMatchObject({ state: 'READY', region: 'eu-west', version: 4 });
+    expect(world.store.peek('match-0001')).toMatchObject({
+      state: 'READY',
+      region: 'eu-west',
+      publishedAt: expect.any(String),
+    });
+    // Two writes per match: the claim (with its first attempt), then READY and published at once.
+    expect(world.store.writes).toEqual(['claim:PLACING@2', 'ready:READY@3']);
     const [ready] = world.publisher.ofType('SessionReady');
     expect(SessionReadyV1.parse(ready)).toMatchObject({
       sessionId: SESSION_ID,
@@ -98,9 +104,12 @@ describe('placeMatch', () => {
   });
 
   it('republishes SessionReady for a READY record never recorded as published', async () => {
+    // Placement records READY and published in one write; a READY record without publishedAt
+    // comes from an older bridge version or a hand edit, and must still reach the backend.
     const world = aWorld();
-    world.store.failOnce('published', 'before');
-    await expect(placeMatch(bodyOf(aMatchFound()), world.deps)).rejects.toThrow();
+    await placeMatch(bodyOf(aMatchFound()), world.deps);
+    const { publishedAt: _, ...unpublished } = world.store.peek('match-0001') ?? expect.unreachable();
+    world.store.seed(unpublished);
 
     const outcome = await placeMatch(bodyOf(aMatchFound()), world.deps);
 
