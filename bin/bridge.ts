@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+/**
+ * `npx bridge <command>`: the operator CLI (lib/cli). Ctrl-C aborts the running command
+ * (`logs --follow` ends cleanly); a second Ctrl-C exits at once.
+ */
+import { processIo } from '../lib/cli/io.ts';
+import { main } from '../lib/cli/main.ts';
+
+const interrupt = new AbortController();
+process.on('SIGINT', () => {
+  if (interrupt.signal.aborted) process.exit(130);
+  interrupt.abort();
+});
+
+process.exitCode = await main(process.argv.slice(2), processIo(interrupt.signal));
