@@ -359,7 +359,12 @@ export class GameyeMatchBridge extends Construct {
       timeout: settings.placementTimeout,
       memorySize: settings.memorySize,
       logGroup: this.placementLogGroup,
-      environment: { ...common, [FUNCTION_ENV.deadLetterQueueUrl]: this.deadLetterQueue.queueUrl },
+      environment: {
+        ...common,
+        [FUNCTION_ENV.deadLetterQueueUrl]: this.deadLetterQueue.queueUrl,
+        // MatchEnded stops and archives at once, from the placement function.
+        [FUNCTION_ENV.archiveBucketName]: this.archiveBucket.bucketName,
+      },
     });
     this.reaperLogGroup = this.logGroup('ReaperLogGroup', settings);
     this.reaperFunction = this.bridgeFunction('Reaper', {
@@ -461,13 +466,16 @@ export class GameyeMatchBridge extends Construct {
       new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [activeIndexArn] }),
     );
     this.sessionEventsTopic.grantPublish(this.reaperFunction);
-    // Streamed uploads: PutObject covers Create/UploadPart/Complete; Abort cleans up.
-    this.reaperFunction.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
-        resources: [this.archiveBucket.arnForObjects(`${BRIDGE_RESOURCES.archiveBucket.prefix}/*`)],
-      }),
-    );
+    // Streamed uploads: PutObject covers Create/UploadPart/Complete; Abort cleans up. The
+    // placement function archives too, when a MatchEnded message ends a match early.
+    for (const fn of [this.reaperFunction, this.placementFunction]) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+          resources: [this.archiveBucket.arnForObjects(`${BRIDGE_RESOURCES.archiveBucket.prefix}/*`)],
+        }),
+      );
+    }
     this.gameyeTokenSecret.grantRead(this.reaperFunction);
 
     const objectsResource = `Resource::<${this.logicalIdOf(this.archiveBucket)}.Arn>/${BRIDGE_RESOURCES.archiveBucket.prefix}/*`;
@@ -486,10 +494,17 @@ export class GameyeMatchBridge extends Construct {
     }
     const placementPolicy = this.placementFunction.role?.node.tryFindChild('DefaultPolicy');
     if (placementPolicy) {
-      Validations.of(placementPolicy).acknowledge({
-        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-        reason: 'What grantPublish on a KMS-encrypted topic needs; limited to the one key.',
-      });
+      Validations.of(placementPolicy).acknowledge(
+        {
+          id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+          reason: 'What grantPublish on a KMS-encrypted topic needs; limited to the one key.',
+        },
+        {
+          id: `AwsSolutions-IAM5[${objectsResource}]`,
+          reason:
+            'MatchEnded archives per-session keys, unknown at deploy time; limited to the archive prefix.',
+        },
+      );
     }
   }
 

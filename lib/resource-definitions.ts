@@ -47,7 +47,7 @@ export const FUNCTION_ENV = {
   topicArn: 'SESSION_EVENTS_TOPIC_ARN',
   /** Placement only: where a permanent failure is parked with its reason. */
   deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
-  /** Reaper only. */
+  /** Reaper, and placement (MatchEnded archives at once). */
   archiveBucketName: 'ARCHIVE_BUCKET_NAME',
   /** Both functions. */
   gameyeBaseUrl: 'GAMEYE_BASE_URL',

@@ -47,7 +47,7 @@ export const Profile = z
     allowOverrides: AllowOverrides.default({}),
     /** Ports the game listens on; documentation for subscribers, Gameye reports the real ones. */
     ports: z.array(ContainerPort).optional(),
-    /** Reaper policy (a later issue): stop when idle this long after the last player left. */
+    /** Reaper policy: stop when idle this long after the last player left. */
     idleTimeoutMs: Ms.optional(),
     /** Reaper policy: stop when no player joined within this long of READY. */
     joinGraceMs: Ms.optional(),
@@ -95,6 +95,13 @@ export const BridgeConfig = z
     cooldownMs: Ms.default(5_000),
     /** Shards of the sparse "active" index. Only ever grow it: the reaper queries 0..N-1. */
     activeShards: z.number().int().min(1).max(100).default(8),
+    /**
+     * Age after which the reaper treats a labelled session without an active record as an
+     * orphan, and a PLACING record as abandoned. Must exceed the SQS retry window (visibility
+     * timeout × maxReceiveCount = 180 s × 5 = 15 min): until then a redelivery may still
+     * claim or adopt the session.
+     */
+    orphanGraceMs: Ms.min(60_000).default(20 * 60_000),
     /** How long ENDED and FAILED records are kept before DynamoDB's TTL removes them. */
     retentionDays: z.number().int().min(1).max(3650).default(30),
   })

@@ -78,6 +78,8 @@ export const PERMANENT_REASONS = [
   'rejected-by-gameye',
   'unauthorized',
   'session-ended-before-ready',
+  /** The reaper found the record PLACING after every SQS retry, with no session at Gameye. */
+  'placement-abandoned',
 ] as const;
 export type PermanentReason = (typeof PERMANENT_REASONS)[number];
 
@@ -98,7 +100,9 @@ export type TransientReason =
   | 'no-capacity'
   | 'deadline'
   | 'concurrent-update'
-  | 'dependency-error';
+  | 'dependency-error'
+  /** A MatchEnded for a match still PLACING: retried until placement settles it. */
+  | 'not-ready-yet';
 
 /**
  * A placement that failed for now: the handler fails only this SQS record, which comes back

@@ -9,6 +9,7 @@ import * as z from 'zod';
 import { PERMANENT_REASONS } from './errors.ts';
 import { Ranking } from './ranking.ts';
 import { RecordPlayer, ServerPort, type SessionRecord } from './session-record.ts';
+import { STOP_REASONS } from './stop-reasons.ts';
 
 const IsoTime = z.iso.datetime();
 
@@ -53,8 +54,14 @@ export const SessionEndedV1 = z.object({
   matchId: z.string(),
   sessionId: z.uuid(),
   region: z.string(),
-  reason: z.enum(['match-ended', 'idle', 'no-players-joined', 'max-lifetime', 'exited', 'orphan']),
-  readyAt: IsoTime,
+  /** Why the session was stopped (the same list as the `SessionsStopped` metric's dimension). */
+  reason: z.enum(STOP_REASONS),
+  /** S3 key of the archive manifest (`manifest.json`: every file's key, size and SHA-256, and the missing ones). */
+  manifestKey: z.string(),
+  /** Configured artifacts Gameye no longer had. */
+  missingArtifacts: z.array(z.string()),
+  /** Null when the session never reached READY (an abandoned placement). */
+  readyAt: IsoTime.nullable(),
   endedAt: IsoTime,
 });
 export type SessionEndedV1 = z.infer<typeof SessionEndedV1>;
@@ -107,5 +114,25 @@ export function sessionFailedOf(record: SessionRecord): SessionFailedV1 {
     identifier: record.failure.identifier ?? null,
     ranking: record.ranking ?? null,
     failedAt: record.updatedAt,
+  };
+}
+
+/** SessionEnded for an ENDING record whose archive is complete (published before ENDED is written). */
+export function sessionEndedOf(record: SessionRecord): SessionEndedV1 {
+  const { region, endReason, archive } = record;
+  if (!region || !endReason || archive?.manifestKey === undefined) {
+    throw new TypeError(`record of match ${record.matchId} has no complete archive to announce`);
+  }
+  return {
+    type: 'SessionEnded',
+    version: 1,
+    matchId: record.matchId,
+    sessionId: record.sessionId,
+    region,
+    reason: endReason,
+    manifestKey: archive.manifestKey,
+    missingArtifacts: archive.missing.map((m) => m.path),
+    readyAt: record.readyAt ?? null,
+    endedAt: record.stoppedAt ?? record.updatedAt,
   };
 }

@@ -92,8 +92,12 @@ export const MatchFoundV1 = z
   });
 export type MatchFoundV1 = z.infer<typeof MatchFoundV1>;
 
-/** The matchmaker's "match is over" signal, consumed by a later issue (stop and archive). */
+/**
+ * The game backend's "match is over" signal, on the same queue as MatchFound: the bridge
+ * stops the session and archives it at once. `type` tells it apart (MatchFound has none).
+ */
 export const MatchEndedV1 = z.object({
+  type: z.literal('MatchEnded'),
   version: z.literal(1),
   matchId: MatchId,
   reason: z.string().min(1).max(256).optional(),
@@ -147,6 +151,23 @@ export function salvageMatchId(json: unknown): string | undefined {
 /** Parse an SQS body as MatchFound v1. Never throws: a bad body is a value, not an exception. */
 export function parseMatchFound(body: string): ParseResult<MatchFoundV1> {
   return parseBody(body, MatchFoundV1);
+}
+
+/**
+ * The `type` of a queue message body: `MatchEnded`, or undefined for MatchFound (which has no
+ * type) and for anything unreadable, which the MatchFound parser then rejects with its reasons.
+ */
+export function messageType(body: string): string | undefined {
+  if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES) return undefined;
+  try {
+    const json: unknown = JSON.parse(body);
+    if (typeof json === 'object' && json !== null && 'type' in json && typeof json.type === 'string') {
+      return json.type;
+    }
+  } catch {
+    // Not JSON: the MatchFound path reports it.
+  }
+  return undefined;
 }
 
 /** Parse an SQS body as MatchEnded v1. */

@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { PERMANENT_REASONS, StateConflictError } from './errors.ts';
 import { Ranking } from './ranking.ts';
+import { STOP_REASONS } from './stop-reasons.ts';
 
 export const SessionState = z.enum(['PLACING', 'READY', 'ENDING', 'ENDED', 'FAILED']);
 export type SessionState = z.infer<typeof SessionState>;
@@ -24,10 +25,12 @@ export const ACTIVE_STATES: ReadonlySet<SessionState> = new Set(['PLACING', 'REA
 
 /**
  * Which state each state may move to. Self-transitions record progress within a state
- * (a new attempt while PLACING, `publishedAt` on READY or FAILED).
+ * (a new attempt while PLACING, `publishedAt` on READY or FAILED, player tracking on READY,
+ * stop and archive progress on ENDING). PLACING → ENDING is the reaper stopping a session
+ * whose placement was abandoned (every SQS retry spent) while Gameye runs it.
  */
 export const TRANSITIONS: Readonly<Record<SessionState, readonly SessionState[]>> = {
-  PLACING: ['PLACING', 'READY', 'FAILED'],
+  PLACING: ['PLACING', 'READY', 'FAILED', 'ENDING'],
   READY: ['READY', 'ENDING', 'ENDED'],
   ENDING: ['ENDING', 'ENDED'],
   ENDED: [],
@@ -71,6 +74,32 @@ export type Failure = z.infer<typeof Failure>;
 export const RecordPlayer = z.object({ id: z.string(), team: z.string().optional() });
 export type RecordPlayer = z.infer<typeof RecordPlayer>;
 
+/** One archived object: its S3 key, size and SHA-256 of the stored bytes. */
+export const ArchivedFile = z.object({
+  /** The container path, or `logs` for the server's output. */
+  path: z.string(),
+  key: z.string(),
+  size: z.number().int().min(0),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type ArchivedFile = z.infer<typeof ArchivedFile>;
+
+/** A configured artifact Gameye no longer had (404): recorded, never blocks the lifecycle. */
+export const MissingArtifact = z.object({ path: z.string(), reason: z.string() });
+export type MissingArtifact = z.infer<typeof MissingArtifact>;
+
+/**
+ * Stop and archive progress of an ENDING record, written after each step so a run that dies
+ * or runs out of time resumes where it stopped and uploads nothing twice.
+ */
+export const ArchiveProgress = z.object({
+  files: z.array(ArchivedFile),
+  missing: z.array(MissingArtifact),
+  /** Set once the manifest is written: the archive is complete. */
+  manifestKey: z.string().optional(),
+});
+export type ArchiveProgress = z.infer<typeof ArchiveProgress>;
+
 /** Most attempts kept: bounds the item size whatever happens. */
 export const MAX_ATTEMPTS = 32;
 
@@ -100,6 +129,17 @@ export const SessionRecord = z
     /** Set once the READY/FAILED event was handed to the publisher. */
     publishedAt: IsoTime.optional(),
     endedAt: IsoTime.optional(),
+    /** First time the reaper saw a player online: from then on the idle rule applies, not join grace. */
+    firstPlayerAt: IsoTime.optional(),
+    /** Since when the reaper has seen no player online (after someone had joined); cleared when one is back. */
+    idleSince: IsoTime.optional(),
+    /** Why the session is being (or was) stopped: set with ENDING. */
+    endReason: z.enum(STOP_REASONS).optional(),
+    /** When Gameye confirmed the stop (204, or 404/409: already gone). */
+    stoppedAt: IsoTime.optional(),
+    archive: ArchiveProgress.optional(),
+    /** For a record the reaper made for an orphan: the match id from the session's label, if any. */
+    orphanOf: z.string().optional(),
     /** DynamoDB TTL, epoch seconds: present only on ENDED and FAILED records. */
     expiresAt: z.number().int().optional(),
     /** Sparse, write-sharded index key (`active#<n>`): present only while a session may run. */
@@ -111,7 +151,13 @@ export const SessionRecord = z
         ctx.addIssue({ code: 'custom', path: [field], message: `required when ${when}` });
     };
     if (r.state === 'READY' || r.state === 'ENDING' || r.state === 'ENDED') {
-      for (const f of ['region', 'host', 'ports', 'readyAt'] as const) need(f, `state is ${r.state}`);
+      // readyAt only for READY: an abandoned placement or an orphan goes to ENDING never having been READY.
+      for (const f of ['region', 'host', 'ports'] as const) need(f, `state is ${r.state}`);
+      if (r.state === 'READY') need('readyAt', 'state is READY');
+    }
+    if (r.state === 'ENDING' || r.state === 'ENDED') {
+      need('endReason', `state is ${r.state}`);
+      need('archive', `state is ${r.state}`);
     }
     if (r.state === 'FAILED') need('failure', 'state is FAILED');
     if (ACTIVE_STATES.has(r.state)) need('activeShard', `state is ${r.state}`);
@@ -269,4 +315,112 @@ export function toFailed(
     },
     now,
   );
+}
+
+/** READY → READY: what the reaper learnt about players (only written when it changed). */
+export function withPlayerTracking(
+  record: SessionRecord,
+  patch: { readonly firstPlayerAt?: string | undefined; readonly idleSince?: string | undefined },
+  now: number,
+): SessionRecord {
+  const { idleSince: _idle, firstPlayerAt: _first, ...rest } = record;
+  const first = patch.firstPlayerAt ?? record.firstPlayerAt;
+  return next(
+    rest,
+    'READY',
+    {
+      ...(first === undefined ? {} : { firstPlayerAt: first }),
+      ...(patch.idleSince === undefined ? {} : { idleSince: patch.idleSince }),
+    },
+    now,
+  );
+}
+
+/** Where Gameye runs a session, for records that never reached READY. */
+export interface Whereabouts {
+  readonly region: string;
+  readonly host: string;
+  readonly ports: readonly ServerPort[];
+}
+
+/**
+ * READY (or PLACING) → ENDING: the reason is recorded before Gameye is asked to stop, so a
+ * crash after the stop resumes the archive instead of forgetting the session.
+ */
+export function toEnding(
+  record: SessionRecord,
+  reason: (typeof STOP_REASONS)[number],
+  now: number,
+  where?: Whereabouts,
+): SessionRecord {
+  return next(
+    record,
+    'ENDING',
+    {
+      endReason: reason,
+      archive: { files: [], missing: [] },
+      ...(where === undefined
+        ? {}
+        : { region: where.region, host: where.host, ports: where.ports.map((p) => ({ ...p })) }),
+    },
+    now,
+  );
+}
+
+/** ENDING → ENDING: progress (stop confirmed, a file archived or found missing, the manifest). */
+export function withEndingProgress(
+  record: SessionRecord,
+  patch: { readonly stoppedAt?: string; readonly archive?: ArchiveProgress },
+  now: number,
+): SessionRecord {
+  return next(record, 'ENDING', patch, now);
+}
+
+/** ENDING → ENDED: leaves the sparse index, expires after `retentionDays`. */
+export function toEnded(record: SessionRecord, now: number, retentionDays: number): SessionRecord {
+  const { activeShard: _active, idleSince: _idle, ...rest } = record;
+  return next(
+    rest,
+    'ENDED',
+    { endedAt: iso(now), expiresAt: Math.floor(now / 1000) + retentionDays * 86_400 },
+    now,
+  );
+}
+
+/** The match-id-like key of the record the reaper creates for an orphan session. */
+export function orphanRecordKey(sessionId: string): string {
+  return `orphan:${sessionId}`;
+}
+
+/** An ENDING record for a running session that has no active record (an orphan). */
+export function newOrphanRecord(n: {
+  readonly sessionId: string;
+  readonly matchId: string | undefined;
+  readonly profile: string;
+  readonly image: string;
+  readonly createdAt: number;
+  readonly where: Whereabouts;
+  readonly activeShards: number;
+  readonly now: number;
+}): SessionRecord {
+  const matchId = orphanRecordKey(n.sessionId);
+  return {
+    matchId,
+    sessionId: n.sessionId,
+    state: 'ENDING',
+    version: 1,
+    profile: n.profile,
+    image: n.image,
+    players: [],
+    region: n.where.region,
+    host: n.where.host,
+    ports: n.where.ports.map((p) => ({ ...p })),
+    attempts: [],
+    createdAt: iso(n.createdAt),
+    updatedAt: iso(n.now),
+    endReason: 'orphan',
+    archive: { files: [], missing: [] },
+    ...(n.matchId === undefined ? {} : { orphanOf: n.matchId }),
+    activeShard: activeShardFor(matchId, n.activeShards),
+  };
 }

@@ -13,8 +13,10 @@ import { GAMEYE_STATUS_CLASSES, METRICS } from '../../lib/metric-names.ts';
 import type { DeadLetter } from '../adapters/sqs-dead-letter.ts';
 import type { BridgeConfig } from '../core/config.ts';
 import { TransientPlacementError } from '../core/errors.ts';
+import { messageType } from '../core/match-event.ts';
 import { type PlacementOutcome, type PlacementState, placeMatch } from '../core/placement.ts';
 import type { Clock, EventPublisher, GameyePort, SessionStore } from '../core/ports.ts';
+import type { MatchEndedOutcome } from '../core/reaper.ts';
 import type { GameyeError } from '../gameye/index.ts';
 
 export interface PlacementHandlerDeps {
@@ -31,6 +33,11 @@ export interface PlacementHandlerDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /**
+   * MatchEnded messages share the queue: stop and archive the match's session at once
+   * (`makeEndMatch` in reaper-handler.ts). Absent: such a message is parked in the DLQ.
+   */
+  readonly endMatch?: ((body: string) => Promise<MatchEndedOutcome>) | undefined;
 }
 
 /** Time kept back from the Lambda's remaining time for writes and publishing after a Gameye call. */
@@ -74,7 +81,77 @@ export function makePlacementHandler(deps: PlacementHandlerDeps): PlacementHandl
       });
     });
 
+    const matchEnded = async (record: SQSRecord): Promise<void> => {
+      if (!deps.endMatch) {
+        await deps.deadLetters.park({
+          body: record.body,
+          sourceMessageId: record.messageId,
+          reason: 'unsupported-message',
+          message: 'this function is not configured to end matches',
+          attributes: sdkAttributes(record),
+        });
+        return;
+      }
+      let outcome: MatchEndedOutcome;
+      try {
+        outcome = await deps.endMatch(record.body);
+      } catch (error) {
+        const e = error as Error & { matchId?: string; reason?: string };
+        logger.warn('MatchEnded will be retried', {
+          messageId: record.messageId,
+          matchId: e.matchId,
+          reason: e.reason,
+          error: e.message,
+        });
+        throw error;
+      }
+      switch (outcome.kind) {
+        case 'invalid':
+          logger.error('invalid MatchEnded; parked in the DLQ', {
+            messageId: record.messageId,
+            matchId: outcome.error.matchId,
+            error: outcome.error.message,
+          });
+          await deps.deadLetters.park({
+            body: record.body,
+            sourceMessageId: record.messageId,
+            reason: 'invalid-event',
+            message: outcome.error.message,
+            matchId: outcome.error.matchId,
+            attributes: sdkAttributes(record),
+          });
+          return;
+        case 'unknown-match':
+          logger.warn('MatchEnded for an unknown match: nothing to stop', {
+            messageId: record.messageId,
+            matchId: outcome.matchId,
+          });
+          return;
+        case 'already-ended':
+          logger.info('MatchEnded for a match already over: nothing to do', {
+            messageId: record.messageId,
+            matchId: outcome.matchId,
+            sessionId: outcome.sessionId,
+            state: outcome.state,
+          });
+          return;
+        case 'ending':
+          logger.info(
+            outcome.first ? 'match ended early: session stopping' : 'MatchEnded again: resuming the stop',
+            {
+              messageId: record.messageId,
+              matchId: outcome.matchId,
+              sessionId: outcome.sessionId,
+              region: outcome.region,
+              finished: outcome.finished,
+            },
+          );
+          return;
+      }
+    };
+
     const recordHandler = async (record: SQSRecord): Promise<void> => {
+      if (messageType(record.body) === 'MatchEnded') return matchEnded(record);
       const started = deps.clock.now();
       let outcome: PlacementOutcome;
       try {

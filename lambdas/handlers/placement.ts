@@ -5,6 +5,13 @@
  */
 import { parseRuntimeEnv } from '../runtime/env.ts';
 import { placementDeps } from '../runtime/placement-deps.ts';
+import { reaperDeps } from '../runtime/reaper-deps.ts';
 import { makePlacementHandler } from './placement-handler.ts';
+import { makeEndMatch } from './reaper-handler.ts';
 
-export const handler = makePlacementHandler(placementDeps({ env: parseRuntimeEnv(process.env) }));
+const env = parseRuntimeEnv(process.env);
+export const handler = makePlacementHandler({
+  ...placementDeps({ env }),
+  // MatchEnded arrives on the same queue; it stops and archives through the reaper's core.
+  endMatch: makeEndMatch(reaperDeps({ env })),
+});

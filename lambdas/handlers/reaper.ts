@@ -1,5 +1,13 @@
 /**
- * Reaper Lambda entry point (EventBridge Scheduler). Work in progress: stops idle, crashed
- * and finished sessions and archives their artifacts (issue "Lifecycle").
+ * Reaper Lambda entry point (EventBridge Scheduler). Thin by design: the environment is
+ * parsed once at cold start; the work lives in `reaper-handler.ts` and the core.
+ *
+ * The stack gives this function a reserved concurrency of 1, so scheduled runs never overlap:
+ * no two runs work on the same session at once. The placement function's MatchEnded path is
+ * the only other writer, and every write on both sides is conditional on state and version.
  */
-export const handler = async (): Promise<{ stopped: number }> => ({ stopped: 0 });
+import { parseRuntimeEnv } from '../runtime/env.ts';
+import { reaperDeps } from '../runtime/reaper-deps.ts';
+import { makeReaperHandler } from './reaper-handler.ts';
+
+export const handler = makeReaperHandler(reaperDeps({ env: parseRuntimeEnv(process.env) }));

@@ -7,13 +7,21 @@
 import { readFileSync } from 'node:fs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { S3Client } from '@aws-sdk/client-s3';
 import { RequestCounter } from '../../lambdas/adapters/request-counter.ts';
 import { parseBridgeConfig } from '../../lambdas/core/config.ts';
-import type { EventPublisher, SessionStore } from '../../lambdas/core/ports.ts';
+import type { Clock, EventPublisher, SessionStore } from '../../lambdas/core/ports.ts';
+import type { ReaperRunResult } from '../../lambdas/core/reaper.ts';
 import type { PlacementHandler, PlacementHandlerDeps } from '../../lambdas/handlers/placement-handler.ts';
 import { makePlacementHandler } from '../../lambdas/handlers/placement-handler.ts';
+import {
+  makeEndMatch,
+  makeReaperHandler,
+  type ReaperHandlerDeps,
+} from '../../lambdas/handlers/reaper-handler.ts';
 import type { RuntimeEnv } from '../../lambdas/runtime/env.ts';
 import { placementDeps } from '../../lambdas/runtime/placement-deps.ts';
+import { reaperDeps } from '../../lambdas/runtime/reaper-deps.ts';
 import {
   type EmulatorConfigInput,
   type RunningEmulator,
@@ -42,6 +50,28 @@ export interface LocalBridgeOptions {
   readonly wrapStore?: (store: SessionStore) => SessionStore;
   readonly wrapPublisher?: (publisher: EventPublisher) => EventPublisher;
   readonly dynamoPath?: string;
+  /**
+   * The bridge's clock (placement and reaper). Tests pass one that follows the emulator's
+   * virtual clock (`emulatorClock`), so advancing it ages records and sessions alike.
+   */
+  readonly clock?: Clock;
+}
+
+/** Options of one local reaper run. */
+export interface ReaperRunOptions {
+  /** What `getRemainingTimeInMillis` starts from. @default the reaper's deployed timeout (60 s) */
+  readonly budgetMs?: number;
+  /** Time kept back (no step starts with less left). @default 20000, or 0 when `budgetMs` is small */
+  readonly reserveMs?: number;
+  readonly concurrency?: number;
+}
+
+/** The reaper, wired exactly as the Lambda is (`reaperDeps` → `makeReaperHandler`). */
+export interface LocalReaper {
+  readonly deps: ReaperHandlerDeps;
+  /** DynamoDB, SNS and S3 requests made by the reaper alone. */
+  readonly requests: RequestCounter;
+  runOnce(options?: ReaperRunOptions): Promise<ReaperRunResult>;
 }
 
 export interface LocalBridge {
@@ -54,8 +84,19 @@ export interface LocalBridge {
   readonly deps: PlacementHandlerDeps;
   readonly handler: PlacementHandler;
   readonly eventSource: SqsEventSource;
+  readonly reaper: LocalReaper;
+  /** One reaper run (see {@link LocalReaper.runOnce}). */
+  runReaperOnce(options?: ReaperRunOptions): Promise<ReaperRunResult>;
   close(): Promise<void>;
 }
+
+/** A Clock that reads the emulator's virtual clock: `admin.advanceClock` moves both. */
+export function emulatorClock(emulator: RunningEmulator): Clock {
+  return { now: () => emulator.admin.now() };
+}
+
+/** The reaper's deployed timeout (bridge-construct's default `reaperRate` is 1 minute). */
+const REAPER_TIMEOUT_MS = 60_000;
 
 export async function startLocalBridge(options: LocalBridgeOptions = {}): Promise<LocalBridge> {
   const aws = await startLocalAws(options.dynamoPath ? { dynamoPath: options.dynamoPath } : {});
@@ -83,9 +124,34 @@ export async function startLocalBridge(options: LocalBridgeOptions = {}): Promis
     token: { token: emulator.token },
     config: parseBridgeConfig(config),
   };
+  const clock = options.clock;
+  const logLevel = options.logLevel ?? 'SILENT';
+  // The reaper gets clients of its own, so its request counts are its alone.
+  const reaperClients = {
+    ...localClients(aws.endpoints),
+    s3: new S3Client({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      endpoint: aws.endpoints.messaging,
+      forcePathStyle: true,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+    }),
+  };
+  const reaperRequests = new RequestCounter()
+    .attach(reaperClients.dynamodb, 'dynamodb')
+    .attach(reaperClients.sns, 'sns')
+    .attach(reaperClients.s3, 's3');
+  const reaperHandlerDeps = reaperDeps({
+    env,
+    clients: reaperClients,
+    logger: new Logger({ serviceName: 'gameye-bridge-reaper', logLevel }),
+    metrics: silentMetrics(),
+    ...(clock ? { clock } : {}),
+  });
   const base = placementDeps({
     env,
     clients,
+    ...(clock ? { clock } : {}),
     logger: new Logger({ serviceName: 'gameye-bridge-placement', logLevel: options.logLevel ?? 'SILENT' }),
     metrics: silentMetrics(),
   });
@@ -93,6 +159,7 @@ export async function startLocalBridge(options: LocalBridgeOptions = {}): Promis
     ...base,
     store: options.wrapStore ? options.wrapStore(base.store) : base.store,
     publisher: options.wrapPublisher ? options.wrapPublisher(base.publisher) : base.publisher,
+    endMatch: makeEndMatch(reaperHandlerDeps),
   };
   const handler = makePlacementHandler(deps);
   const eventSource = new SqsEventSource({
@@ -105,6 +172,20 @@ export async function startLocalBridge(options: LocalBridgeOptions = {}): Promis
     retryDelaySeconds: options.retryDelaySeconds ?? 1,
   });
 
+  const reaper: LocalReaper = {
+    deps: reaperHandlerDeps,
+    requests: reaperRequests,
+    runOnce(run = {}) {
+      const budget = run.budgetMs ?? REAPER_TIMEOUT_MS;
+      const handler = makeReaperHandler(reaperHandlerDeps, {
+        reserveMs: run.reserveMs ?? Math.min(20_000, Math.floor(budget / 3)),
+        ...(run.concurrency === undefined ? {} : { concurrency: run.concurrency }),
+      });
+      const deadline = Date.now() + budget;
+      return handler({}, { getRemainingTimeInMillis: () => deadline - Date.now() });
+    },
+  };
+
   return {
     aws,
     resources,
@@ -114,9 +195,12 @@ export async function startLocalBridge(options: LocalBridgeOptions = {}): Promis
     deps,
     handler,
     eventSource,
+    reaper,
+    runReaperOnce: (run) => reaper.runOnce(run),
     async close() {
       await eventSource.stop();
       for (const c of Object.values(clients)) c.destroy();
+      for (const c of Object.values(reaperClients)) c.destroy();
       await emulator.close();
       await aws.close();
     },

@@ -98,7 +98,7 @@ describe('placement function', () => {
     });
   });
 
-  it('receives the table, topic, DLQ, Gameye settings, config and Powertools settings in its environment', () => {
+  it('receives the table, topic, DLQ, archive bucket (MatchEnded), Gameye settings, config and Powertools settings in its environment', () => {
     const env = (functionProps(ids.placement).Environment as { Variables: Record<string, unknown> })
       .Variables;
     expect(Object.keys(env).sort()).toEqual(
@@ -106,6 +106,7 @@ describe('placement function', () => {
         FUNCTION_ENV.tableName,
         FUNCTION_ENV.topicArn,
         FUNCTION_ENV.deadLetterQueueUrl,
+        FUNCTION_ENV.archiveBucketName,
         FUNCTION_ENV.gameyeBaseUrl,
         FUNCTION_ENV.gameyeTokenSecretArn,
         FUNCTION_ENV.bridgeConfig,

@@ -1,0 +1,127 @@
+/**
+ * The reaper's LifecycleGameyePort over our Gameye client: one filtered list per run, stop
+ * with 404/409 as "already gone", artifacts and logs as streams with 404 as "missing".
+ * Every `GameyeError` becomes the core's `GameyeCallError`, keeping the client's verdict.
+ */
+import type { Readable } from 'node:stream';
+import { GameyeCallError } from '../core/errors.ts';
+import type { LifecycleGameyePort, LiveSession } from '../core/ports.ts';
+import { type GameyeClient, GameyeError } from '../gameye/index.ts';
+import { portsOf } from './gameye-port.ts';
+
+export interface GameyeLifecycleAdapterProps {
+  readonly client: GameyeClient;
+  /** Per call (and per idle gap of a stream). */
+  readonly timeoutMs?: number | undefined;
+  readonly onError?: ((error: GameyeError) => void) | undefined;
+}
+
+/** The label the bridge puts on every session it starts (placement.ts `resolvePlan`). */
+export const DEPLOYMENT_LABEL = 'bridge-deployment';
+
+export class GameyeLifecycleAdapter implements LifecycleGameyePort {
+  readonly #client: GameyeClient;
+  readonly #options: { timeoutMs?: number };
+  readonly #onError: ((error: GameyeError) => void) | undefined;
+
+  constructor(props: GameyeLifecycleAdapterProps) {
+    this.#client = props.client;
+    this.#options = props.timeoutMs === undefined ? {} : { timeoutMs: props.timeoutMs };
+    this.#onError = props.onError;
+  }
+
+  async listDeploymentSessions(deploymentId: string): Promise<readonly LiveSession[]> {
+    const sessions = await this.#call(() =>
+      this.#client.listSessions({ all: true, filter: { [DEPLOYMENT_LABEL]: deploymentId } }, this.#options),
+    );
+    return sessions.map((s) => ({
+      id: s.id,
+      status: s.status ?? 'running',
+      playerCount: s.playerCount ?? 0,
+      created: s.created,
+      location: s.location,
+      host: s.host,
+      image: s.image,
+      ports: portsOf(s.port),
+      labels: s.userLabels,
+    }));
+  }
+
+  async stopSession(sessionId: string): Promise<'stopped' | 'already-gone'> {
+    try {
+      await this.#call(() => this.#client.stopSession(sessionId, this.#options));
+      return 'stopped';
+    } catch (error) {
+      if (error instanceof GameyeCallError && (error.status === 404 || error.status === 409)) {
+        return 'already-gone';
+      }
+      throw error;
+    }
+  }
+
+  async artifact(sessionId: string, path: string): Promise<AsyncIterable<Uint8Array> | undefined> {
+    try {
+      const stream = await this.#call(() => this.#client.artifact(sessionId, path, this.#options));
+      return mapStreamErrors(stream);
+    } catch (error) {
+      if (error instanceof GameyeCallError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async logs(sessionId: string): Promise<AsyncIterable<string> | undefined> {
+    // The client's logs() is lazy; pull the first line here so a 404 is answered now.
+    const iterator = this.#client.logs(sessionId, this.#options)[Symbol.asyncIterator]();
+    let first: IteratorResult<string>;
+    try {
+      first = await this.#call(() => iterator.next());
+    } catch (error) {
+      if (error instanceof GameyeCallError && error.status === 404) return undefined;
+      throw error;
+    }
+    const call = <T>(fn: () => Promise<T>): Promise<T> => this.#call(fn);
+    return {
+      async *[Symbol.asyncIterator]() {
+        if (first.done) return;
+        yield first.value;
+        for (;;) {
+          const next = await call(() => iterator.next());
+          if (next.done) return;
+          yield next.value;
+        }
+      },
+    };
+  }
+
+  async #call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof GameyeError)) throw err;
+      this.#onError?.(err);
+      throw toCallError(err);
+    }
+  }
+}
+
+/** Mid-stream failures surface as GameyeCallError too, so the core sees one error type. */
+async function* mapStreamErrors(stream: Readable): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const chunk of stream) yield chunk as Uint8Array;
+  } catch (err) {
+    throw err instanceof GameyeError ? toCallError(err) : err;
+  } finally {
+    if (!stream.destroyed) stream.destroy();
+  }
+}
+
+function toCallError(err: GameyeError): GameyeCallError {
+  return new GameyeCallError({
+    status: err.status,
+    code: err.code,
+    identifier: err.identifier,
+    retryable: err.retryable,
+    message: err.message,
+    cause: err,
+  });
+}

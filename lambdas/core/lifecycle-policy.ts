@@ -1,0 +1,98 @@
+/**
+ * The reaper's policy, pure: what to do with one active record given what Gameye says about
+ * its session now. No I/O, so every rule is tested with plain values.
+ *
+ * Idle tracking samples the player count once per reaper run (the schedule's rate): a player
+ * who joins and leaves between two runs is not seen. `firstPlayerAt` switches a session from
+ * the join-grace rule to the idle rule; `idleSince` is set when the count is first seen at 0
+ * after that and cleared when a player is back. Both are written only when they change, so a
+ * run over sessions whose state did not change writes nothing.
+ */
+import type { Profile } from './config.ts';
+import type { LiveSession } from './ports.ts';
+import type { SessionRecord } from './session-record.ts';
+import type { StopReason } from './stop-reasons.ts';
+
+/** Gameye statuses of a session that can no longer serve its match. */
+export const CRASHED_STATUSES: ReadonlySet<string> = new Set(['exited', 'dead', 'server_unreachable']);
+/** Statuses after which a session holds nothing at Gameye: no stop needed, nothing to orphan. */
+export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['exited', 'dead']);
+
+export type Decision =
+  | { readonly kind: 'keep' }
+  /** Keep running, but record what changed about its players. */
+  | {
+      readonly kind: 'track';
+      readonly firstPlayerAt: string | undefined;
+      readonly idleSince: string | undefined;
+    }
+  | { readonly kind: 'stop'; readonly reason: StopReason }
+  /** ENDING already: finish the stop and the archive. */
+  | { readonly kind: 'finish' }
+  /** PLACING past the retry window with a session at Gameye: stop and archive it. */
+  | { readonly kind: 'abandon-running'; readonly live: LiveSession }
+  /** PLACING past the retry window and Gameye has nothing: the placement failed for good. */
+  | { readonly kind: 'abandon-failed' };
+
+export interface PolicyInput {
+  readonly record: SessionRecord;
+  /** The session as Gameye lists it; undefined when Gameye does not list it. */
+  readonly live: LiveSession | undefined;
+  /** The record's profile; undefined when the config no longer has it (no per-profile limits then). */
+  readonly profile: Profile | undefined;
+  readonly orphanGraceMs: number;
+  readonly now: number;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export function decide(input: PolicyInput): Decision {
+  const { record, live, profile, now } = input;
+  if (record.state === 'ENDING') return { kind: 'finish' };
+  if (record.state === 'PLACING') {
+    // Younger than the retry window: a redelivery may still place or adopt it; not ours yet.
+    if (now - Date.parse(record.createdAt) < input.orphanGraceMs) return { kind: 'keep' };
+    return live ? { kind: 'abandon-running', live } : { kind: 'abandon-failed' };
+  }
+  if (record.state !== 'READY') return { kind: 'keep' };
+  if (!live) return { kind: 'stop', reason: 'gone' };
+  if (CRASHED_STATUSES.has(live.status)) return { kind: 'stop', reason: 'crashed' };
+
+  const readyAt = Date.parse(record.readyAt ?? record.createdAt);
+  if (profile?.maxLifetimeMs !== undefined && now - readyAt >= profile.maxLifetimeMs) {
+    return { kind: 'stop', reason: 'max-lifetime' };
+  }
+  if (live.playerCount > 0) {
+    if (record.firstPlayerAt !== undefined && record.idleSince === undefined) return { kind: 'keep' };
+    return { kind: 'track', firstPlayerAt: record.firstPlayerAt ?? iso(now), idleSince: undefined };
+  }
+  if (record.firstPlayerAt === undefined) {
+    if (profile?.joinGraceMs !== undefined && now - readyAt >= profile.joinGraceMs) {
+      return { kind: 'stop', reason: 'no-players-joined' };
+    }
+    return { kind: 'keep' };
+  }
+  if (record.idleSince === undefined) {
+    return { kind: 'track', firstPlayerAt: record.firstPlayerAt, idleSince: iso(now) };
+  }
+  if (profile?.idleTimeoutMs !== undefined && now - Date.parse(record.idleSince) >= profile.idleTimeoutMs) {
+    return { kind: 'stop', reason: 'idle' };
+  }
+  return { kind: 'keep' };
+}
+
+/**
+ * A labelled session with no active record is an orphan once it is older than the grace (a
+ * younger one may belong to a placement whose record the index has not shown yet). Only a
+ * session still holding resources needs stopping.
+ */
+export function isOrphan(
+  live: LiveSession,
+  activeSessionIds: ReadonlySet<string>,
+  graceMs: number,
+  now: number,
+) {
+  return (
+    !activeSessionIds.has(live.id) && !TERMINAL_STATUSES.has(live.status) && now - live.created >= graceMs
+  );
+}

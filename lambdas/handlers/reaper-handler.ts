@@ -1,0 +1,162 @@
+/**
+ * The reaper Lambda's scheduled handler, built from its dependencies (STYLE.md #1): it turns
+ * the Lambda context into a time budget, runs one reaper pass, and maps what the core
+ * observed into metrics and log lines. The MatchEnded path of the placement function uses
+ * {@link makeEndMatch} with the same dependencies.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
+import { GAMEYE_STATUS_CLASSES, METRICS } from '../../lib/metric-names.ts';
+import type { BridgeConfig } from '../core/config.ts';
+import type {
+  ActiveSessionIndex,
+  ArchiveStore,
+  Clock,
+  EventPublisher,
+  LifecycleGameyePort,
+  SessionStore,
+} from '../core/ports.ts';
+import {
+  endMatch,
+  identifierOf,
+  type MatchEndedOutcome,
+  type ReaperDeps,
+  type ReaperObserver,
+  type ReaperRunResult,
+  runReaper,
+} from '../core/reaper.ts';
+import type { GameyeError } from '../gameye/index.ts';
+
+export interface ReaperHandlerDeps {
+  readonly config: Readonly<BridgeConfig>;
+  readonly store: SessionStore;
+  readonly index: ActiveSessionIndex;
+  readonly archive: ArchiveStore;
+  readonly archivePrefix: string;
+  readonly publisher: EventPublisher;
+  /** A Gameye port whose calls time out within `timeoutMs`; built per invocation (token may rotate). */
+  readonly gameyeFor: (
+    timeoutMs: number,
+    onError: (e: GameyeError) => void,
+  ) => Promise<LifecycleGameyePort> | LifecycleGameyePort;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
+/** Kept back from the Lambda's remaining time: no step (one artifact) starts with less. */
+export const REAPER_RESERVE_MS = 20_000;
+/** One Gameye call, or an idle gap in an artifact stream. */
+const GAMEYE_CALL_MS = 15_000;
+
+export type ReaperHandler = (
+  event: unknown,
+  context: Pick<Context, 'getRemainingTimeInMillis'>,
+) => Promise<ReaperRunResult>;
+
+export interface ReaperHandlerOptions {
+  readonly reserveMs?: number;
+  readonly concurrency?: number;
+}
+
+export function makeReaperHandler(
+  deps: ReaperHandlerDeps,
+  options: ReaperHandlerOptions = {},
+): ReaperHandler {
+  return async (_event, context) => {
+    const core = await coreDeps(deps);
+    try {
+      const result = await runReaper(core, {
+        remainingTimeMs: () => context.getRemainingTimeInMillis(),
+        reserveMs: options.reserveMs ?? REAPER_RESERVE_MS,
+        ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+      });
+      deps.logger.info('reaper run', { ...result });
+      return result;
+    } finally {
+      if (deps.metrics.hasStoredMetrics()) deps.metrics.publishStoredMetrics();
+    }
+  };
+}
+
+/** MatchEnded, for the placement handler: stop and archive at once, through the same core. */
+export function makeEndMatch(deps: ReaperHandlerDeps): (body: string) => Promise<MatchEndedOutcome> {
+  return async (body) => {
+    const outcome = await endMatch(body, await coreDeps(deps));
+    if (deps.metrics.hasStoredMetrics()) deps.metrics.publishStoredMetrics();
+    return outcome;
+  };
+}
+
+async function coreDeps(deps: ReaperHandlerDeps): Promise<ReaperDeps> {
+  const { logger, metrics } = deps;
+  const gameye = await deps.gameyeFor(GAMEYE_CALL_MS, (error) => {
+    const statusClass =
+      error.status === 0
+        ? GAMEYE_STATUS_CLASSES[2]
+        : error.status >= 500
+          ? GAMEYE_STATUS_CLASSES[1]
+          : GAMEYE_STATUS_CLASSES[0];
+    const m = metrics.singleMetric();
+    m.addDimension(METRICS.gameyeError.dimensions[0], statusClass);
+    m.addMetadata('status', String(error.status));
+    m.addMetric(METRICS.gameyeError.name, MetricUnit.Count, 1);
+  });
+  const observer: ReaperObserver = {
+    ended(record, reason, bytes) {
+      const m = metrics.singleMetric();
+      m.addDimension(METRICS.sessionsStopped.dimensions[0], reason);
+      m.addMetric(METRICS.sessionsStopped.name, MetricUnit.Count, 1);
+      if (reason === 'orphan') metrics.addMetric(METRICS.orphansStopped.name, MetricUnit.Count, 1);
+      metrics.addMetric(METRICS.artifactBytes.name, MetricUnit.Bytes, bytes);
+      logger.info('session stopped and archived', {
+        matchId: record.orphanOf ?? record.matchId,
+        sessionId: record.sessionId,
+        region: record.region,
+        reason,
+        bytes,
+        manifestKey: record.archive?.manifestKey,
+        missing: record.archive?.missing.map((x) => x.path),
+      });
+    },
+    deferred(record, step, error) {
+      logger.warn('reaper step deferred to a later run', {
+        matchId: record.matchId,
+        sessionId: record.sessionId,
+        region: record.region,
+        step,
+        identifier: identifierOf(error),
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      });
+    },
+    missing(record, path) {
+      logger.warn('artifact missing at Gameye; recorded as missing', {
+        matchId: record.matchId,
+        sessionId: record.sessionId,
+        region: record.region,
+        path,
+      });
+    },
+    orphan(live) {
+      logger.warn('orphan session found: stopping and archiving it', {
+        sessionId: live.id,
+        matchId: live.labels['bridge-match-id'],
+        region: live.location,
+        status: live.status,
+        created: new Date(live.created).toISOString(),
+      });
+    },
+  };
+  return {
+    config: deps.config,
+    store: deps.store,
+    index: deps.index,
+    gameye,
+    archive: deps.archive,
+    publisher: deps.publisher,
+    clock: deps.clock,
+    archivePrefix: deps.archivePrefix,
+    observer,
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * Composition root of the reaper (and of the placement function's MatchEnded path): the one
+ * place that turns the environment into real clients and adapters.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { BRIDGE_RESOURCES } from '../../lib/resource-definitions.ts';
+import { DynamoActiveSessions } from '../adapters/dynamo-active-sessions.ts';
+import { DynamoSessionStore } from '../adapters/dynamo-session-store.ts';
+import { GameyeLifecycleAdapter } from '../adapters/gameye-lifecycle.ts';
+import { S3ArchiveStore } from '../adapters/s3-archive.ts';
+import { SnsEventPublisher } from '../adapters/sns-publisher.ts';
+import { type Clock, systemClock } from '../core/ports.ts';
+import { GameyeClient, type RetryPolicy } from '../gameye/index.ts';
+import type { ReaperHandlerDeps } from '../handlers/reaper-handler.ts';
+import type { RuntimeEnv } from './env.ts';
+import { readGameyeToken } from './gameye-token.ts';
+
+const SERVICE = process.env.POWERTOOLS_SERVICE_NAME ?? 'gameye-bridge-reaper';
+const NAMESPACE = process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'GameyeBridge';
+
+/**
+ * Quick in-place retries of list, stop and the opening of a download (all idempotent); a step
+ * that still fails is retried by the next run.
+ */
+export const REAPER_RETRIES: RetryPolicy = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1_000 };
+
+export interface ReaperClients {
+  readonly dynamodb: DynamoDBClient;
+  readonly sns: SNSClient;
+  readonly s3: S3Client;
+}
+
+export interface ReaperDepsOptions {
+  readonly env: RuntimeEnv;
+  readonly clients?: ReaperClients;
+  readonly logger?: Logger;
+  readonly metrics?: Metrics;
+  readonly clock?: Clock;
+}
+
+export function defaultReaperClients(): ReaperClients {
+  return {
+    dynamodb: new DynamoDBClient({}),
+    sns: new SNSClient({}),
+    // Streamed bodies have no known length: checksums only where S3 requires them.
+    s3: new S3Client({ requestChecksumCalculation: 'WHEN_REQUIRED' }),
+  };
+}
+
+export function reaperDeps(options: ReaperDepsOptions): ReaperHandlerDeps {
+  const { env } = options;
+  if (!env.archiveBucketName)
+    throw new Error('stopping sessions needs ARCHIVE_BUCKET_NAME (the archive bucket)');
+  const clients = options.clients ?? defaultReaperClients();
+  let client: { token: string; client: GameyeClient } | undefined;
+  return {
+    config: env.config,
+    store: new DynamoSessionStore({ client: clients.dynamodb, tableName: env.tableName }),
+    index: new DynamoActiveSessions({
+      client: clients.dynamodb,
+      tableName: env.tableName,
+      shards: env.config.activeShards,
+    }),
+    archive: new S3ArchiveStore({ client: clients.s3, bucket: env.archiveBucketName }),
+    archivePrefix: BRIDGE_RESOURCES.archiveBucket.prefix,
+    publisher: new SnsEventPublisher({ client: clients.sns, topicArn: env.topicArn }),
+    gameyeFor: async (timeoutMs, onError) => {
+      const token = await readGameyeToken(env.token);
+      if (client?.token !== token) {
+        client = {
+          token,
+          client: new GameyeClient({ baseUrl: env.gameyeBaseUrl, token, retries: REAPER_RETRIES }),
+        };
+      }
+      return new GameyeLifecycleAdapter({ client: client.client, timeoutMs, onError });
+    },
+    clock: options.clock ?? systemClock,
+    logger: options.logger ?? new Logger({ serviceName: SERVICE }),
+    metrics: options.metrics ?? new Metrics({ namespace: NAMESPACE, serviceName: SERVICE }),
+  };
+}

@@ -1,0 +1,337 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { archiveLayout, pathSlug } from '../../lambdas/core/archive.ts';
+import { parseBridgeConfig } from '../../lambdas/core/config.ts';
+import { jsonSchemas } from '../../lambdas/core/json-schema.ts';
+import { decide } from '../../lambdas/core/lifecycle-policy.ts';
+import { endMatch, type ReaperDeps, runReaper } from '../../lambdas/core/reaper.ts';
+import { sessionIdFor } from '../../lambdas/core/session-id.ts';
+import { newPlacingRecord, type SessionRecord, toReady } from '../../lambdas/core/session-record.ts';
+import { STOP_REASONS } from '../../lambdas/core/stop-reasons.ts';
+import { STOP_REASONS as METRIC_STOP_REASONS } from '../../lib/metric-names.ts';
+import { ManualClock } from '../fakes/clock.ts';
+import { RecordingPublisher } from '../fakes/publisher.ts';
+import { callError, FakeArchive, FakeLifecycleGameye, FakeRecords } from './fakes.ts';
+
+const NAMESPACE = '3b241101-e2bb-4255-8caf-4136c566a962';
+const ORPHAN = '9c1d7d52-8f0e-4f7e-9a51-3f4a1c2b6d7e';
+const config = parseBridgeConfig({
+  deploymentId: 'test',
+  sessionNamespace: NAMESPACE,
+  profiles: {
+    arena: {
+      image: 'arena-server',
+      artifactPaths: ['/srv/logs', '/srv/result.json'],
+      idleTimeoutMs: 60_000,
+      joinGraceMs: 30_000,
+      maxLifetimeMs: 3_600_000,
+    },
+  },
+});
+
+function world() {
+  const clock = new ManualClock();
+  const store = new FakeRecords();
+  const gameye = new FakeLifecycleGameye();
+  const archive = new FakeArchive();
+  const publisher = new RecordingPublisher();
+  const deps: ReaperDeps = {
+    config,
+    store,
+    index: store,
+    gameye,
+    archive,
+    publisher,
+    clock,
+    archivePrefix: 'sessions',
+  };
+  /** A READY record and its running session, made `ageMs` ago. */
+  const ready = (matchId: string, patch: Partial<SessionRecord> = {}): SessionRecord => {
+    const sessionId = sessionIdFor(matchId, NAMESPACE);
+    const placing = newPlacingRecord({
+      matchId,
+      sessionId,
+      profile: 'arena',
+      image: 'arena-server',
+      players: [{ id: 'p1' }],
+      activeShards: 8,
+      now: clock.now(),
+    });
+    const record = {
+      ...toReady(
+        placing,
+        {
+          region: 'eu-west-1',
+          host: '10.0.0.1',
+          ports: [{ protocol: 'udp', container: 7777, host: 24011 }],
+          ranking: { policy: 'preference', chosenRank: 0, candidates: [], dropped: [] },
+          via: 'started',
+        } as never,
+        clock.now(),
+      ),
+      ...patch,
+    };
+    store.seed(record);
+    gameye.add({ id: sessionId, created: clock.now(), labels: { 'bridge-match-id': matchId } });
+    gameye.artifacts.set(`${sessionId} /srv/logs`, Buffer.from('logs-tarball'));
+    return record;
+  };
+  return { clock, store, gameye, archive, publisher, deps, ready };
+}
+
+describe('lifecycle policy', () => {
+  const profile = config.profiles.arena;
+  const base = (): SessionRecord => world().ready('m-policy');
+  const live = {
+    id: 'x',
+    status: 'running',
+    playerCount: 0,
+    created: 0,
+    location: 'l',
+    host: 'h',
+    image: 'i',
+    ports: [],
+    labels: {},
+  };
+  const at = (record: SessionRecord, ms: number) => Date.parse(record.readyAt ?? '') + ms;
+
+  it('keeps a session without players inside the join grace and stops it after', () => {
+    const r = base();
+    expect(decide({ record: r, live, profile, orphanGraceMs: 1, now: at(r, 29_000) })).toEqual({
+      kind: 'keep',
+    });
+    expect(decide({ record: r, live, profile, orphanGraceMs: 1, now: at(r, 30_000) })).toEqual({
+      kind: 'stop',
+      reason: 'no-players-joined',
+    });
+  });
+
+  it('tracks the first player, then idleness, and stops after the idle timeout', () => {
+    const r = base();
+    const joined = decide({
+      record: r,
+      live: { ...live, playerCount: 2 },
+      profile,
+      orphanGraceMs: 1,
+      now: at(r, 1000),
+    });
+    expect(joined).toMatchObject({ kind: 'track', idleSince: undefined });
+    const withPlayer = { ...r, firstPlayerAt: new Date(at(r, 1000)).toISOString() };
+    expect(
+      decide({
+        record: withPlayer,
+        live: { ...live, playerCount: 2 },
+        profile,
+        orphanGraceMs: 1,
+        now: at(r, 2000),
+      }),
+    ).toEqual({ kind: 'keep' });
+    const idle = decide({ record: withPlayer, live, profile, orphanGraceMs: 1, now: at(r, 5000) });
+    expect(idle).toMatchObject({ kind: 'track', idleSince: new Date(at(r, 5000)).toISOString() });
+    const idleRecord = { ...withPlayer, idleSince: new Date(at(r, 5000)).toISOString() };
+    expect(decide({ record: idleRecord, live, profile, orphanGraceMs: 1, now: at(r, 64_999) })).toEqual({
+      kind: 'keep',
+    });
+    expect(decide({ record: idleRecord, live, profile, orphanGraceMs: 1, now: at(r, 65_000) })).toEqual({
+      kind: 'stop',
+      reason: 'idle',
+    });
+  });
+
+  it('stops crashed, vanished and over-age sessions with their reasons', () => {
+    const r = { ...base(), firstPlayerAt: new Date().toISOString() };
+    for (const status of ['exited', 'dead', 'server_unreachable']) {
+      expect(
+        decide({ record: r, live: { ...live, status }, profile, orphanGraceMs: 1, now: at(r, 1) }),
+      ).toEqual({ kind: 'stop', reason: 'crashed' });
+    }
+    expect(decide({ record: r, live: undefined, profile, orphanGraceMs: 1, now: at(r, 1) })).toEqual({
+      kind: 'stop',
+      reason: 'gone',
+    });
+    expect(
+      decide({
+        record: r,
+        live: { ...live, playerCount: 3 },
+        profile,
+        orphanGraceMs: 1,
+        now: at(r, 3_600_000),
+      }),
+    ).toEqual({ kind: 'stop', reason: 'max-lifetime' });
+  });
+});
+
+describe('the reaper run', () => {
+  it('stops an idle session, archives artifacts, logs and a manifest, publishes SessionEnded and ends the record', async () => {
+    const w = world();
+    const r = w.ready('m-1');
+    w.clock.advance(31_000);
+    const result = await runReaper(w.deps);
+    expect(result).toMatchObject({ active: 1, ended: 1, pending: 0, stopping: { 'no-players-joined': 1 } });
+    const ended = w.store.peek('m-1');
+    expect(ended.state).toBe('ENDED');
+    expect(ended.activeShard).toBeUndefined();
+    expect(ended.expiresAt).toBeGreaterThan(0);
+    const layout = archiveLayout('sessions', r);
+    expect(ended.archive?.manifestKey).toBe(layout.manifestKey);
+    expect(ended.archive?.missing).toEqual([{ path: '/srv/result.json', reason: expect.any(String) }]);
+    const tar = w.archive.objects.get(layout.artifactKey('/srv/logs'));
+    expect(tar?.toString()).toBe('logs-tarball');
+    expect(ended.archive?.files.find((f) => f.path === '/srv/logs')?.sha256).toBe(
+      createHash('sha256').update('logs-tarball').digest('hex'),
+    );
+    const manifest = JSON.parse(w.archive.objects.get(layout.manifestKey)?.toString() ?? '{}');
+    expect(manifest.files).toHaveLength(2);
+    expect(manifest.missing).toEqual([{ path: '/srv/result.json', reason: expect.any(String) }]);
+    expect(w.publisher.events).toEqual([
+      expect.objectContaining({
+        type: 'SessionEnded',
+        matchId: 'm-1',
+        reason: 'no-players-joined',
+        manifestKey: layout.manifestKey,
+        missingArtifacts: ['/srv/result.json'],
+      }),
+    ]);
+    expect(w.gameye.stopped).toEqual([r.sessionId]);
+  });
+
+  it('makes one Gameye list call and writes nothing for sessions whose state did not change', async () => {
+    const w = world();
+    for (let i = 0; i < 50; i++) w.ready(`m-${i}`);
+    await runReaper(w.deps);
+    expect(w.gameye.calls).toEqual({ list: 1, stop: 0, artifact: 0, logs: 0 });
+    expect(w.store.writes).toBe(0);
+  });
+
+  it('leaves the record ENDING on a transient failure and resumes without archiving anything twice', async () => {
+    const w = world();
+    w.ready('m-1');
+    w.clock.advance(31_000);
+    w.gameye.failNext('logs', callError(503));
+    const first = await runReaper(w.deps);
+    expect(first).toMatchObject({ ended: 0, pending: 1 });
+    expect(w.store.peek('m-1').state).toBe('ENDING');
+    const second = await runReaper(w.deps);
+    expect(second).toMatchObject({ ended: 1, pending: 0 });
+    expect(new Set(w.archive.uploads).size).toBe(w.archive.uploads.length);
+    expect(w.gameye.calls.stop).toBe(1);
+  });
+
+  it('retries a failed stop on the next run, the record ENDING with its reason meanwhile', async () => {
+    const w = world();
+    w.ready('m-1');
+    w.clock.advance(31_000);
+    w.gameye.failNext('stop', callError(0));
+    await runReaper(w.deps);
+    expect(w.store.peek('m-1')).toMatchObject({ state: 'ENDING', endReason: 'no-players-joined' });
+    expect(w.store.peek('m-1').stoppedAt).toBeUndefined();
+    await runReaper(w.deps);
+    expect(w.store.peek('m-1').state).toBe('ENDED');
+  });
+
+  it('stops and archives a labelled session with no record as an orphan once past the grace', async () => {
+    const w = world();
+    w.gameye.add({
+      id: ORPHAN,
+      created: w.clock.now(),
+      labels: { 'bridge-match-id': 'lost-match', 'bridge-profile': 'arena' },
+    });
+    expect((await runReaper(w.deps)).orphans).toBe(0);
+    w.clock.advance(config.orphanGraceMs);
+    const result = await runReaper(w.deps);
+    expect(result).toMatchObject({ orphans: 1, ended: 1 });
+    expect(w.gameye.stopped).toEqual([ORPHAN]);
+    expect(w.store.peek(`orphan:${ORPHAN}`)).toMatchObject({
+      state: 'ENDED',
+      endReason: 'orphan',
+      orphanOf: 'lost-match',
+    });
+    expect([...w.archive.objects.keys()].every((k) => k.includes(`/lost-match/${ORPHAN}/`))).toBe(true);
+    expect(w.publisher.events).toEqual([]);
+    expect((await runReaper(w.deps)).orphans).toBe(0);
+  });
+
+  it('fails a PLACING record left without a session past the retry window and stops one that has a session', async () => {
+    const w = world();
+    for (const matchId of ['p-none', 'p-running']) {
+      w.store.seed(
+        newPlacingRecord({
+          matchId,
+          sessionId: sessionIdFor(matchId, NAMESPACE),
+          profile: 'arena',
+          image: 'arena-server',
+          players: [],
+          activeShards: 8,
+          now: w.clock.now(),
+        }),
+      );
+    }
+    w.gameye.add({ id: sessionIdFor('p-running', NAMESPACE), created: w.clock.now() });
+    await runReaper(w.deps);
+    expect(w.store.peek('p-none').state).toBe('PLACING');
+    w.clock.advance(config.orphanGraceMs);
+    await runReaper(w.deps);
+    expect(w.store.peek('p-none')).toMatchObject({
+      state: 'FAILED',
+      failure: { reason: 'placement-abandoned' },
+    });
+    expect(w.store.peek('p-running')).toMatchObject({ state: 'ENDED', endReason: 'placement-abandoned' });
+    expect(w.publisher.events.map((e) => e.type).sort()).toEqual(['SessionEnded', 'SessionFailed']);
+  });
+
+  it('starts no step once the time budget is spent, and the next run finishes the work', async () => {
+    const w = world();
+    for (let i = 0; i < 6; i++) w.ready(`m-${i}`);
+    w.clock.advance(31_000);
+    let left = 3;
+    const first = await runReaper(w.deps, { remainingTimeMs: () => left--, reserveMs: 0 });
+    expect(first.outOfTime).toBe(true);
+    const second = await runReaper(w.deps);
+    expect(second.ended + first.ended).toBe(6);
+    expect(new Set(w.archive.uploads).size).toBe(w.archive.uploads.length);
+  });
+});
+
+describe('MatchEnded', () => {
+  const body = (matchId: string) => JSON.stringify({ type: 'MatchEnded', version: 1, matchId });
+
+  it('stops and archives at once, and a second delivery does no harm', async () => {
+    const w = world();
+    w.ready('m-1');
+    expect(await endMatch(body('m-1'), w.deps)).toMatchObject({
+      kind: 'ending',
+      finished: 'ended',
+      first: true,
+    });
+    expect(w.store.peek('m-1')).toMatchObject({ state: 'ENDED', endReason: 'match-ended' });
+    expect(await endMatch(body('m-1'), w.deps)).toMatchObject({ kind: 'already-ended', state: 'ENDED' });
+    expect(await endMatch(body('nobody'), w.deps)).toEqual({ kind: 'unknown-match', matchId: 'nobody' });
+    expect(w.gameye.calls.stop).toBe(1);
+    expect(w.publisher.events).toHaveLength(1);
+  });
+
+  it('is an invalid event without its type or match id', async () => {
+    const w = world();
+    expect((await endMatch(JSON.stringify({ version: 1, matchId: 'm' }), w.deps)).kind).toBe('invalid');
+  });
+});
+
+describe('contracts', () => {
+  it('uses one list of stop reasons for the core and the metric dimension', () => {
+    expect(METRIC_STOP_REASONS).toBe(STOP_REASONS);
+  });
+
+  it('publishes a JSON Schema for MatchEnded with its type', () => {
+    const schema = jsonSchemas()['match-ended-v1'] as {
+      properties: Record<string, unknown>;
+      required: string[];
+    };
+    expect(schema.required).toContain('type');
+    expect(schema.properties.type).toEqual({ type: 'string', const: 'MatchEnded' });
+  });
+
+  it('slugs artifact paths into distinct, key-safe names', () => {
+    expect(pathSlug('/home/gameserver/logs')).toMatch(/^home-gameserver-logs-[0-9a-f]{8}$/);
+    expect(pathSlug('/a/b')).not.toBe(pathSlug('/a-b'));
+  });
+});
