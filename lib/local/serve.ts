@@ -9,9 +9,22 @@ import { LOCAL_REGION } from './local-aws.ts';
 import { LOCAL_CONFIG_PATH, startLocalBridge } from './local-bridge.ts';
 import { removeStackFile, STACK_FILE, writeStackFile } from './stack-file.ts';
 
+/** How often the reaper runs while serving. */
+const REAPER_EVERY_MS = 10_000;
+
 export async function serve(): Promise<number> {
   const bridge = await startLocalBridge({ concurrency: 2, logLevel: 'INFO' });
   bridge.eventSource.start();
+  // The reaper's schedule: every minute in AWS, every REAPER_EVERY_MS here.
+  let reaping = Promise.resolve();
+  const schedule = setInterval(() => {
+    reaping = reaping.then(() =>
+      bridge.runReaperOnce().then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
+  }, REAPER_EVERY_MS);
   const configPath = fileURLToPath(LOCAL_CONFIG_PATH);
   writeStackFile({
     version: 1,
@@ -40,6 +53,7 @@ export async function serve(): Promise<number> {
       `    archive bucket           ${bridge.resources.bucket}`,
       `  Gameye emulator            ${bridge.emulator.url}`,
       `  config                     ${relative(process.cwd(), configPath)}`,
+      `  reaper                     every ${REAPER_EVERY_MS / 1000} s`,
       `  endpoints recorded in      ${relative(process.cwd(), STACK_FILE)}`,
       '',
       'Try:  npx bridge send-match --file schemas/examples/match-found.json',
@@ -52,6 +66,8 @@ export async function serve(): Promise<number> {
     process.once('SIGTERM', resolve);
   });
   out.write('\nstopping…\n');
+  clearInterval(schedule);
+  await reaping;
   removeStackFile();
   await bridge.close();
   return 0;

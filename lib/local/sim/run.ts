@@ -5,11 +5,12 @@
  * SessionReady events, lets players join and leave, and ends some matches early; the reaper
  * runs on a short schedule. At the end the summary is read back from the services.
  */
+import { readFileSync } from 'node:fs';
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { DLQ_ATTRIBUTES } from '../../../lambdas/adapters/sqs-dead-letter.ts';
 import { SessionEvent } from '../../../lambdas/core/events.ts';
 import { GameyeClient } from '../../../lambdas/gameye/index.ts';
-import { type LocalBridge, startLocalBridge } from '../local-bridge.ts';
+import { LOCAL_CONFIG_PATH, type LocalBridge, startLocalBridge } from '../local-bridge.ts';
 import { matchFoundBody, type PlannedMatch, planMatches } from './matchmaker.ts';
 import { computeSummary, type RunSummary, scanRecords } from './summary.ts';
 
@@ -24,13 +25,31 @@ export interface RunOptions {
   readonly progress: (line: string, final?: boolean) => void;
 }
 
-export async function runSimulation(options: RunOptions): Promise<RunSummary> {
+/** Reaper policy of the simulation: minutes of a real match compressed into seconds. */
+const SIM_POLICY = { idleTimeoutMs: 4_000, joinGraceMs: 6_000, maxLifetimeMs: 120_000 } as const;
+/** The reaper's schedule in the simulation (one minute in AWS). */
+const SIM_REAPER_EVERY_MS = 1_500;
+
+/** `config/local.config.json` with the simulation's compressed reaper policy. */
+export function simulationConfig(): unknown {
+  const config = JSON.parse(readFileSync(LOCAL_CONFIG_PATH, 'utf8')) as { profiles: Record<string, object> };
+  for (const [name, profile] of Object.entries(config.profiles))
+    config.profiles[name] = { ...profile, ...SIM_POLICY };
+  return config;
+}
+
+/**
+ * Run the simulation on a fresh local bridge, or on `bridge` when given (a test passes its own
+ * to inspect the services afterwards; it is then left running).
+ */
+export async function runSimulation(options: RunOptions, bridge?: LocalBridge): Promise<RunSummary> {
   const startedAt = Date.now();
-  const bridge = await startLocalBridge({ concurrency: 2 });
+  if (bridge) return simulate(bridge, options, startedAt);
+  const own = await startLocalBridge({ concurrency: 2, bridgeConfig: simulationConfig() });
   try {
-    return await simulate(bridge, options, startedAt);
+    return await simulate(own, options, startedAt);
   } finally {
-    await bridge.close();
+    await own.close();
   }
 }
 
@@ -50,6 +69,14 @@ async function simulate(bridge: LocalBridge, options: RunOptions, startedAt: num
   let stop = false;
 
   bridge.eventSource.start();
+
+  // The reaper on a short schedule, as EventBridge Scheduler runs it in AWS (never overlapping).
+  const reaper = (async () => {
+    while (!stop) {
+      await bridge.runReaperOnce({ budgetMs: 10_000, reserveMs: 0 }).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, SIM_REAPER_EVERY_MS));
+    }
+  })();
 
   const onReady = (match: PlannedMatch, sessionId: string): void => {
     if (match.fate === 'never-joined') return;
@@ -153,6 +180,7 @@ async function simulate(bridge: LocalBridge, options: RunOptions, startedAt: num
     stop = true;
     for (const t of timers) clearTimeout(t);
     await backend.catch(() => undefined);
+    await reaper.catch(() => undefined);
   }
   await report(bridge, options, { sent, total: plan.matches.length }, true);
 

@@ -1,0 +1,91 @@
+/**
+ * `npm start`: the simulation's summary must agree with what the local services hold, and
+ * every invariant must hold. The services are inspected here independently of the summary.
+ */
+import { spawnSync } from 'node:child_process';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalBridge, startLocalBridge } from '../../lib/local/local-bridge.ts';
+import { runSimulation, simulationConfig } from '../../lib/local/sim/run.ts';
+import type { RunSummary } from '../../lib/local/sim/summary.ts';
+import { scanRecords } from '../../lib/local/sim/summary.ts';
+
+describe('npm start simulation', () => {
+  let bridge: LocalBridge;
+  let summary: RunSummary;
+  beforeAll(async () => {
+    bridge = await startLocalBridge({ concurrency: 2, bridgeConfig: simulationConfig() });
+    summary = await runSimulation(
+      { matches: 30, rate: 30, seed: 11, timeoutSeconds: 60, progress: () => {} },
+      bridge,
+    );
+  }, 120_000);
+  afterAll(async () => bridge?.close());
+
+  it('holds every invariant', () => {
+    expect(summary.invariants).toEqual({
+      oneSessionPerMatch: true,
+      noOrphanLeft: true,
+      archivesIntact: true,
+      nothingLost: true,
+    });
+  });
+
+  it('reports the placements, stops and failures the services actually hold', async () => {
+    const records = await scanRecords(bridge);
+    const ended = records.filter((r) => r.state === 'ENDED');
+    expect(summary.placed).toBe(records.filter((r) => r.readyAt !== undefined).length);
+    expect(summary.placed).toBe(30);
+    expect(Object.values(summary.placementsByRegion).reduce((a, b) => a + b, 0)).toBe(summary.placed);
+    expect(Object.values(summary.stoppedByReason).reduce((a, b) => a + b, 0)).toBe(ended.length);
+    // Every server the emulator started is stopped again, and there is exactly one per match.
+    const sessions = bridge.emulator.admin.sessions();
+    expect(sessions).toHaveLength(30);
+    expect(sessions.every((s) => s.status === 'exited')).toBe(true);
+  });
+
+  it('counts the DLQ and the archive as they are', async () => {
+    const dlq = await bridge.aws.clients.sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: bridge.resources.deadLetterQueueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    const depth =
+      Number(dlq.Attributes?.ApproximateNumberOfMessages ?? 0) +
+      Number(dlq.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+    expect(summary.deadLettered).toBe(depth);
+    expect(summary.deadLettered).toBe(summary.sent.malformed);
+    expect(summary.failed.total).toBe(summary.sent.malformed);
+
+    const listed = await bridge.aws.clients.s3.send(
+      new ListObjectsV2Command({ Bucket: bridge.resources.bucket }),
+    );
+    const manifests = (listed.Contents ?? []).filter((o) => o.Key?.endsWith('manifest.json'));
+    expect(manifests).toHaveLength(30);
+    expect(summary.artifacts.objects).toBe((listed.Contents?.length ?? 0) - manifests.length);
+  });
+});
+
+describe('npm start --json', () => {
+  it('prints the summary as one JSON object on the last line of stdout and exits 0', () => {
+    const run = spawnSync(
+      process.execPath,
+      ['bin/start.ts', '--matches', '8', '--rate', '40', '--seed', '3', '--json'],
+      { encoding: 'utf8', timeout: 90_000 },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    const last = run.stdout.trim().split('\n').at(-1) ?? '';
+    const parsed = JSON.parse(last) as RunSummary;
+    expect(parsed.sent.matches).toBe(8);
+    expect(parsed.placed).toBe(8);
+    expect(Object.values(parsed.invariants).every(Boolean)).toBe(true);
+  }, 120_000);
+
+  it('rejects a bad flag with exit code 2 and says why', () => {
+    const run = spawnSync(process.execPath, ['bin/start.ts', '--matches', 'many'], { encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/--matches/);
+  });
+});
