@@ -6,8 +6,9 @@
  * Prints one JSON line with endpoints and resources, then serves until stdin closes.
  * Emulator config: JSON in the env var BENCH_EMULATOR_CONFIG (optional).
  */
+
+import { startEmulator } from '../../lib/local/gameye-emulator/index.ts';
 import { provisionLocalResources, startLocalAws } from '../../lib/local/local-aws.ts';
-import { startEmulator } from '../../test/support/gameye-emulator/index.ts';
 
 const aws = await startLocalAws();
 const resources = await provisionLocalResources(aws.clients);

@@ -11,7 +11,7 @@ import {
   type EmulatorConfigInput,
   type RunningEmulator,
   startEmulator,
-} from '../../support/gameye-emulator/index.ts';
+} from '../../../lib/local/gameye-emulator/index.ts';
 import {
   type ContractValidator,
   checkExchange,
