@@ -58,6 +58,7 @@ async function bundle(name: string, entry: string): Promise<string> {
     sourcemap: BUNDLE_OPTIONS.sourcemap,
     mainFields: [...BUNDLE_OPTIONS.mainFields],
     banner: { js: BUNDLE_OPTIONS.banner },
+    define: { ...BUNDLE_OPTIONS.define },
     external: [...BUNDLE_OPTIONS.external],
     logLevel: 'warning',
   });

@@ -564,6 +564,7 @@ export class GameyeMatchBridge extends Construct {
         sourceMap: BUNDLE_OPTIONS.sourcemap,
         mainFields: [...BUNDLE_OPTIONS.mainFields],
         banner: BUNDLE_OPTIONS.banner,
+        define: { ...BUNDLE_OPTIONS.define },
         externalModules: [...BUNDLE_OPTIONS.external],
         forceDockerBundling: false,
       },

@@ -81,6 +81,12 @@ export const BUNDLE_OPTIONS = {
   /** ESM output has no `require`; CommonJS dependencies bundled into it still call it. */
   banner:
     "import { createRequire as __bridgeCreateRequire } from 'node:module'; const require = __bridgeCreateRequire(import.meta.url);",
+  /**
+   * undici's own switch for bundled builds (Node core's build sets it too): it drops the
+   * experimental Milo HTTP parser, ~150 KB of WebAssembly the client never uses, and keeps
+   * llhttp, the parser Node itself ships.
+   */
+  define: { esbuildDetection: '"bundled"' } as Readonly<Record<string, string>>,
   /** The Node 24 Lambda runtime ships AWS SDK v3, but bundling pins the version we tested. */
   external: [] as readonly string[],
 } as const;
