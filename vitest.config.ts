@@ -8,5 +8,6 @@ export default defineConfig({
     // Two cores here and in CI: integration suites start real local services, so keep
     // parallelism modest to avoid starving them.
     maxWorkers: 2,
+    reporters: ['default', './test/support/closing-line-reporter.ts'],
   },
 });
