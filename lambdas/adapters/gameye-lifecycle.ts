@@ -32,12 +32,14 @@ export class GameyeLifecycleAdapter implements LifecycleGameyePort {
 
   async listDeploymentSessions(deploymentId: string): Promise<readonly LiveSession[]> {
     const sessions = await this.#call(() =>
-      this.#client.listSessions({ all: true, filter: { [DEPLOYMENT_LABEL]: deploymentId } }, this.#options),
+      // Active sessions only: with `all`, every session the deployment ever ran would come
+      // back on every run. Records whose session is not listed are described one by one.
+      this.#client.listSessions({ filter: { [DEPLOYMENT_LABEL]: deploymentId } }, this.#options),
     );
     return sessions.map((s) => ({
       id: s.id,
-      status: s.status ?? 'running',
-      playerCount: s.playerCount ?? 0,
+      status: s.status,
+      playerCount: s.playerCount,
       created: s.created,
       location: s.location,
       host: s.host,
@@ -45,6 +47,26 @@ export class GameyeLifecycleAdapter implements LifecycleGameyePort {
       ports: portsOf(s.port),
       labels: s.userLabels,
     }));
+  }
+
+  async describeSession(sessionId: string): Promise<LiveSession | undefined> {
+    try {
+      const s = await this.#call(() => this.#client.describeSession(sessionId, this.#options));
+      return {
+        id: s.id,
+        status: s.status,
+        playerCount: s.players.joinedCount,
+        created: s.created,
+        location: s.location,
+        host: s.host,
+        image: s.image,
+        ports: portsOf(s.port),
+        labels: s.userLabels,
+      };
+    } catch (error) {
+      if (error instanceof GameyeCallError && error.status === 404) return undefined;
+      throw error;
+    }
   }
 
   async stopSession(sessionId: string): Promise<'stopped' | 'already-gone'> {

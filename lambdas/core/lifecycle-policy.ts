@@ -56,12 +56,15 @@ export function decide(input: PolicyInput): Decision {
   }
   if (record.state !== 'READY') return { kind: 'keep' };
   if (!live) return { kind: 'stop', reason: 'gone' };
-  if (CRASHED_STATUSES.has(live.status)) return { kind: 'stop', reason: 'crashed' };
+  if (live.status !== undefined && CRASHED_STATUSES.has(live.status))
+    return { kind: 'stop', reason: 'crashed' };
 
   const readyAt = Date.parse(record.readyAt ?? record.createdAt);
   if (profile?.maxLifetimeMs !== undefined && now - readyAt >= profile.maxLifetimeMs) {
     return { kind: 'stop', reason: 'max-lifetime' };
   }
+  // Gameye did not say how many play (even when described): judge nothing on a guess.
+  if (live.playerCount === undefined) return { kind: 'keep' };
   if (live.playerCount > 0) {
     if (record.firstPlayerAt !== undefined && record.idleSince === undefined) return { kind: 'keep' };
     return { kind: 'track', firstPlayerAt: record.firstPlayerAt ?? iso(now), idleSince: undefined };
@@ -93,6 +96,8 @@ export function isOrphan(
   now: number,
 ) {
   return (
-    !activeSessionIds.has(live.id) && !TERMINAL_STATUSES.has(live.status) && now - live.created >= graceMs
+    !activeSessionIds.has(live.id) &&
+    (live.status === undefined || !TERMINAL_STATUSES.has(live.status)) &&
+    now - live.created >= graceMs
   );
 }

@@ -105,9 +105,13 @@ export interface ActiveSessionIndex {
 /** One session as Gameye's filtered list reports it. */
 export interface LiveSession {
   readonly id: string;
-  /** created, running, restarting, exited, dead, draining, shuttingdown, server_unreachable. */
-  readonly status: string;
-  readonly playerCount: number;
+  /**
+   * created, running, restarting, exited, dead, draining, shuttingdown, server_unreachable;
+   * undefined when Gameye's list left it out (the spec makes it optional).
+   */
+  readonly status: string | undefined;
+  /** Undefined when Gameye's list left it out: unknown, never read as "nobody is playing". */
+  readonly playerCount: number | undefined;
   /** Epoch ms. */
   readonly created: number;
   readonly location: string;
@@ -123,8 +127,14 @@ export interface LiveSession {
  * by the adapter.
  */
 export interface LifecycleGameyePort {
-  /** Every session labelled `bridge-deployment = deploymentId`, stopped ones included: one call. */
+  /**
+   * The running sessions labelled `bridge-deployment = deploymentId`: one call. A session
+   * missing from it is not necessarily gone (a warm-pool container ignores labels; a crashed
+   * one is no longer listed): the reaper describes those before deciding.
+   */
   listDeploymentSessions(deploymentId: string): Promise<readonly LiveSession[]>;
+  /** `GET /session/{id}`; undefined when Gameye does not know it (404). */
+  describeSession(sessionId: string): Promise<LiveSession | undefined>;
   /** `DELETE /session/{id}`: `stopped`, or `already-gone` on 404/409. */
   stopSession(sessionId: string): Promise<'stopped' | 'already-gone'>;
   /** `GET /artifacts` as a byte stream; undefined when Gameye does not have it (404). */

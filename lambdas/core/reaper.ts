@@ -124,6 +124,7 @@ export async function runReaper(deps: ReaperDeps, options: ReaperOptions = {}): 
   const listed = await deps.gameye.listDeploymentSessions(config.deploymentId);
   const liveById = new Map(listed.map((s) => [s.id, s]));
   const now = clock.now();
+  await describeUnclear(records, liveById, deps, now, hasTime);
 
   let tracked = 0;
   let abandoned = 0;
@@ -267,6 +268,34 @@ export async function runReaper(deps: ReaperDeps, options: ReaperOptions = {}): 
   };
 }
 
+/**
+ * Look closer where the list cannot be trusted to decide: a record whose session the list
+ * does not show (a warm-pool container carries no labels; a crashed one is no longer
+ * listed), or shows without a player count or status. One describe each, a few at a time;
+ * only a 404 means the session is gone. In the common case every session is listed whole
+ * and this makes no call at all.
+ */
+async function describeUnclear(
+  records: readonly SessionRecord[],
+  liveById: Map<string, LiveSession>,
+  deps: ReaperDeps,
+  now: number,
+  hasTime: () => boolean,
+): Promise<void> {
+  const unclear = records.filter((r) => {
+    if (r.state === 'ENDING') return false;
+    if (r.state === 'PLACING' && now - Date.parse(r.createdAt) < deps.config.orphanGraceMs) return false;
+    const live = liveById.get(r.sessionId);
+    return live === undefined || live.status === undefined || live.playerCount === undefined;
+  });
+  const jobs = unclear.map((r) => async () => {
+    const described = await deps.gameye.describeSession(r.sessionId);
+    if (described) liveById.set(r.sessionId, described);
+    else liveById.delete(r.sessionId);
+  });
+  await pool(jobs, 8, hasTime);
+}
+
 export type FinishOutcome = 'ended' | 'paused' | 'deferred';
 
 /**
@@ -293,7 +322,9 @@ export async function finishEnding(
     if (record.stoppedAt === undefined) {
       if (!hasTime()) return 'paused';
       // A session Gameye reports exited or dead needs no DELETE (it would answer 409).
-      if (!(live && TERMINAL_STATUSES.has(live.status))) await deps.gameye.stopSession(record.sessionId);
+      if (!(live?.status !== undefined && TERMINAL_STATUSES.has(live.status))) {
+        await deps.gameye.stopSession(record.sessionId);
+      }
       await save({ stoppedAt: iso(clock.now()) });
     }
     const paths = [...(profileOf(deps.config, record.profile)?.artifactPaths ?? []), LOGS_PATH];

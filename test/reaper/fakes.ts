@@ -72,7 +72,9 @@ export class FakeLifecycleGameye implements LifecycleGameyePort {
   readonly sessions = new Map<string, LiveSession>();
   /** Artifact bytes by `sessionId path`; absent means 404. */
   readonly artifacts = new Map<string, Buffer>();
-  readonly calls = { list: 0, stop: 0, artifact: 0, logs: 0 };
+  readonly calls = { list: 0, describe: 0, stop: 0, artifact: 0, logs: 0 };
+  /** Sessions the labelled list does not show (a warm-pool container carries no labels). */
+  readonly unlabelled = new Set<string>();
   readonly stopped: string[] = [];
   readonly #failures: { op: 'stop' | 'artifact' | 'logs' | 'list'; error: GameyeCallError }[] = [];
 
@@ -101,10 +103,18 @@ export class FakeLifecycleGameye implements LifecycleGameyePort {
     });
   }
 
+  /** As Gameye lists: running sessions only, and only those carrying the deployment label. */
   async listDeploymentSessions(): Promise<readonly LiveSession[]> {
     this.calls.list += 1;
     this.#fail('list');
-    return [...this.sessions.values()];
+    return [...this.sessions.values()].filter(
+      (s) => !this.unlabelled.has(s.id) && s.status !== 'exited' && s.status !== 'dead',
+    );
+  }
+
+  async describeSession(sessionId: string): Promise<LiveSession | undefined> {
+    this.calls.describe += 1;
+    return this.sessions.get(sessionId);
   }
 
   async stopSession(sessionId: string): Promise<'stopped' | 'already-gone'> {

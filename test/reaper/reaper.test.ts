@@ -199,8 +199,49 @@ describe('the reaper run', () => {
     const w = world();
     for (let i = 0; i < 50; i++) w.ready(`m-${i}`);
     await runReaper(w.deps);
-    expect(w.gameye.calls).toEqual({ list: 1, stop: 0, artifact: 0, logs: 0 });
+    expect(w.gameye.calls).toEqual({ list: 1, describe: 0, stop: 0, artifact: 0, logs: 0 });
     expect(w.store.writes).toBe(0);
+  });
+
+  it('describes a session its list does not show before judging it, and keeps a live one running', async () => {
+    // A warm-pool container ignores labels, so the deployment's filtered list never shows it.
+    const w = world();
+    w.ready('m-warm');
+    const sessionId = w.store.peek('m-warm').sessionId;
+    w.gameye.unlabelled.add(sessionId);
+    const sessionBefore = w.gameye.sessions.get(sessionId);
+    w.gameye.sessions.set(sessionId, { ...(sessionBefore ?? expect.unreachable()), playerCount: 4 });
+
+    await runReaper(w.deps);
+
+    expect(w.gameye.calls.describe).toBe(1);
+    expect(w.gameye.calls.stop).toBe(0);
+    expect(w.store.peek('m-warm').state).toBe('READY');
+  });
+
+  it('ends a record as gone only when Gameye no longer knows its session', async () => {
+    const w = world();
+    w.ready('m-vanished');
+    w.gameye.sessions.delete(w.store.peek('m-vanished').sessionId);
+
+    await runReaper(w.deps);
+
+    expect(w.gameye.calls.describe).toBe(1);
+    expect(w.store.peek('m-vanished')).toMatchObject({ state: 'ENDED', endReason: 'gone' });
+  });
+
+  it('does not read a missing player count as an empty server', async () => {
+    const w = world();
+    w.ready('m-unknown');
+    w.clock.advance(31_000);
+    const sessionId = w.store.peek('m-unknown').sessionId;
+    const live = w.gameye.sessions.get(sessionId) ?? expect.unreachable();
+    w.gameye.sessions.set(sessionId, { ...live, playerCount: undefined });
+
+    await runReaper(w.deps);
+
+    expect(w.gameye.calls.stop).toBe(0);
+    expect(w.store.peek('m-unknown').state).toBe('READY');
   });
 
   it('leaves the record ENDING on a transient failure and resumes without archiving anything twice', async () => {
