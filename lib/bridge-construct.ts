@@ -362,6 +362,7 @@ export class GameyeMatchBridge extends Construct {
       environment: {
         ...common,
         [FUNCTION_ENV.deadLetterQueueUrl]: this.deadLetterQueue.queueUrl,
+        [FUNCTION_ENV.maxReceiveCount]: String(settings.maxReceiveCount),
         // MatchEnded stops and archives at once, from the placement function.
         [FUNCTION_ENV.archiveBucketName]: this.archiveBucket.bucketName,
       },

@@ -47,6 +47,8 @@ export const FUNCTION_ENV = {
   topicArn: 'SESSION_EVENTS_TOPIC_ARN',
   /** Placement only: where a permanent failure is parked with its reason. */
   deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
+  /** Placement only: the queue's maxReceiveCount, so the last delivery settles its match. */
+  maxReceiveCount: 'MATCHES_MAX_RECEIVE_COUNT',
   /** Reaper, and placement (MatchEnded archives at once). */
   archiveBucketName: 'ARCHIVE_BUCKET_NAME',
   /** Both functions. */

@@ -80,8 +80,19 @@ export const PERMANENT_REASONS = [
   'session-ended-before-ready',
   /** The reaper found the record PLACING after every SQS retry, with no session at Gameye. */
   'placement-abandoned',
+  /** The last delivery SQS allows still failed transiently (Gameye down, every region full, …). */
+  'retries-exhausted',
 ] as const;
 export type PermanentReason = (typeof PERMANENT_REASONS)[number];
+
+/**
+ * Failures that say nothing about the match itself: a later delivery of the same match (an
+ * operator's `dlq redrive`, or the matchmaker sending it again) places it afresh.
+ */
+export const RETRYABLE_FAILURES: ReadonlySet<PermanentReason> = new Set([
+  'retries-exhausted',
+  'unauthorized',
+]);
 
 /** A placement that must not be retried. Carries the reason code published in SessionFailed. */
 export class PermanentPlacementError extends CoreError {
@@ -102,7 +113,9 @@ export type TransientReason =
   | 'concurrent-update'
   | 'dependency-error'
   /** A MatchEnded for a match still PLACING: retried until placement settles it. */
-  | 'not-ready-yet';
+  | 'not-ready-yet'
+  /** Gameye refused the token (401/403): fixing the token fixes every match, so retry. */
+  | 'unauthorized';
 
 /**
  * A placement that failed for now: the handler fails only this SQS record, which comes back

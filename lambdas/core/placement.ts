@@ -30,6 +30,7 @@ import {
   GameyeCallError,
   PermanentPlacementError,
   type PermanentReason,
+  RETRYABLE_FAILURES,
   StateConflictError,
   TransientPlacementError,
 } from './errors.ts';
@@ -50,6 +51,7 @@ import {
   toFailed,
   toPublished,
   toReady,
+  toRetry,
   withAttempt,
   withSettledAttempts,
 } from './session-record.ts';
@@ -84,6 +86,14 @@ export interface PlacementDeps {
 export interface PlacementOptions {
   /** Lambda's `context.getRemainingTimeInMillis`: no region is tried without time to finish. */
   readonly remainingTimeMs?: () => number;
+  /**
+   * SQS will not deliver this message again (its receive count reached the queue's
+   * `maxReceiveCount`). A transient failure then becomes final: the match is adopted if a
+   * session of it runs, else recorded FAILED (`retries-exhausted` or `unauthorized`) and
+   * announced, so the message can be parked with its reason instead of vanishing into the DLQ
+   * by redrive with none.
+   */
+  readonly finalDelivery?: boolean;
 }
 
 /**
@@ -127,9 +137,17 @@ export async function placeMatch(
   options: PlacementOptions = {},
 ): Promise<PlacementOutcome> {
   const context: { matchId?: string; sessionId?: string } = {};
+  let transient: TransientPlacementError;
   try {
     return await new Placement(deps, options, context).run(body);
   } catch (error) {
+    transient = asTransient(error, context);
+  }
+  if (!options.finalDelivery) throw transient;
+  try {
+    return await new Placement(deps, {}, context).giveUp(body, transient);
+  } catch (error) {
+    // Could not even record the failure (DynamoDB down): SQS's redrive keeps the message.
     throw asTransient(error, context);
   }
 }
@@ -224,6 +242,27 @@ export function resolvePlan(
 /** Gameye statuses of a session that can no longer serve the match. */
 const DEAD_STATUSES: ReadonlySet<string> = new Set(['exited', 'dead']);
 
+function isAuthError(error: GameyeCallError): boolean {
+  return error.status === 401 || error.status === 403;
+}
+
+/**
+ * A refused token is the deployment's problem, not the match's: failing every match for good
+ * would leave them all FAILED after the token is fixed. Retry instead; the last delivery
+ * records `unauthorized` (a retryable failure) and the alarm on failures calls a human.
+ */
+function unauthorized(error: GameyeCallError, context: { matchId: string; sessionId: string }) {
+  return new TransientPlacementError(
+    'unauthorized',
+    `Gameye refused the token (${error.status}): ${error.message}`,
+    {
+      ...context,
+      identifier: error.identifier,
+      cause: error,
+    },
+  );
+}
+
 function permanentFromGameye(error: GameyeCallError, context: { matchId: string; sessionId: string }) {
   const reason: PermanentReason =
     error.status === 402
@@ -307,6 +346,13 @@ class Placement {
     read: boolean,
   ): Promise<PlacementOutcome> {
     const { config, store } = this.#deps;
+    if (existing?.state === 'FAILED' && existing.failure && RETRYABLE_FAILURES.has(existing.failure.reason)) {
+      // Failed for reasons outside the match (Gameye was down, the token was wrong): try again.
+      this.#persisted = existing;
+      const retry = toRetry(existing, this.#deps.clock.now(), config.activeShards);
+      await this.#write(retry);
+      return this.#resume(event, retry, true);
+    }
     if (existing && existing.state !== 'PLACING') {
       this.#persisted = existing;
       return this.#settled(existing);
@@ -355,6 +401,51 @@ class Placement {
     if (previous === undefined) await this.#deps.store.claim(next);
     else await this.#deps.store.transition(next, { state: previous.state, version: previous.version });
     this.#persisted = next;
+  }
+
+  /**
+   * The last delivery failed transiently: settle the match now. A session a pending attempt
+   * may have started is looked up and adopted (`#fail` describes before failing); otherwise the
+   * match is recorded FAILED with a retryable reason and SessionFailed is published.
+   */
+  async giveUp(body: string, error: TransientPlacementError): Promise<PlacementOutcome> {
+    const { config, store } = this.#deps;
+    const parsed = parseMatchFound(body);
+    if (!parsed.ok) throw error; // cannot happen: an invalid body is never transient
+    const event = parsed.event;
+    const existing = await store.get(event.matchId);
+    if (existing && existing.state !== 'PLACING') {
+      this.#persisted = existing;
+      return this.#settled(existing);
+    }
+    const sessionId = existing?.sessionId ?? sessionIdFor(event.matchId, config.sessionNamespace);
+    const ids = { matchId: event.matchId, sessionId };
+    const reason: PermanentReason = error.reason === 'unauthorized' ? 'unauthorized' : 'retries-exhausted';
+    const failure = new PermanentPlacementError(reason, `gave up on the last delivery: ${error.message}`, {
+      ...ids,
+      identifier: error.identifier,
+      cause: error,
+    });
+    this.#persisted = existing;
+    if (existing) return this.#fail(existing, failure, undefined, pendingAttempt(existing));
+    let request: Omit<StartSessionRequest, 'location'>;
+    try {
+      request = resolvePlan(event, config, sessionId);
+    } catch (planError) {
+      if (planError instanceof PermanentPlacementError) return this.#reject(planError);
+      throw planError;
+    }
+    const record = newPlacingRecord({
+      matchId: event.matchId,
+      sessionId,
+      profile: event.profile,
+      image: request.image,
+      imageVersion: request.version,
+      players: event.players.map((p) => (p.team === undefined ? { id: p.id } : { id: p.id, team: p.team })),
+      activeShards: config.activeShards,
+      now: this.#deps.clock.now(),
+    });
+    return this.#fail(record, failure, undefined, undefined);
   }
 
   /** A delivery for a match already past PLACING. */
@@ -426,6 +517,7 @@ class Placement {
       choice = await this.#choose(event, request);
     } catch (error) {
       if (error instanceof GameyeCallError && !error.retryable) {
+        if (isAuthError(error)) throw unauthorized(error, ids);
         return this.#fail(record, permanentFromGameye(error, ids), undefined, resumed);
       }
       throw error;
@@ -497,6 +589,7 @@ class Placement {
         }
         // Retryable: the attempt stays pending, so the retry re-POSTs here first.
         if (error.retryable) throw error;
+        if (isAuthError(error)) throw unauthorized(error, ids);
         record = settleAttempt(record, 'failed', { status: error.status, identifier: error.identifier });
         return this.#fail(record, permanentFromGameye(error, ids), choice, resumed);
       }

@@ -34,7 +34,7 @@ export const TRANSITIONS: Readonly<Record<SessionState, readonly SessionState[]>
   READY: ['READY', 'ENDING', 'ENDED'],
   ENDING: ['ENDING', 'ENDED'],
   ENDED: [],
-  FAILED: ['FAILED'],
+  FAILED: ['FAILED', 'PLACING'],
 };
 
 export function canTransition(from: SessionState, to: SessionState): boolean {
@@ -315,6 +315,16 @@ export function toFailed(
     },
     now,
   );
+}
+
+/**
+ * FAILED → PLACING: a failure that said nothing about the match (`RETRYABLE_FAILURES`: every
+ * retry spent while Gameye was down, a refused token) is placed afresh by a later delivery.
+ * Attempts are kept, so a session the failed tries may have started is still re-POSTed first.
+ */
+export function toRetry(record: SessionRecord, now: number, activeShards: number): SessionRecord {
+  const { failure: _f, expiresAt: _e, publishedAt: _p, ranking: _r, ...rest } = record;
+  return next(rest, 'PLACING', { activeShard: activeShardFor(record.matchId, activeShards) }, now);
 }
 
 /** READY → READY: what the reaper learnt about players (only written when it changed). */

@@ -21,6 +21,8 @@ import type { GameyeError } from '../gameye/index.ts';
 
 export interface PlacementHandlerDeps {
   readonly config: Readonly<BridgeConfig>;
+  /** The matches queue's maxReceiveCount: the delivery that reaches it settles its match. */
+  readonly maxReceiveCount: number;
   readonly store: SessionStore;
   readonly publisher: EventPublisher;
   readonly deadLetters: { park(letter: DeadLetter): Promise<void> };
@@ -52,10 +54,13 @@ export type PlacementHandler = (
 ) => Promise<SQSBatchResponse>;
 
 export function makePlacementHandler(deps: PlacementHandlerDeps): PlacementHandler {
-  const processor = new BatchProcessor(EventType.SQS);
   const { logger, metrics } = deps;
 
   return async (event, context) => {
+    // One processor per invocation: it keeps the batch's successes and failures in fields, so
+    // a processor shared by concurrent invocations (the local runner's pollers, or Lambda
+    // instances serving several invocations at once) could report a failed record as done.
+    const processor = new BatchProcessor(EventType.SQS);
     const remaining = (): number => context.getRemainingTimeInMillis();
     const callMs = Math.max(
       MIN_GAMEYE_CALL_MS,
@@ -165,7 +170,11 @@ export function makePlacementHandler(deps: PlacementHandlerDeps): PlacementHandl
             clock: deps.clock,
             state: deps.state,
           },
-          { remainingTimeMs: () => remaining() - FINISH_RESERVE_MS },
+          {
+            remainingTimeMs: () => remaining() - FINISH_RESERVE_MS,
+            // The delivery that reaches maxReceiveCount is the last SQS makes: settle the match.
+            finalDelivery: Number(record.attributes.ApproximateReceiveCount) >= deps.maxReceiveCount,
+          },
         );
       } catch (error) {
         if (error instanceof TransientPlacementError) {
@@ -217,19 +226,6 @@ export function makePlacementHandler(deps: PlacementHandlerDeps): PlacementHandl
             state: outcome.state,
             republished: outcome.republished,
           });
-          if (outcome.state !== 'FAILED') return;
-          // Another delivery of a match that failed for good: keep this message too. It may be
-          // the very message whose first parking failed, and must not vanish on the ack.
-          const failed = await deps.store.get(outcome.matchId);
-          await deps.deadLetters.park({
-            body: record.body,
-            sourceMessageId: record.messageId,
-            reason: failed?.failure?.reason ?? 'already-failed',
-            message: `match ${outcome.matchId} failed earlier: ${failed?.failure?.message ?? 'see its record'}`,
-            matchId: outcome.matchId,
-            identifier: failed?.failure?.identifier,
-            attributes: sdkAttributes(record),
-          });
           return;
         }
         case 'failed':
@@ -242,9 +238,9 @@ export function makePlacementHandler(deps: PlacementHandlerDeps): PlacementHandl
             reason: outcome.reason,
             error: outcome.message,
           });
-          // If parking fails the record fails too: SQS redelivers it, the duplicate path sees the
-          // FAILED record, and after maxReceiveCount SQS's own redrive moves it to the DLQ. Either
-          // way the message is kept, and the reason stays on the FAILED record.
+          // If parking fails the record fails too: SQS redelivers it, placement answers the FAILED
+          // record with 'failed' again, and parking is retried; after maxReceiveCount SQS's own
+          // redrive moves it to the DLQ. Either way the message is kept, the reason on the record.
           await deps.deadLetters.park({
             body: record.body,
             sourceMessageId: record.messageId,

@@ -7,6 +7,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { BRIDGE_RESOURCES } from '../../lib/resource-definitions.ts';
 import { DynamoSessionStore } from '../adapters/dynamo-session-store.ts';
 import { GameyePortAdapter, PLACEMENT_RETRIES, placementRetryIf } from '../adapters/gameye-port.ts';
 import { SnsEventPublisher } from '../adapters/sns-publisher.ts';
@@ -48,6 +49,7 @@ export function placementDeps(options: PlacementDepsOptions): PlacementHandlerDe
   let client: { token: string; client: GameyeClient } | undefined;
   return {
     config: env.config,
+    maxReceiveCount: env.maxReceiveCount ?? BRIDGE_RESOURCES.matchesQueue.maxReceiveCount,
     store: new DynamoSessionStore({ client: clients.dynamodb, tableName: env.tableName }),
     publisher: new SnsEventPublisher({ client: clients.sns, topicArn: env.topicArn }),
     deadLetters: new SqsDeadLetterQueue({ client: clients.sqs, queueUrl: env.deadLetterQueueUrl }),

@@ -151,7 +151,7 @@ describe('Gameye faults during placement', () => {
     const dlq = await drainQueue(bridge.aws.clients.sqs, bridge.resources.deadLetterQueueUrl);
     for (const id of ids) {
       const r = records.get(id);
-      expect(['READY', 'FAILED'], `${id} is ${r?.state}`).toContain(r?.state);
+      expect(['READY', 'FAILED'], `${id} is ${r?.state}: ${JSON.stringify(r?.attempts)}`).toContain(r?.state);
       if (r?.state === 'READY') expect(byMatch.get(id), id).toHaveLength(1);
       if (r?.state === 'FAILED') {
         expect(r.failure?.reason).toBeDefined();

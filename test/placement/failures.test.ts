@@ -14,8 +14,6 @@ describe('placeMatch permanent failures', () => {
     [404, 'unknown-image-or-location'],
     [422, 'rejected-by-gameye'],
     [400, 'rejected-by-gameye'],
-    [401, 'unauthorized'],
-    [403, 'unauthorized'],
   ] as const)(
     'records FAILED and publishes SessionFailed when POST /session answers %i',
     async (status, reason) => {
@@ -40,6 +38,23 @@ describe('placeMatch permanent failures', () => {
       expect(record?.expiresAt).toBe(Math.floor(world.clock.now() / 1000) + 30 * 86_400);
       const [failed] = world.publisher.ofType('SessionFailed');
       expect(SessionFailedV1.parse(failed)).toMatchObject({ reason, identifier });
+    },
+  );
+
+  it.each([401, 403])(
+    'retries a refused token (%i) rather than failing the match: the token is at fault, not the match',
+    async (status) => {
+      const world = aWorld();
+      world.gameye.script('eu-west', gameyeError(status));
+
+      const attempt = placeMatch(bodyOf(aMatchFound()), world.deps);
+
+      await expect(attempt).rejects.toMatchObject({
+        name: 'TransientPlacementError',
+        reason: 'unauthorized',
+      });
+      expect(world.store.peek('match-0001')?.state).toBe('PLACING');
+      expect(world.publisher.events).toHaveLength(0);
     },
   );
 
@@ -218,5 +233,62 @@ describe('placeMatch transient failures', () => {
     const outcome = await placeMatch(bodyOf(aMatchFound()), world.deps);
 
     expect(outcome).toMatchObject({ kind: 'placed' });
+  });
+});
+
+describe('placeMatch on the last delivery SQS makes', () => {
+  it('records FAILED (retries-exhausted) and publishes SessionFailed when Gameye is still down', async () => {
+    const world = aWorld();
+    world.gameye.script('eu-west', gameyeError(503));
+    world.gameye.script('na-east', gameyeError(503));
+
+    const outcome = await placeMatch(bodyOf(aMatchFound()), world.deps, { finalDelivery: true });
+
+    expect(outcome).toMatchObject({ kind: 'failed', reason: 'retries-exhausted', recorded: true });
+    expect(world.store.peek('match-0001')).toMatchObject({
+      state: 'FAILED',
+      failure: { reason: 'retries-exhausted' },
+      publishedAt: expect.any(String),
+    });
+    expect(world.publisher.ofType('SessionFailed')).toHaveLength(1);
+  });
+
+  it('adopts the session an earlier POST started instead of failing the match', async () => {
+    const world = aWorld();
+    world.gameye.script('eu-west', 'created-then-timeout');
+    await expect(placeMatch(bodyOf(aMatchFound()), world.deps)).rejects.toThrow();
+    world.gameye.script('eu-west', gameyeError(503));
+
+    const outcome = await placeMatch(bodyOf(aMatchFound()), world.deps, { finalDelivery: true });
+
+    expect(outcome).toMatchObject({ kind: 'placed', via: 'adopted' });
+    expect(world.gameye.sessions.size).toBe(1);
+    expect(world.store.peek('match-0001')?.state).toBe('READY');
+  });
+
+  it('records a refused token as unauthorized, and places the match when it is delivered again', async () => {
+    const world = aWorld();
+    world.gameye.script('eu-west', gameyeError(401));
+    const failed = await placeMatch(bodyOf(aMatchFound()), world.deps, { finalDelivery: true });
+    expect(failed).toMatchObject({ kind: 'failed', reason: 'unauthorized' });
+
+    // The operator fixes the token and redrives the message from the DLQ.
+    const placed = await placeMatch(bodyOf(aMatchFound()), world.deps);
+
+    expect(placed).toMatchObject({ kind: 'placed', region: 'eu-west' });
+    expect(world.store.peek('match-0001')).toMatchObject({ state: 'READY', publishedAt: expect.any(String) });
+    expect(world.store.peek('match-0001')?.failure).toBeUndefined();
+    expect(world.gameye.sessions.size).toBe(1);
+  });
+
+  it('does not retry a match that failed for a reason of its own', async () => {
+    const world = aWorld();
+    world.gameye.script('eu-west', gameyeError(404));
+    await placeMatch(bodyOf(aMatchFound()), world.deps);
+
+    const again = await placeMatch(bodyOf(aMatchFound()), world.deps);
+
+    expect(again).toMatchObject({ kind: 'failed', reason: 'unknown-image-or-location' });
+    expect(world.gameye.starts).toHaveLength(1);
   });
 });
