@@ -648,6 +648,16 @@ function resolveSettings(props: GameyeMatchBridgeProps): Settings {
   if (visibilityTimeout.toSeconds() > 12 * 3600) {
     fail(`matchesVisibilityTimeout must not exceed 12 hours (SQS limit); lower placementTimeout.`);
   }
+  // The reaper treats a PLACING record older than orphanGraceMs as abandoned: that must only
+  // happen once SQS can no longer deliver the match (every receive and visibility window spent).
+  const retryWindowMs =
+    visibilityTimeout.toMilliseconds() *
+    (props.maxReceiveCount ?? BRIDGE_RESOURCES.matchesQueue.maxReceiveCount);
+  if (bridgeConfig.orphanGraceMs <= retryWindowMs) {
+    fail(
+      `bridgeConfig.orphanGraceMs (${bridgeConfig.orphanGraceMs} ms) must be longer than the SQS retry window, matchesVisibilityTimeout × maxReceiveCount (${retryWindowMs} ms), or the reaper abandons matches placement is still retrying.`,
+    );
+  }
 
   const placementMaxConcurrency = props.placementMaxConcurrency ?? 10;
   if (

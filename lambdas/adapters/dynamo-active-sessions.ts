@@ -16,6 +16,11 @@ export interface DynamoActiveSessionsProps {
   readonly tableName: string;
   /** The config's `activeShards`. */
   readonly shards: number;
+  /**
+   * Told about an item that is not a valid record. It is skipped: one corrupt item must not
+   * stop the reaper for the whole deployment.
+   */
+  readonly onInvalidItem?: ((error: SessionItemError) => void) | undefined;
 }
 
 const INDEX = SESSIONS_TABLE.activeIndex;
@@ -24,11 +29,13 @@ export class DynamoActiveSessions implements ActiveSessionIndex {
   readonly #client: DynamoDBClient;
   readonly #table: string;
   readonly #shards: readonly string[];
+  readonly #onInvalidItem: ((error: SessionItemError) => void) | undefined;
 
   constructor(props: DynamoActiveSessionsProps) {
     this.#client = props.client;
     this.#table = props.tableName;
     this.#shards = activeShards(props.shards);
+    this.#onInvalidItem = props.onInvalidItem;
   }
 
   async listActive(): Promise<SessionRecord[]> {
@@ -50,7 +57,14 @@ export class DynamoActiveSessions implements ActiveSessionIndex {
           ExclusiveStartKey: start,
         }),
       );
-      for (const item of page.Items ?? []) out.push(parse(unmarshall(item)));
+      for (const item of page.Items ?? []) {
+        try {
+          out.push(parse(unmarshall(item)));
+        } catch (error) {
+          if (!(error instanceof SessionItemError)) throw error;
+          this.#onInvalidItem?.(error);
+        }
+      }
       start = page.LastEvaluatedKey;
     } while (start);
     return out;

@@ -4,7 +4,7 @@
  * object is replaced, never duplicated.
  *
  * `<prefix>/<yyyy>/<mm>/<dd>/<matchId>/<sessionId>/<path-slug>.tar.gz`, `logs.txt.gz` and
- * `manifest.json` beside them. The date is the record's `createdAt` (UTC), fixed at claim.
+ * `manifest.json` beside them (`orphan-<sessionId>` for an orphan). The date is the record's `createdAt` (UTC), fixed at claim.
  */
 import { createHash } from 'node:crypto';
 import type { ArchivedFile, MissingArtifact, SessionRecord } from './session-record.ts';
@@ -37,7 +37,10 @@ export function archiveLayout(prefix: string, record: SessionRecord): ArchiveLay
   const mm = String(d.getUTCMonth() + 1).padStart(2, '0');
   const dd = String(d.getUTCDate()).padStart(2, '0');
   const match = record.orphanOf ?? record.matchId;
-  const folder = [prefix, yyyy, mm, dd, encodeSegment(match), record.sessionId].filter(Boolean).join('/');
+  // An orphan's archive gets a folder of its own: its match may have been archived already
+  // (a session still running after its record ENDED), and that archive must not be replaced.
+  const session = record.orphanOf === undefined ? record.sessionId : `orphan-${record.sessionId}`;
+  const folder = [prefix, yyyy, mm, dd, encodeSegment(match), session].filter(Boolean).join('/');
   return {
     folder,
     artifactKey: (path) => `${folder}/${pathSlug(path)}.tar.gz`,

@@ -17,6 +17,8 @@ import type { StopReason } from './stop-reasons.ts';
 export const CRASHED_STATUSES: ReadonlySet<string> = new Set(['exited', 'dead', 'server_unreachable']);
 /** Statuses after which a session holds nothing at Gameye: no stop needed, nothing to orphan. */
 export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['exited', 'dead']);
+/** Statuses of a session Gameye is already taking down: no orphan stop needed. */
+const STOPPING_STATUSES: ReadonlySet<string> = new Set(['draining', 'shuttingdown']);
 
 export type Decision =
   | { readonly kind: 'keep' }
@@ -97,7 +99,8 @@ export function isOrphan(
 ) {
   return (
     !activeSessionIds.has(live.id) &&
-    (live.status === undefined || !TERMINAL_STATUSES.has(live.status)) &&
+    (live.status === undefined ||
+      !(TERMINAL_STATUSES.has(live.status) || STOPPING_STATUSES.has(live.status))) &&
     now - live.created >= graceMs
   );
 }

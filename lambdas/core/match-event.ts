@@ -25,7 +25,11 @@ export const MatchId = z
   .string()
   .min(1)
   .max(128)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'expected letters, digits and . _ : - (starting alphanumeric)');
+  // `orphan:` is reserved: the reaper keys the records of orphaned sessions `orphan:<sessionId>`.
+  .regex(
+    /^(?!orphan:)[A-Za-z0-9][A-Za-z0-9._:-]*$/,
+    'expected letters, digits and . _ : - (starting alphanumeric, not "orphan:")',
+  );
 
 export const PlayerId = z
   .string()

@@ -324,7 +324,13 @@ export function toFailed(
  */
 export function toRetry(record: SessionRecord, now: number, activeShards: number): SessionRecord {
   const { failure: _f, expiresAt: _e, publishedAt: _p, ranking: _r, ...rest } = record;
-  return next(rest, 'PLACING', { activeShard: activeShardFor(record.matchId, activeShards) }, now);
+  // A new claim: its age (what the reaper measures against orphanGraceMs) starts again.
+  return next(
+    rest,
+    'PLACING',
+    { activeShard: activeShardFor(record.matchId, activeShards), createdAt: iso(now) },
+    now,
+  );
 }
 
 /** READY → READY: what the reaper learnt about players (only written when it changed). */

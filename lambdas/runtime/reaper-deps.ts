@@ -57,6 +57,7 @@ export function reaperDeps(options: ReaperDepsOptions): ReaperHandlerDeps {
     throw new Error('stopping sessions needs ARCHIVE_BUCKET_NAME (the archive bucket)');
   const clients = options.clients ?? defaultReaperClients();
   let client: { token: string; client: GameyeClient } | undefined;
+  const logger = options.logger ?? new Logger({ serviceName: SERVICE });
   return {
     config: env.config,
     store: new DynamoSessionStore({ client: clients.dynamodb, tableName: env.tableName }),
@@ -64,6 +65,12 @@ export function reaperDeps(options: ReaperDepsOptions): ReaperHandlerDeps {
       client: clients.dynamodb,
       tableName: env.tableName,
       shards: env.config.activeShards,
+      // Skipped, not fatal; logged at error level so the function's error alarm sees it.
+      onInvalidItem: (error) =>
+        logger.error('corrupt session record skipped by the reaper', {
+          matchId: error.matchId,
+          error: error.message,
+        }),
     }),
     archive: new S3ArchiveStore({ client: clients.s3, bucket: env.archiveBucketName }),
     archivePrefix: BRIDGE_RESOURCES.archiveBucket.prefix,
@@ -79,7 +86,7 @@ export function reaperDeps(options: ReaperDepsOptions): ReaperHandlerDeps {
       return new GameyeLifecycleAdapter({ client: client.client, timeoutMs, onError });
     },
     clock: options.clock ?? systemClock,
-    logger: options.logger ?? new Logger({ serviceName: SERVICE }),
+    logger,
     metrics: options.metrics ?? new Metrics({ namespace: NAMESPACE, serviceName: SERVICE }),
   };
 }

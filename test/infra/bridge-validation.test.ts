@@ -15,6 +15,11 @@ describe('GameyeMatchBridge rejects invalid props', () => {
       /matchesVisibilityTimeout \(120 s\) must be at least 6 × placementTimeout \(180 s\)/,
     ],
     [
+      'an orphan grace the SQS retry window outlasts',
+      { maxReceiveCount: 10 },
+      /orphanGraceMs \(1200000 ms\) must be longer than the SQS retry window, matchesVisibilityTimeout × maxReceiveCount \(1800000 ms\)/,
+    ],
+    [
       'a maxReceiveCount of 0',
       { maxReceiveCount: 0 },
       /maxReceiveCount must be an integer from 1 to 1000, got 0/,
