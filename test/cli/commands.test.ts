@@ -255,11 +255,17 @@ describe('bridge logs', () => {
 
   it('follows until aborted (Ctrl-C), then exits 0', async () => {
     const abort = new AbortController();
-    const started = Date.now();
-    setTimeout(() => abort.abort(), 1_500);
+    let ended = false;
+    let endedBeforeAbort: boolean | undefined;
+    setTimeout(() => {
+      endedBeforeAbort = ended;
+      abort.abort();
+    }, 1_500);
     const r = await stack.run(['logs', 'cli-a', '--follow'], { signal: abort.signal });
+    ended = true;
     expect(r.code, r.stderr).toBe(0);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
+    // Following means still streaming when Ctrl-C came, not ending with the logs so far.
+    expect(endedBeforeAbort).toBe(false);
     expect(r.stdout.length).toBeGreaterThan(0);
   });
 
