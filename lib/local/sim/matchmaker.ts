@@ -19,7 +19,9 @@ export type MatchFate =
   /** Nobody joins: the reaper stops it after the join grace. */
   | 'never-joined'
   /** The backend sends MatchEnded while players are still on. */
-  | 'ended-early';
+  | 'ended-early'
+  /** The game server crashes mid-match: the reaper stops and archives what is left. */
+  | 'crashed';
 
 export interface PlannedMatch {
   readonly matchId: string;
@@ -50,6 +52,8 @@ export interface PlanOptions {
   readonly endedEarlyShare?: number;
   /** Share of matches whose players never join. @default 0.1 */
   readonly neverJoinedShare?: number;
+  /** Share of matches whose server crashes. @default 0.05 */
+  readonly crashedShare?: number;
   /** Number of malformed bodies mixed in. @default ~3% of matches, at least 2 */
   readonly malformed?: number;
 }
@@ -80,12 +84,11 @@ export function planMatches(options: PlanOptions): MatchPlan {
       };
     });
     const r = rnd();
+    const neverJoined = options.neverJoinedShare ?? 0.1;
+    const endedEarly = neverJoined + (options.endedEarlyShare ?? 0.15);
+    const crashed = endedEarly + (options.crashedShare ?? 0.05);
     const fate: MatchFate =
-      r < (options.neverJoinedShare ?? 0.1)
-        ? 'never-joined'
-        : r < (options.neverJoinedShare ?? 0.1) + (options.endedEarlyShare ?? 0.15)
-          ? 'ended-early'
-          : 'played';
+      r < neverJoined ? 'never-joined' : r < endedEarly ? 'ended-early' : r < crashed ? 'crashed' : 'played';
     matches.push({
       matchId: `sim-${options.seed}-${String(i).padStart(5, '0')}`,
       profile: pickWeighted(PROFILES, rnd).name,

@@ -84,7 +84,12 @@ async function simulate(bridge: LocalBridge, options: RunOptions, startedAt: num
     later(300, async () => {
       await gameye.joinPlayers(sessionId, players);
     });
-    if (match.fate === 'played') {
+    if (match.fate === 'crashed') {
+      // The game server dies: in Gameye's words its container exits.
+      later(match.playSeconds * 1000, async () => {
+        bridge.emulator.admin.crash(sessionId, 'exited');
+      });
+    } else if (match.fate === 'played') {
       later(match.playSeconds * 1000, async () => {
         await gameye.leavePlayers(players);
       });
