@@ -288,7 +288,9 @@ describe('the reaper run', () => {
       orphanOf: 'lost-match',
     });
     // In a folder of its own: the match may have an archive already, which must not be replaced.
-    expect([...w.archive.objects.keys()].every((k) => k.includes(`/lost-match/orphan-${ORPHAN}/`))).toBe(true);
+    expect([...w.archive.objects.keys()].every((k) => k.includes(`/lost-match/orphan-${ORPHAN}/`))).toBe(
+      true,
+    );
     expect(w.publisher.events).toEqual([]);
     expect((await runReaper(w.deps)).orphans).toBe(0);
   });
