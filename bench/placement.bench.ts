@@ -19,11 +19,11 @@ import { parseBridgeConfig } from '../lambdas/core/config.ts';
 import type { GameyePort } from '../lambdas/core/ports.ts';
 import { makePlacementHandler } from '../lambdas/handlers/placement-handler.ts';
 import { placementDeps } from '../lambdas/runtime/placement-deps.ts';
+import { startChildServices } from '../lib/local/child-services.ts';
 import { defaultEmulatorConfigInput } from '../lib/local/gameye-emulator/index.ts';
 import { localClients } from '../lib/local/local-aws.ts';
 import { LOCAL_CONFIG_PATH, silentMetrics } from '../lib/local/local-bridge.ts';
 import { fakeContext } from '../lib/local/sqs-event-source.ts';
-import { startChildServices } from './support/services.ts';
 
 const TARGETS = { p50Ms: 15, p99Ms: 40, batchRatio: 1.5 } as const;
 const GAMEYE_MS = 50;

@@ -1,14 +1,15 @@
 /**
  * Local services (dynalite, fauxqs, the Gameye emulator) in a process of their own, for
- * benchmarks: in AWS the bridge does not share its CPU with DynamoDB or Gameye, so a
- * benchmark that ran them on the handler's event loop would charge their work to the bridge.
+ * benchmarks and memory tests: in AWS the bridge shares neither its CPU nor its memory with
+ * DynamoDB, S3 or Gameye, so measuring it beside them in one process would charge their work
+ * (and fauxqs's stored objects) to the bridge.
  *
  * Prints one JSON line with endpoints and resources, then serves until stdin closes.
  * Emulator config: JSON in the env var BENCH_EMULATOR_CONFIG (optional).
  */
 
-import { startEmulator } from '../../lib/local/gameye-emulator/index.ts';
-import { provisionLocalResources, startLocalAws } from '../../lib/local/local-aws.ts';
+import { startEmulator } from './gameye-emulator/index.ts';
+import { provisionLocalResources, startLocalAws } from './local-aws.ts';
 
 const aws = await startLocalAws();
 const resources = await provisionLocalResources(aws.clients);

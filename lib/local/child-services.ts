@@ -1,8 +1,8 @@
-/** Starts bench/support/services-child.ts and returns what it listens on. */
+/** Starts lib/local/child-services-main.ts and returns what it listens on. */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { LocalAwsEndpoints, LocalResources } from '../../lib/local/local-aws.ts';
+import type { LocalAwsEndpoints, LocalResources } from './local-aws.ts';
 
 export interface ChildServices {
   readonly endpoints: LocalAwsEndpoints;
@@ -12,13 +12,17 @@ export interface ChildServices {
 }
 
 export async function startChildServices(emulatorConfig?: unknown): Promise<ChildServices> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL('./services-child.ts', import.meta.url))], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-    env: {
-      ...process.env,
-      ...(emulatorConfig ? { BENCH_EMULATOR_CONFIG: JSON.stringify(emulatorConfig) } : {}),
+  const child = spawn(
+    process.execPath,
+    [fileURLToPath(new URL('./child-services-main.ts', import.meta.url))],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+      env: {
+        ...process.env,
+        ...(emulatorConfig ? { BENCH_EMULATOR_CONFIG: JSON.stringify(emulatorConfig) } : {}),
+      },
     },
-  });
+  );
   const lines = createInterface({ input: child.stdout });
   const first = await new Promise<string>((resolve, reject) => {
     lines.once('line', resolve);

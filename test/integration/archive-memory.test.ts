@@ -1,0 +1,84 @@
+/**
+ * A 100 MB artifact is archived with flat memory. The local services run in a child process,
+ * as S3 and Gameye run elsewhere in AWS, so this process's RSS is the bridge's alone: buffering
+ * the artifact anywhere (in the Gameye client, the archive adapter, the upload) would show.
+ */
+import { readFileSync } from 'node:fs';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseBridgeConfig } from '../../lambdas/core/config.ts';
+import { makePlacementHandler } from '../../lambdas/handlers/placement-handler.ts';
+import { makeEndMatch } from '../../lambdas/handlers/reaper-handler.ts';
+import type { RuntimeEnv } from '../../lambdas/runtime/env.ts';
+import { placementDeps } from '../../lambdas/runtime/placement-deps.ts';
+import { reaperDeps } from '../../lambdas/runtime/reaper-deps.ts';
+import { type ChildServices, startChildServices } from '../../lib/local/child-services.ts';
+import { defaultEmulatorConfigInput } from '../../lib/local/gameye-emulator/index.ts';
+import { localClients } from '../../lib/local/local-aws.ts';
+import { LOCAL_CONFIG_PATH, silentMetrics } from '../../lib/local/local-bridge.ts';
+import { fakeContext, toRecord } from '../../lib/local/sqs-event-source.ts';
+
+const MB = 1024 * 1024;
+const BIG = '/home/gameserver/logs/big.bin';
+
+describe('archiving a 100 MB artifact', () => {
+  let services: ChildServices;
+  let env: RuntimeEnv;
+  beforeAll(async () => {
+    const emulator = structuredClone(defaultEmulatorConfigInput);
+    emulator.artifacts = { synthetic: { path: BIG, sizeBytes: 100 * MB } };
+    services = await startChildServices(emulator);
+    env = {
+      tableName: services.resources.tableName,
+      topicArn: services.resources.topicArn,
+      deadLetterQueueUrl: services.resources.deadLetterQueueUrl,
+      archiveBucketName: services.resources.bucket,
+      gameyeBaseUrl: services.gameye.url,
+      token: { token: services.gameye.token },
+      config: parseBridgeConfig(JSON.parse(readFileSync(LOCAL_CONFIG_PATH, 'utf8'))),
+    };
+  }, 60_000);
+  afterAll(async () => services?.stop());
+
+  it('streams it to S3 with the process RSS staying flat, and records its size and SHA-256', async () => {
+    const clients = localClients(services.endpoints);
+    const quiet = { logger: new Logger({ logLevel: 'SILENT' }), metrics: silentMetrics() };
+    const place = makePlacementHandler(placementDeps({ env, clients, ...quiet }));
+    const endMatch = makeEndMatch(reaperDeps({ env, clients, ...quiet }));
+    const body = JSON.stringify({
+      version: 1,
+      matchId: 'big-artifact',
+      profile: 'arena-casual',
+      players: [{ id: 'p1', latencies: { frankfurt: 20 } }],
+    });
+    const placed = await place(
+      { Records: [toRecord({ MessageId: 'm-1', ReceiptHandle: 'r', Body: body }, 'local')] },
+      fakeContext(Date.now() + 30_000),
+    );
+    expect(placed.batchItemFailures).toEqual([]);
+
+    globalThis.gc?.();
+    const baseline = process.memoryUsage().rss;
+    let peak = baseline;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 10);
+    let outcome: Awaited<ReturnType<typeof endMatch>>;
+    try {
+      outcome = await endMatch(JSON.stringify({ type: 'MatchEnded', version: 1, matchId: 'big-artifact' }));
+    } finally {
+      clearInterval(sampler);
+    }
+
+    expect(outcome).toMatchObject({ kind: 'ending', finished: 'ended' });
+    const record = await reaperDeps({ env, clients, ...quiet }).store.get('big-artifact');
+    const logs = record?.archive?.files.find((f) => f.path === '/home/gameserver/logs');
+    expect(logs?.size).toBeGreaterThan(100 * MB);
+    expect(logs?.sha256).toMatch(/^[0-9a-f]{64}$/);
+    console.log(
+      `archived ${Math.round((logs?.size ?? 0) / MB)} MB; RSS +${Math.round((peak - baseline) / MB)} MB`,
+    );
+    expect(peak - baseline).toBeLessThan(100 * MB);
+    for (const c of [clients.dynamodb, clients.sns, clients.sqs, clients.s3]) c.destroy();
+  }, 180_000);
+});
