@@ -650,9 +650,7 @@ function resolveSettings(props: GameyeMatchBridgeProps): Settings {
   }
   // The reaper treats a PLACING record older than orphanGraceMs as abandoned: that must only
   // happen once SQS can no longer deliver the match (every receive and visibility window spent).
-  const retryWindowMs =
-    visibilityTimeout.toMilliseconds() *
-    (props.maxReceiveCount ?? BRIDGE_RESOURCES.matchesQueue.maxReceiveCount);
+  const retryWindowMs = visibilityTimeout.toMilliseconds() * maxReceiveCount;
   if (bridgeConfig.orphanGraceMs <= retryWindowMs) {
     fail(
       `bridgeConfig.orphanGraceMs (${bridgeConfig.orphanGraceMs} ms) must be longer than the SQS retry window, matchesVisibilityTimeout × maxReceiveCount (${retryWindowMs} ms), or the reaper abandons matches placement is still retrying.`,

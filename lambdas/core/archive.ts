@@ -4,7 +4,8 @@
  * object is replaced, never duplicated.
  *
  * `<prefix>/<yyyy>/<mm>/<dd>/<matchId>/<sessionId>/<path-slug>.tar.gz`, `logs.txt.gz` and
- * `manifest.json` beside them (`orphan-<sessionId>` for an orphan). The date is the record's `createdAt` (UTC), fixed at claim.
+ * `manifest.json` beside them (`orphan-<sessionId>` for an orphan). The date is the record's
+ * `createdAt` (UTC): its claim, or its latest re-placement, which happens before any stop.
  */
 import { createHash } from 'node:crypto';
 import type { ArchivedFile, MissingArtifact, SessionRecord } from './session-record.ts';

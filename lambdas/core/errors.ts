@@ -92,6 +92,7 @@ export type PermanentReason = (typeof PERMANENT_REASONS)[number];
 export const RETRYABLE_FAILURES: ReadonlySet<PermanentReason> = new Set([
   'retries-exhausted',
   'unauthorized',
+  'placement-abandoned',
 ]);
 
 /** A placement that must not be retried. Carries the reason code published in SessionFailed. */

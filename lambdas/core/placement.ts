@@ -128,6 +128,8 @@ export type PlacementOutcome =
       readonly identifier: string | undefined;
       /** Whether a FAILED record holds it (false for rejections before the claim). */
       readonly recorded: boolean;
+      /** An earlier delivery already failed this match; this one only repeats the answer. */
+      readonly repeated?: boolean;
     };
 
 /** Place one match. Throws only {@link TransientPlacementError}. */
@@ -143,7 +145,8 @@ export async function placeMatch(
   } catch (error) {
     transient = asTransient(error, context);
   }
-  if (!options.finalDelivery) throw transient;
+  // Another delivery of this match is at work right now: it owns the outcome, not this one.
+  if (!options.finalDelivery || transient.reason === 'concurrent-update') throw transient;
   try {
     return await new Placement(deps, {}, context).giveUp(body, transient);
   } catch (error) {
@@ -427,7 +430,17 @@ class Placement {
       cause: error,
     });
     this.#persisted = existing;
-    if (existing) return this.#fail(existing, failure, undefined, pendingAttempt(existing));
+    if (existing) {
+      try {
+        return await this.#fail(existing, failure, undefined, pendingAttempt(existing));
+      } catch (describeError) {
+        if (!(describeError instanceof GameyeCallError)) throw describeError;
+        // Gameye cannot even say whether the pending attempt started a session. Fail anyway
+        // (a retryable reason), keeping the attempt pending: a redrive re-POSTs it first and
+        // adopts on 409, and if nobody redrives, the reaper stops such a session as an orphan.
+        return this.#fail(existing, failure, undefined, undefined);
+      }
+    }
     let request: Omit<StartSessionRequest, 'location'>;
     try {
       request = resolvePlan(event, config, sessionId);
@@ -461,6 +474,7 @@ class Placement {
         message: failure?.message ?? '',
         identifier: failure?.identifier,
         recorded: true,
+        repeated: true,
       };
     }
     const republish = record.state === 'READY' && record.publishedAt === undefined;

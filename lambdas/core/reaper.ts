@@ -45,6 +45,7 @@ import type {
   SessionStore,
 } from './ports.ts';
 import {
+  ACTIVE_STATES,
   type ArchiveProgress,
   newOrphanRecord,
   orphanRecordKey,
@@ -113,7 +114,10 @@ export interface ReaperRunResult {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-/** One scheduled run. Throws only when the index or Gameye's list cannot be read at all. */
+/**
+ * One scheduled run. Throws only when the index or Gameye's list cannot be read at all; any
+ * single session's trouble (a failed describe, stop or upload) is deferred to a later run.
+ */
 export async function runReaper(deps: ReaperDeps, options: ReaperOptions = {}): Promise<ReaperRunResult> {
   const { config, clock } = deps;
   const observer = deps.observer ?? silentObserver;
@@ -124,7 +128,7 @@ export async function runReaper(deps: ReaperDeps, options: ReaperOptions = {}): 
   const listed = await deps.gameye.listDeploymentSessions(config.deploymentId);
   const liveById = new Map(listed.map((s) => [s.id, s]));
   const now = clock.now();
-  await describeUnclear(records, liveById, deps, now, hasTime);
+  const { unknown } = await describeUnclear(records, liveById, deps, now, hasTime);
 
   let tracked = 0;
   let abandoned = 0;
@@ -136,6 +140,8 @@ export async function runReaper(deps: ReaperDeps, options: ReaperOptions = {}): 
 
   for (const record of records) {
     activeIds.add(record.sessionId);
+    // Not described this run (time, the per-run cap, or a failed call): decide next run.
+    if (unknown.has(record.sessionId)) continue;
     const live = liveById.get(record.sessionId);
     const decision = decide({
       record,
@@ -209,6 +215,13 @@ export async function runReaper(deps: ReaperDeps, options: ReaperOptions = {}): 
   for (const live of listed) {
     if (!isOrphan(live, activeIds, config.orphanGraceMs, now)) continue;
     quick.push(async () => {
+      // The index was read before the list: a match re-placed in between (a redrive adopting
+      // this very session) would look like an orphan. Its own record has the last word.
+      const matchId = live.labels['bridge-match-id'];
+      if (matchId !== undefined) {
+        const owner = await deps.store.get(matchId).catch(() => undefined);
+        if (owner && owner.sessionId === live.id && ACTIVE_STATES.has(owner.state)) return;
+      }
       const profile = live.labels['bridge-profile'] ?? 'unknown';
       const record = newOrphanRecord({
         sessionId: live.id,
@@ -268,12 +281,20 @@ export async function runReaper(deps: ReaperDeps, options: ReaperOptions = {}): 
   };
 }
 
+/** Most sessions described in one run: the rest wait for later runs (see describeUnclear). */
+export const MAX_DESCRIBES_PER_RUN = 200;
+
 /**
  * Look closer where the list cannot be trusted to decide: a record whose session the list
  * does not show (a warm-pool container carries no labels; a crashed one is no longer
  * listed), or shows without a player count or status. One describe each, a few at a time;
  * only a 404 means the session is gone. In the common case every session is listed whole
  * and this makes no call at all.
+ *
+ * Bounded so it can never starve the run: at most MAX_DESCRIBES_PER_RUN, only while time
+ * remains, starting at an offset that moves every run so a long tail is covered over several
+ * runs. A record left undescribed, or whose describe failed, is returned in `unknown` and
+ * kept this run: never judged "gone" on a guess.
  */
 async function describeUnclear(
   records: readonly SessionRecord[],
@@ -281,19 +302,31 @@ async function describeUnclear(
   deps: ReaperDeps,
   now: number,
   hasTime: () => boolean,
-): Promise<void> {
+): Promise<{ unknown: Set<string>; described: number }> {
   const unclear = records.filter((r) => {
     if (r.state === 'ENDING') return false;
     if (r.state === 'PLACING' && now - Date.parse(r.createdAt) < deps.config.orphanGraceMs) return false;
     const live = liveById.get(r.sessionId);
     return live === undefined || live.status === undefined || live.playerCount === undefined;
   });
-  const jobs = unclear.map((r) => async () => {
-    const described = await deps.gameye.describeSession(r.sessionId);
-    if (described) liveById.set(r.sessionId, described);
-    else liveById.delete(r.sessionId);
+  const unknown = new Set(unclear.map((r) => r.sessionId));
+  const start = unclear.length === 0 ? 0 : Math.floor(now / 60_000) % unclear.length;
+  const rotated = [...unclear.slice(start), ...unclear.slice(0, start)].slice(0, MAX_DESCRIBES_PER_RUN);
+  let described = 0;
+  const jobs = rotated.map((r) => async () => {
+    try {
+      const live = await deps.gameye.describeSession(r.sessionId);
+      if (live) liveById.set(r.sessionId, live);
+      else liveById.delete(r.sessionId);
+      unknown.delete(r.sessionId);
+      described += 1;
+    } catch (error) {
+      // One failing describe must not stop the run: this record is kept, the rest go on.
+      deps.observer?.deferred(r, 'describe session', error);
+    }
   });
-  await pool(jobs, 8, hasTime);
+  await pool(jobs, 16, hasTime);
+  return { unknown, described };
 }
 
 export type FinishOutcome = 'ended' | 'paused' | 'deferred';

@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { PERMANENT_REASONS, StateConflictError } from './errors.ts';
+import { PERMANENT_REASONS, RETRYABLE_FAILURES, StateConflictError } from './errors.ts';
 import { Ranking } from './ranking.ts';
 import { STOP_REASONS } from './stop-reasons.ts';
 
@@ -323,6 +323,15 @@ export function toFailed(
  * Attempts are kept, so a session the failed tries may have started is still re-POSTed first.
  */
 export function toRetry(record: SessionRecord, now: number, activeShards: number): SessionRecord {
+  if (record.failure === undefined || !RETRYABLE_FAILURES.has(record.failure.reason)) {
+    throw new StateConflictError(
+      `match ${record.matchId} failed for good (${record.failure?.reason}): not retried`,
+      {
+        matchId: record.matchId,
+        sessionId: record.sessionId,
+      },
+    );
+  }
   const { failure: _f, expiresAt: _e, publishedAt: _p, ranking: _r, ...rest } = record;
   // A new claim: its age (what the reaper measures against orphanGraceMs) starts again.
   return next(

@@ -228,16 +228,23 @@ export function makePlacementHandler(deps: PlacementHandlerDeps): PlacementHandl
           });
           return;
         }
-        case 'failed':
-          metrics.addMetric(METRICS.placementFailed.name, MetricUnit.Count, 1);
-          logger.error('match failed permanently; parked in the DLQ', {
+        case 'failed': {
+          // A repeat (another copy of a match that failed before) is kept too, but it is not a
+          // new failure: counting it would inflate the failure-rate alarm.
+          const details = {
             messageId: record.messageId,
             matchId: outcome.matchId,
             sessionId: outcome.sessionId,
             identifier: outcome.identifier,
             reason: outcome.reason,
             error: outcome.message,
-          });
+          };
+          if (outcome.repeated) {
+            logger.warn('match failed earlier; this copy is parked in the DLQ too', details);
+          } else {
+            metrics.addMetric(METRICS.placementFailed.name, MetricUnit.Count, 1);
+            logger.error('match failed permanently; parked in the DLQ', details);
+          }
           // If parking fails the record fails too: SQS redelivers it, placement answers the FAILED
           // record with 'failed' again, and parking is retried; after maxReceiveCount SQS's own
           // redrive moves it to the DLQ. Either way the message is kept, the reason on the record.
@@ -251,6 +258,7 @@ export function makePlacementHandler(deps: PlacementHandlerDeps): PlacementHandl
             attributes: sdkAttributes(record),
           });
           return;
+        }
       }
     };
 

@@ -281,6 +281,36 @@ describe('placeMatch on the last delivery SQS makes', () => {
     expect(world.gameye.sessions.size).toBe(1);
   });
 
+  it('still records the failure when Gameye cannot even describe the pending attempt, and the redrive resumes it', async () => {
+    const world = aWorld();
+    world.gameye.script('eu-west', 'created-then-timeout');
+    await expect(placeMatch(bodyOf(aMatchFound()), world.deps)).rejects.toThrow();
+    world.gameye.script('eu-west', gameyeError(503));
+    world.gameye.failNext('describeSession', gameyeError(503));
+
+    const failed = await placeMatch(bodyOf(aMatchFound()), world.deps, { finalDelivery: true });
+
+    expect(failed).toMatchObject({ kind: 'failed', reason: 'retries-exhausted' });
+    expect(world.store.peek('match-0001')?.attempts.at(-1)).toMatchObject({
+      region: 'eu-west',
+      outcome: 'pending',
+    });
+    // The operator redrives once Gameye is back: the pending region is re-POSTed (409) and adopted.
+    const placed = await placeMatch(bodyOf(aMatchFound()), world.deps);
+    expect(placed).toMatchObject({ kind: 'placed', via: 'adopted', region: 'eu-west' });
+    expect(world.gameye.sessions.size).toBe(1);
+  });
+
+  it('leaves the match to the other delivery at work on it, even on the last delivery', async () => {
+    const world = aWorld();
+    world.store.failOnce('claim', 'before', new AlreadyClaimedError('taken', { matchId: 'match-0001' }));
+
+    const attempt = placeMatch(bodyOf(aMatchFound()), world.deps, { finalDelivery: true });
+
+    await expect(attempt).rejects.toMatchObject({ reason: 'concurrent-update' });
+    expect(world.publisher.events).toHaveLength(0);
+  });
+
   it('does not retry a match that failed for a reason of its own', async () => {
     const world = aWorld();
     world.gameye.script('eu-west', gameyeError(404));

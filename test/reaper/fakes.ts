@@ -68,6 +68,8 @@ export function callError(status: number): GameyeCallError {
   });
 }
 
+type FailingOp = 'stop' | 'artifact' | 'logs' | 'list' | 'describe';
+
 export class FakeLifecycleGameye implements LifecycleGameyePort {
   readonly sessions = new Map<string, LiveSession>();
   /** Artifact bytes by `sessionId path`; absent means 404. */
@@ -76,13 +78,13 @@ export class FakeLifecycleGameye implements LifecycleGameyePort {
   /** Sessions the labelled list does not show (a warm-pool container carries no labels). */
   readonly unlabelled = new Set<string>();
   readonly stopped: string[] = [];
-  readonly #failures: { op: 'stop' | 'artifact' | 'logs' | 'list'; error: GameyeCallError }[] = [];
+  readonly #failures: { op: FailingOp; error: GameyeCallError }[] = [];
 
-  failNext(op: 'stop' | 'artifact' | 'logs' | 'list', error: GameyeCallError): void {
+  failNext(op: FailingOp, error: GameyeCallError): void {
     this.#failures.push({ op, error });
   }
 
-  #fail(op: 'stop' | 'artifact' | 'logs' | 'list'): void {
+  #fail(op: FailingOp): void {
     const i = this.#failures.findIndex((f) => f.op === op);
     if (i < 0) return;
     const [f] = this.#failures.splice(i, 1);
@@ -114,6 +116,7 @@ export class FakeLifecycleGameye implements LifecycleGameyePort {
 
   async describeSession(sessionId: string): Promise<LiveSession | undefined> {
     this.calls.describe += 1;
+    this.#fail('describe');
     return this.sessions.get(sessionId);
   }
 

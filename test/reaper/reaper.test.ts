@@ -4,7 +4,7 @@ import { archiveLayout, pathSlug } from '../../lambdas/core/archive.ts';
 import { parseBridgeConfig } from '../../lambdas/core/config.ts';
 import { jsonSchemas } from '../../lambdas/core/json-schema.ts';
 import { decide } from '../../lambdas/core/lifecycle-policy.ts';
-import { endMatch, type ReaperDeps, runReaper } from '../../lambdas/core/reaper.ts';
+import { endMatch, MAX_DESCRIBES_PER_RUN, type ReaperDeps, runReaper } from '../../lambdas/core/reaper.ts';
 import { sessionIdFor } from '../../lambdas/core/session-id.ts';
 import { newPlacingRecord, type SessionRecord, toReady } from '../../lambdas/core/session-record.ts';
 import { STOP_REASONS } from '../../lambdas/core/stop-reasons.ts';
@@ -228,6 +228,41 @@ describe('the reaper run', () => {
 
     expect(w.gameye.calls.describe).toBe(1);
     expect(w.store.peek('m-vanished')).toMatchObject({ state: 'ENDED', endReason: 'gone' });
+  });
+
+  it('keeps a record whose describe failed and goes on with the rest of the run', async () => {
+    const w = world();
+    w.ready('m-unclear');
+    w.gameye.unlabelled.add(w.store.peek('m-unclear').sessionId);
+    w.ready('m-empty');
+    w.clock.advance(31_000);
+    w.gameye.failNext('describe', callError(503));
+
+    const result = await runReaper(w.deps);
+
+    expect(w.store.peek('m-unclear').state).toBe('READY');
+    expect(w.store.peek('m-empty').state).toBe('ENDED');
+    expect(result.ended).toBe(1);
+  });
+
+  it('describes at most a bounded number of sessions per run and reaches the rest on later runs', async () => {
+    const w = world();
+    const count = MAX_DESCRIBES_PER_RUN + 50;
+    for (let i = 0; i < count; i++) {
+      w.ready(`m-${i}`);
+      w.gameye.sessions.delete(w.store.peek(`m-${i}`).sessionId);
+    }
+
+    await runReaper(w.deps);
+    expect(w.gameye.calls.describe).toBe(MAX_DESCRIBES_PER_RUN);
+    const endedAfterOne = [...Array(count).keys()].filter(
+      (i) => w.store.peek(`m-${i}`).state === 'ENDED',
+    ).length;
+    expect(endedAfterOne).toBe(MAX_DESCRIBES_PER_RUN);
+
+    w.clock.advance(60_000);
+    await runReaper(w.deps);
+    expect([...Array(count).keys()].every((i) => w.store.peek(`m-${i}`).state === 'ENDED')).toBe(true);
   });
 
   it('does not read a missing player count as an empty server', async () => {
