@@ -8,6 +8,9 @@ export default defineConfig({
     // Two cores here and in CI: integration suites start real local services, so keep
     // parallelism modest to avoid starving them.
     maxWorkers: 2,
+    // Memory tests measure what the code still holds, not garbage the GC has yet to collect:
+    // they call gc() between samples.
+    execArgv: ['--expose-gc'],
     reporters: ['default', './test/support/closing-line-reporter.ts'],
   },
 });

@@ -1,7 +1,8 @@
 /**
  * A 100 MB artifact is archived with flat memory. The local services run in a child process,
- * as S3 and Gameye run elsewhere in AWS, so this process's RSS is the bridge's alone: buffering
- * the artifact anywhere (in the Gameye client, the archive adapter, the upload) would show.
+ * as S3 and Gameye run elsewhere in AWS, so this process's memory is the bridge's alone:
+ * buffering the artifact anywhere (in the Gameye client, the archive adapter, the upload)
+ * would show.
  */
 import { readFileSync } from 'node:fs';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -40,7 +41,7 @@ describe('archiving a 100 MB artifact', () => {
   }, 60_000);
   afterAll(async () => services?.stop());
 
-  it('streams it to S3 with the process RSS staying flat, and records its size and SHA-256', async () => {
+  it('streams it to S3 holding a few parts at a time, and records its size and SHA-256', async () => {
     const clients = localClients(services.endpoints);
     const quiet = { logger: new Logger({ logLevel: 'SILENT' }), metrics: silentMetrics() };
     const place = makePlacementHandler(placementDeps({ env, clients, ...quiet }));
@@ -57,12 +58,25 @@ describe('archiving a 100 MB artifact', () => {
     );
     expect(placed.batchItemFailures).toEqual([]);
 
-    globalThis.gc?.();
-    const baseline = process.memoryUsage().rss;
+    // What the process still holds: the JS heap plus Buffers (streamed bytes live in Buffers,
+    // outside the heap), with a collection every few samples so garbage is not counted (the
+    // workers run with --expose-gc). RSS is logged too; it includes garbage not yet returned.
+    const gc = (globalThis as { gc?: () => void }).gc;
+    expect(gc, 'vitest runs workers with --expose-gc').toBeDefined();
+    const held = () => {
+      const m = process.memoryUsage();
+      return m.heapUsed + m.arrayBuffers;
+    };
+    const baseline = held();
+    const baselineRss = process.memoryUsage().rss;
     let peak = baseline;
+    let peakRss = baselineRss;
+    let samples = 0;
     const sampler = setInterval(() => {
-      peak = Math.max(peak, process.memoryUsage().rss);
-    }, 10);
+      if (++samples % 10 === 0) gc?.();
+      peak = Math.max(peak, held());
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    }, 5);
     let outcome: Awaited<ReturnType<typeof endMatch>>;
     try {
       outcome = await endMatch(JSON.stringify({ type: 'MatchEnded', version: 1, matchId: 'big-artifact' }));
@@ -76,9 +90,10 @@ describe('archiving a 100 MB artifact', () => {
     expect(logs?.size).toBeGreaterThan(100 * MB);
     expect(logs?.sha256).toMatch(/^[0-9a-f]{64}$/);
     console.log(
-      `archived ${Math.round((logs?.size ?? 0) / MB)} MB; RSS +${Math.round((peak - baseline) / MB)} MB`,
+      `archived ${Math.round((logs?.size ?? 0) / MB)} MB; heap+buffers +${Math.round((peak - baseline) / MB)} MB, RSS +${Math.round((peakRss - baselineRss) / MB)} MB`,
     );
-    expect(peak - baseline).toBeLessThan(100 * MB);
+    // Buffering the artifact whole would hold 100 MB; streaming holds a few parts at a time.
+    expect(peak - baseline).toBeLessThan(60 * MB);
     for (const c of [clients.dynamodb, clients.sns, clients.sqs, clients.s3]) c.destroy();
   }, 180_000);
 });
