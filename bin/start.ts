@@ -20,6 +20,7 @@ Options:
   --matches N   matches to form (default 120)
   --rate R      matches per second (default 12)
   --seed S      seed of the simulated world (default 1)
+  --players A-B players per match, from A to B (default 2-10; at most 100)
   --timeout S   seconds to wait for the fleet to settle (default 60)
   --json        print the summary as one JSON object on the last line of stdout
   --serve       start the stack and keep it running until Ctrl-C (no simulation)
@@ -32,6 +33,7 @@ async function main(): Promise<number> {
       matches: { type: 'string', default: '120' },
       rate: { type: 'string', default: '12' },
       seed: { type: 'string', default: '1' },
+      players: { type: 'string', default: '2-10' },
       timeout: { type: 'string', default: '60' },
       json: { type: 'boolean', default: false },
       serve: { type: 'boolean', default: false },
@@ -52,11 +54,17 @@ async function main(): Promise<number> {
     const { serve } = await import('../lib/local/serve.ts');
     return serve();
   }
+  const range = /^(\d+)-(\d+)$/.exec(values.players);
+  const players = range ? ([Number(range[1]), Number(range[2])] as const) : undefined;
+  if (!players || players[0] < 1 || players[1] < players[0] || players[1] > 100) {
+    throw new UsageError(`--players must be a range A-B with 1 ≤ A ≤ B ≤ 100, got ${values.players}`);
+  }
   const tty = process.stderr.isTTY && !values.json;
   const summary = await runSimulation({
     matches: Math.floor(num('matches', values.matches, 1)),
     rate: num('rate', values.rate, 0.1),
     seed: Math.floor(num('seed', values.seed, 0)),
+    players,
     timeoutSeconds: num('timeout', values.timeout, 1),
     progress: (line, final) => {
       if (tty) process.stderr.write(`\r\x1b[2K${line}${final ? '\n' : ''}`);

@@ -87,5 +87,8 @@ describe('npm start --json', () => {
     const run = spawnSync(process.execPath, ['bin/start.ts', '--matches', 'many'], { encoding: 'utf8' });
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/--matches/);
+    const players = spawnSync(process.execPath, ['bin/start.ts', '--players', '9-3'], { encoding: 'utf8' });
+    expect(players.status).toBe(2);
+    expect(players.stderr).toMatch(/--players must be a range/);
   });
 });

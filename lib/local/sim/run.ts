@@ -19,6 +19,8 @@ export interface RunOptions {
   /** Matches per second the matchmaker forms. */
   readonly rate: number;
   readonly seed: number;
+  /** Players per match, inclusive. @default [2, 10] */
+  readonly players?: readonly [number, number];
   /** Give up waiting for the fleet to settle after this long. */
   readonly timeoutSeconds: number;
   /** Where progress goes (stderr, so `--json` keeps stdout clean). */
@@ -54,7 +56,11 @@ export async function runSimulation(options: RunOptions, bridge?: LocalBridge): 
 }
 
 async function simulate(bridge: LocalBridge, options: RunOptions, startedAt: number): Promise<RunSummary> {
-  const plan = planMatches({ matches: options.matches, seed: options.seed });
+  const plan = planMatches({
+    matches: options.matches,
+    seed: options.seed,
+    ...(options.players ? { minPlayers: options.players[0], maxPlayers: options.players[1] } : {}),
+  });
   const sqs = bridge.aws.clients.sqs;
   const gameye = new GameyeClient({ baseUrl: bridge.emulator.url, token: bridge.emulator.token });
   const timers = new Set<NodeJS.Timeout>();
