@@ -7,7 +7,7 @@
  * 2. Concurrency inside a batch: a batch of 10 matches against a batch of 1 (medians).
  * 3. AWS requests per match (DynamoDB, SNS).
  *
- *   node bench/placement.bench.ts [--matches 1000] [--batches 15] [--json]
+ *   node bench/placement.bench.ts [--matches 1000] [--batches 30] [--json]
  */
 
 import { readFileSync } from 'node:fs';
@@ -31,7 +31,7 @@ const GAMEYE_MS = 50;
 const { values } = parseArgs({
   options: {
     matches: { type: 'string', default: '1000' },
-    batches: { type: 'string', default: '15' },
+    batches: { type: 'string', default: '30' },
     json: { type: 'boolean', default: false },
   },
 });
