@@ -82,6 +82,8 @@ export const PERMANENT_REASONS = [
   'placement-abandoned',
   /** The last delivery SQS allows still failed transiently (Gameye down, every region full, …). */
   'retries-exhausted',
+  /** MatchEnded arrived before MatchFound (SQS does not keep order): the match is over already. */
+  'ended-before-placed',
 ] as const;
 export type PermanentReason = (typeof PERMANENT_REASONS)[number];
 

@@ -27,6 +27,7 @@
 import { archiveLayout, LOGS_PATH, manifestOf } from './archive.ts';
 import type { BridgeConfig, Profile } from './config.ts';
 import {
+  AlreadyClaimedError,
   GameyeCallError,
   type MatchEventError,
   StateConflictError,
@@ -44,9 +45,11 @@ import type {
   LiveSession,
   SessionStore,
 } from './ports.ts';
+import { sessionIdFor } from './session-id.ts';
 import {
   ACTIVE_STATES,
   type ArchiveProgress,
+  newEndedBeforePlacedRecord,
   newOrphanRecord,
   orphanRecordKey,
   type SessionRecord,
@@ -513,7 +516,29 @@ export async function endMatch(body: string, deps: ReaperDeps): Promise<MatchEnd
   if (!parsed.ok) return { kind: 'invalid', error: parsed.error };
   const { matchId } = parsed.event;
   const record = await deps.store.get(matchId);
-  if (!record) return { kind: 'unknown-match', matchId };
+  if (!record) {
+    // Perhaps its MatchFound is still on its way (SQS keeps no order): leave a record that
+    // keeps a late MatchFound from starting a server for a match that is over.
+    const tombstone = newEndedBeforePlacedRecord({
+      matchId,
+      sessionId: sessionIdFor(matchId, deps.config.sessionNamespace),
+      now: deps.clock.now(),
+      retentionDays: deps.config.retentionDays,
+    });
+    try {
+      await deps.store.claim(tombstone);
+    } catch (error) {
+      if (error instanceof AlreadyClaimedError) {
+        // The MatchFound claimed it this very moment: end it once it is placed.
+        throw new TransientPlacementError('not-ready-yet', 'match ended while it was being claimed', {
+          matchId,
+          cause: error,
+        });
+      }
+      throw error;
+    }
+    return { kind: 'unknown-match', matchId };
+  }
   const ids = { matchId, sessionId: record.sessionId };
   if (record.state === 'ENDED' || record.state === 'FAILED') {
     return { kind: 'already-ended', ...ids, state: record.state };

@@ -342,6 +342,40 @@ export function toRetry(record: SessionRecord, now: number, activeShards: number
   );
 }
 
+/**
+ * The record a MatchEnded leaves for a match nobody placed yet: SQS does not keep order, so
+ * the MatchFound may still be on its way. FAILED (`ended-before-placed`, already "published":
+ * the backend ended the match itself, there is nothing to announce), so a late MatchFound is
+ * answered from it and no server is started for a match that is over. Expires like any
+ * FAILED record.
+ */
+export function newEndedBeforePlacedRecord(n: {
+  readonly matchId: string;
+  readonly sessionId: string;
+  readonly now: number;
+  readonly retentionDays: number;
+}): SessionRecord {
+  const at = iso(n.now);
+  return {
+    matchId: n.matchId,
+    sessionId: n.sessionId,
+    state: 'FAILED',
+    version: 1,
+    profile: '-',
+    image: '-',
+    players: [],
+    attempts: [],
+    failure: {
+      reason: 'ended-before-placed',
+      message: 'MatchEnded arrived before this MatchFound; no server was started',
+    },
+    createdAt: at,
+    updatedAt: at,
+    publishedAt: at,
+    expiresAt: Math.floor(n.now / 1000) + n.retentionDays * 86_400,
+  };
+}
+
 /** READY → READY: what the reaper learnt about players (only written when it changed). */
 export function withPlayerTracking(
   record: SessionRecord,

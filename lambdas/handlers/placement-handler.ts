@@ -127,10 +127,13 @@ export function makePlacementHandler(deps: PlacementHandlerDeps): PlacementHandl
           });
           return;
         case 'unknown-match':
-          logger.warn('MatchEnded for an unknown match: nothing to stop', {
-            messageId: record.messageId,
-            matchId: outcome.matchId,
-          });
+          logger.warn(
+            'MatchEnded for a match not placed (yet): nothing to stop; a late MatchFound will not start it',
+            {
+              messageId: record.messageId,
+              matchId: outcome.matchId,
+            },
+          );
           return;
         case 'already-ended':
           logger.info('MatchEnded for a match already over: nothing to do', {

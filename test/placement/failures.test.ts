@@ -3,6 +3,7 @@ import { AlreadyClaimedError, TransientPlacementError } from '../../lambdas/core
 import { SessionFailedV1 } from '../../lambdas/core/events.ts';
 import { placeMatch } from '../../lambdas/core/placement.ts';
 import { sessionIdFor } from '../../lambdas/core/session-id.ts';
+import { newEndedBeforePlacedRecord } from '../../lambdas/core/session-record.ts';
 import { gameyeError } from '../fakes/gameye.ts';
 import { NAMESPACE } from '../fixtures/config.ts';
 import { aMatchFound, bodyOf } from '../fixtures/match-found.ts';
@@ -308,6 +309,24 @@ describe('placeMatch on the last delivery SQS makes', () => {
     const attempt = placeMatch(bodyOf(aMatchFound()), world.deps, { finalDelivery: true });
 
     await expect(attempt).rejects.toMatchObject({ reason: 'concurrent-update' });
+    expect(world.publisher.events).toHaveLength(0);
+  });
+
+  it('starts no server for a match whose MatchEnded came first', async () => {
+    const world = aWorld();
+    world.store.seed(
+      newEndedBeforePlacedRecord({
+        matchId: 'match-0001',
+        sessionId: sessionIdFor('match-0001', NAMESPACE),
+        now: world.clock.now(),
+        retentionDays: 30,
+      }),
+    );
+
+    const outcome = await placeMatch(bodyOf(aMatchFound()), world.deps);
+
+    expect(outcome).toMatchObject({ kind: 'failed', reason: 'ended-before-placed', repeated: true });
+    expect(world.gameye.calls.startSession).toBe(0);
     expect(world.publisher.events).toHaveLength(0);
   });
 

@@ -389,6 +389,18 @@ describe('MatchEnded', () => {
     expect(w.publisher.events).toHaveLength(1);
   });
 
+  it('keeps a MatchFound that arrives after its MatchEnded from starting a server', async () => {
+    // SQS does not keep order: the backend's MatchEnded can overtake the matchmaker's MatchFound.
+    const w = world();
+    expect(await endMatch(body('m-late'), w.deps)).toEqual({ kind: 'unknown-match', matchId: 'm-late' });
+    expect(w.store.peek('m-late')).toMatchObject({
+      state: 'FAILED',
+      failure: { reason: 'ended-before-placed' },
+    });
+    expect(w.store.peek('m-late').activeShard).toBeUndefined();
+    expect(w.publisher.events).toEqual([]);
+  });
+
   it('is an invalid event without its type or match id', async () => {
     const w = world();
     expect((await endMatch(JSON.stringify({ version: 1, matchId: 'm' }), w.deps)).kind).toBe('invalid');
