@@ -4,7 +4,9 @@
  * uses. Integration tests and `npm start` both stand on this.
  */
 import { once } from 'node:events';
+import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -35,8 +37,12 @@ export interface LocalAws {
 }
 
 export interface StartLocalAwsOptions {
-  /** Folder for dynalite's LevelDB files; in memory when absent. */
-  dynamoPath?: string;
+  /**
+   * Folder that keeps the services' state across restarts: `dynamodb/` (dynalite's LevelDB),
+   * `messaging/` (fauxqs's SQLite: queues, messages, topics) and `s3/` (archived objects as
+   * plain files, to open and inspect). Everything in memory when absent.
+   */
+  dataDir?: string;
   dynamoPort?: number;
   messagingPort?: number;
   host?: string;
@@ -45,17 +51,28 @@ export interface StartLocalAwsOptions {
 /** Start dynalite and fauxqs on loopback and return SDK clients pointed at them. */
 export async function startLocalAws(options: StartLocalAwsOptions = {}): Promise<LocalAws> {
   const host = options.host ?? '127.0.0.1';
+  if (options.dataDir) {
+    for (const dir of ['dynamodb', 'messaging', 's3'])
+      mkdirSync(join(options.dataDir, dir), { recursive: true });
+  }
   const dynamo = dynalite({
     createTableMs: 0,
     deleteTableMs: 0,
     updateTableMs: 0,
-    ...(options.dynamoPath ? { path: options.dynamoPath } : {}),
+    ...(options.dataDir ? { path: join(options.dataDir, 'dynamodb') } : {}),
   });
   dynamo.listen(options.dynamoPort ?? 0, host);
   await once(dynamo, 'listening');
   const dynamoUrl = `http://${host}:${(dynamo.address() as AddressInfo).port}`;
 
-  const fauxqs = await startFauxqs({ port: options.messagingPort ?? 0, host, logger: false });
+  const fauxqs = await startFauxqs({
+    port: options.messagingPort ?? 0,
+    host,
+    logger: false,
+    ...(options.dataDir
+      ? { dataDir: join(options.dataDir, 'messaging'), s3StorageDir: join(options.dataDir, 's3') }
+      : {}),
+  });
   const endpoints: LocalAwsEndpoints = { dynamodb: dynamoUrl, messaging: fauxqs.address };
   const clients = localClients(endpoints);
 

@@ -45,7 +45,8 @@ export interface LocalBridgeOptions {
   /** Wrap the real adapters, e.g. to inject a crash between two steps in a test. */
   readonly wrapStore?: (store: SessionStore) => SessionStore;
   readonly wrapPublisher?: (publisher: EventPublisher) => EventPublisher;
-  readonly dynamoPath?: string;
+  /** Keep the local services' state here across restarts (see `startLocalAws`). */
+  readonly dataDir?: string;
   /**
    * The bridge's clock (placement and reaper). Tests pass one that follows the emulator's
    * virtual clock (`emulatorClock`), so advancing it ages records and sessions alike.
@@ -95,7 +96,7 @@ export function emulatorClock(emulator: RunningEmulator): Clock {
 const REAPER_TIMEOUT_MS = 60_000;
 
 export async function startLocalBridge(options: LocalBridgeOptions = {}): Promise<LocalBridge> {
-  const aws = await startLocalAws(options.dynamoPath ? { dynamoPath: options.dynamoPath } : {});
+  const aws = await startLocalAws(options.dataDir ? { dataDir: options.dataDir } : {});
   const resources = await provisionLocalResources(aws.clients);
   const emulator = await startEmulator({
     ...(options.emulatorConfig ? { config: options.emulatorConfig } : {}),

@@ -7,13 +7,15 @@ import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LOCAL_REGION } from './local-aws.ts';
 import { LOCAL_CONFIG_PATH, startLocalBridge } from './local-bridge.ts';
-import { removeStackFile, STACK_FILE, writeStackFile } from './stack-file.ts';
+import { LOCAL_DATA_DIR, removeStackFile, STACK_FILE, writeStackFile } from './stack-file.ts';
 
 /** How often the reaper runs while serving. */
 const REAPER_EVERY_MS = 10_000;
 
 export async function serve(): Promise<number> {
-  const bridge = await startLocalBridge({ concurrency: 2, logLevel: 'INFO' });
+  // State lives in .local/ and survives a restart; the emulator starts empty each time, so the
+  // reaper ends sessions recorded by an earlier run as gone.
+  const bridge = await startLocalBridge({ concurrency: 2, logLevel: 'INFO', dataDir: LOCAL_DATA_DIR });
   bridge.eventSource.start();
   // The reaper's schedule: every minute in AWS, every REAPER_EVERY_MS here.
   let reaping = Promise.resolve();
@@ -50,7 +52,7 @@ export async function serve(): Promise<number> {
       `    dead-letter queue        ${bridge.resources.deadLetterQueueUrl}`,
       `    session-events topic     ${bridge.resources.topicArn}`,
       `    game backend queue       ${bridge.resources.backendQueueUrl}`,
-      `    archive bucket           ${bridge.resources.bucket}`,
+      `    archive bucket           ${bridge.resources.bucket}   (files under ${relative(process.cwd(), LOCAL_DATA_DIR)}/s3)`,
       `  Gameye emulator            ${bridge.emulator.url}`,
       `  config                     ${relative(process.cwd(), configPath)}`,
       `  reaper                     every ${REAPER_EVERY_MS / 1000} s`,

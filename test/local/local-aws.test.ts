@@ -1,4 +1,8 @@
-import { PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -88,5 +92,46 @@ describe('local AWS stack', () => {
     };
     expect(envelope.Message).toBe('{"hello":1}');
     expect(envelope.MessageAttributes?.type?.Value).toBe('SessionReady');
+  });
+});
+
+describe('local AWS stack with a data folder', () => {
+  it('keeps records, messages and archived objects across a restart', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'bridge-local-'));
+    try {
+      const first = await startLocalAws({ dataDir });
+      const res = await provisionLocalResources(first.clients);
+      await first.clients.dynamodb.send(
+        new PutItemCommand({ TableName: res.tableName, Item: { matchId: { S: 'kept' } } }),
+      );
+      await first.clients.sqs.send(
+        new SendMessageCommand({ QueueUrl: res.matchesQueueUrl, MessageBody: 'still here' }),
+      );
+      await first.clients.s3.send(
+        new PutObjectCommand({ Bucket: res.bucket, Key: 'a/b.txt', Body: 'archived' }),
+      );
+      await first.close();
+
+      const second = await startLocalAws({ dataDir });
+      try {
+        const again = await provisionLocalResources(second.clients);
+        const item = await second.clients.dynamodb.send(
+          new GetItemCommand({ TableName: again.tableName, Key: { matchId: { S: 'kept' } } }),
+        );
+        expect(item.Item?.matchId?.S).toBe('kept');
+        const got = await second.clients.sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: again.matchesQueueUrl, WaitTimeSeconds: 1 }),
+        );
+        expect(got.Messages?.[0]?.Body).toBe('still here');
+        const object = await second.clients.s3.send(
+          new GetObjectCommand({ Bucket: again.bucket, Key: 'a/b.txt' }),
+        );
+        expect(await object.Body?.transformToString()).toBe('archived');
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
