@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import { GameyeCallError } from '../core/errors.ts';
 import type { LifecycleGameyePort, LiveSession } from '../core/ports.ts';
 import { type GameyeClient, GameyeError } from '../gameye/index.ts';
+import { callGameye, toCallError } from './gameye-call.ts';
 import { portsOf } from './gameye-port.ts';
 
 export interface GameyeLifecycleAdapterProps {
@@ -115,14 +116,8 @@ export class GameyeLifecycleAdapter implements LifecycleGameyePort {
     };
   }
 
-  async #call<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      if (!(err instanceof GameyeError)) throw err;
-      this.#onError?.(err);
-      throw toCallError(err);
-    }
+  #call<T>(fn: () => Promise<T>): Promise<T> {
+    return callGameye(fn, this.#onError);
   }
 }
 
@@ -135,15 +130,4 @@ async function* mapStreamErrors(stream: Readable): AsyncGenerator<Uint8Array> {
   } finally {
     if (!stream.destroyed) stream.destroy();
   }
-}
-
-function toCallError(err: GameyeError): GameyeCallError {
-  return new GameyeCallError({
-    status: err.status,
-    code: err.code,
-    identifier: err.identifier,
-    retryable: err.retryable,
-    message: err.message,
-    cause: err,
-  });
 }

@@ -6,7 +6,8 @@
 import { GameyeCallError } from '../core/errors.ts';
 import type { DescribedSession, GameyePort, StartedSession, StartSessionRequest } from '../core/ports.ts';
 import type { ServerPort } from '../core/session-record.ts';
-import { type GameyeClient, GameyeError, type RetryPolicy } from '../gameye/index.ts';
+import type { GameyeClient, GameyeError, RetryPolicy } from '../gameye/index.ts';
+import { callGameye } from './gameye-call.ts';
 
 /**
  * Retries inside one placement step, for quick server-side failures only (5xx, 429, a reset
@@ -81,26 +82,9 @@ export class GameyePortAdapter implements GameyePort {
     }
   }
 
-  async #call<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      if (!(err instanceof GameyeError)) throw err;
-      this.#onError?.(err);
-      throw toCallError(err);
-    }
+  #call<T>(fn: () => Promise<T>): Promise<T> {
+    return callGameye(fn, this.#onError);
   }
-}
-
-function toCallError(err: GameyeError): GameyeCallError {
-  return new GameyeCallError({
-    status: err.status,
-    code: err.code,
-    identifier: err.identifier,
-    retryable: err.retryable,
-    message: err.message,
-    cause: err,
-  });
 }
 
 /** Gameye's `{"7777/udp": 24011}` map as core ports; keys that do not parse are skipped. */

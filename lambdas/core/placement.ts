@@ -380,19 +380,26 @@ class Placement {
         : this.#reject(error);
     }
 
-    const record =
-      existing ??
-      newPlacingRecord({
-        matchId: event.matchId,
-        sessionId,
-        profile: event.profile,
-        image: request.image,
-        imageVersion: request.version,
-        players: event.players.map((p) => (p.team === undefined ? { id: p.id } : { id: p.id, team: p.team })),
-        activeShards: config.activeShards,
-        now: this.#deps.clock.now(),
-      });
+    const record = existing ?? this.#newRecord(event, sessionId, request);
     return this.#place(record, event, request);
+  }
+
+  /** The PLACING record this delivery would claim for the match (not stored yet). */
+  #newRecord(
+    event: MatchFoundV1,
+    sessionId: string,
+    request: Omit<StartSessionRequest, 'location'>,
+  ): SessionRecord {
+    return newPlacingRecord({
+      matchId: event.matchId,
+      sessionId,
+      profile: event.profile,
+      image: request.image,
+      imageVersion: request.version,
+      players: event.players.map((p) => (p.team === undefined ? { id: p.id } : { id: p.id, team: p.team })),
+      activeShards: this.#deps.config.activeShards,
+      now: this.#deps.clock.now(),
+    });
   }
 
   /**
@@ -448,17 +455,7 @@ class Placement {
       if (planError instanceof PermanentPlacementError) return this.#reject(planError);
       throw planError;
     }
-    const record = newPlacingRecord({
-      matchId: event.matchId,
-      sessionId,
-      profile: event.profile,
-      image: request.image,
-      imageVersion: request.version,
-      players: event.players.map((p) => (p.team === undefined ? { id: p.id } : { id: p.id, team: p.team })),
-      activeShards: config.activeShards,
-      now: this.#deps.clock.now(),
-    });
-    return this.#fail(record, failure, undefined, undefined);
+    return this.#fail(this.#newRecord(event, sessionId, request), failure, undefined, undefined);
   }
 
   /** A delivery for a match already past PLACING. */

@@ -9,7 +9,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { GAMEYE_STATUS_CLASSES, METRICS } from '../../lib/metric-names.ts';
+import { METRICS } from '../../lib/metric-names.ts';
 import type { DeadLetter } from '../adapters/sqs-dead-letter.ts';
 import type { BridgeConfig } from '../core/config.ts';
 import { TransientPlacementError } from '../core/errors.ts';
@@ -18,6 +18,7 @@ import { type PlacementOutcome, type PlacementState, placeMatch } from '../core/
 import type { Clock, EventPublisher, GameyePort, SessionStore } from '../core/ports.ts';
 import type { MatchEndedOutcome } from '../core/reaper.ts';
 import type { GameyeError } from '../gameye/index.ts';
+import { recordGameyeError } from './gameye-telemetry.ts';
 
 export interface PlacementHandlerDeps {
   readonly config: Readonly<BridgeConfig>;
@@ -66,25 +67,7 @@ export function makePlacementHandler(deps: PlacementHandlerDeps): PlacementHandl
       MIN_GAMEYE_CALL_MS,
       Math.min(MAX_GAMEYE_CALL_MS, remaining() - FINISH_RESERVE_MS),
     );
-    const gameye = await deps.gameyeFor(callMs, (error) => {
-      const statusClass =
-        error.status === 0
-          ? GAMEYE_STATUS_CLASSES[2]
-          : error.status >= 500
-            ? GAMEYE_STATUS_CLASSES[1]
-            : GAMEYE_STATUS_CLASSES[0];
-      const m = metrics.singleMetric();
-      m.addDimension(METRICS.gameyeError.dimensions[0], statusClass);
-      m.addMetadata('status', String(error.status));
-      m.addMetric(METRICS.gameyeError.name, MetricUnit.Count, 1);
-      logger.warn('gameye call failed', {
-        operation: error.operation,
-        status: error.status,
-        code: error.code,
-        identifier: error.identifier,
-        retryable: error.retryable,
-      });
-    });
+    const gameye = await deps.gameyeFor(callMs, (error) => recordGameyeError(metrics, logger, error));
 
     const matchEnded = async (record: SQSRecord): Promise<void> => {
       if (!deps.endMatch) {

@@ -7,7 +7,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { GAMEYE_STATUS_CLASSES, METRICS } from '../../lib/metric-names.ts';
+import { METRICS } from '../../lib/metric-names.ts';
 import type { BridgeConfig } from '../core/config.ts';
 import type {
   ActiveSessionIndex,
@@ -27,6 +27,7 @@ import {
   runReaper,
 } from '../core/reaper.ts';
 import type { GameyeError } from '../gameye/index.ts';
+import { recordGameyeError } from './gameye-telemetry.ts';
 
 export interface ReaperHandlerDeps {
   readonly config: Readonly<BridgeConfig>;
@@ -91,18 +92,7 @@ export function makeEndMatch(deps: ReaperHandlerDeps): (body: string) => Promise
 
 async function coreDeps(deps: ReaperHandlerDeps): Promise<ReaperDeps> {
   const { logger, metrics } = deps;
-  const gameye = await deps.gameyeFor(GAMEYE_CALL_MS, (error) => {
-    const statusClass =
-      error.status === 0
-        ? GAMEYE_STATUS_CLASSES[2]
-        : error.status >= 500
-          ? GAMEYE_STATUS_CLASSES[1]
-          : GAMEYE_STATUS_CLASSES[0];
-    const m = metrics.singleMetric();
-    m.addDimension(METRICS.gameyeError.dimensions[0], statusClass);
-    m.addMetadata('status', String(error.status));
-    m.addMetric(METRICS.gameyeError.name, MetricUnit.Count, 1);
-  });
+  const gameye = await deps.gameyeFor(GAMEYE_CALL_MS, (error) => recordGameyeError(metrics, logger, error));
   const observer: ReaperObserver = {
     ended(record, reason, bytes) {
       const m = metrics.singleMetric();

@@ -13,17 +13,8 @@ import { SessionEvent } from '../../lambdas/core/events.ts';
 import { SessionRecord } from '../../lambdas/core/session-record.ts';
 import type { LocalBridge } from '../../lib/local/local-bridge.ts';
 
-/** A small seeded PRNG (mulberry32): reproducible worlds without a dependency. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The simulation's seeded PRNG: reproducible worlds in tests too. */
+export { seededRandom as seeded } from '../../lib/local/sim/world.ts';
 
 export async function sendBodies(sqs: SQSClient, queueUrl: string, bodies: readonly string[]): Promise<void> {
   for (let i = 0; i < bodies.length; i += 10) {
