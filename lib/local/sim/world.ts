@@ -61,17 +61,8 @@ export function latencyMs(from: Place, to: Place, rnd: () => number): number {
   return Math.round(6 + route + rnd() * 12);
 }
 
-/** mulberry32: tiny seeded PRNG so a seed reproduces a whole run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seed reproduces a whole run: the same small PRNG the emulator uses. */
+export { seededRandom } from '../gameye-emulator/rng.ts';
 
 export function pickWeighted<T extends { weight: number }>(items: readonly T[], rnd: () => number): T {
   const total = items.reduce((s, i) => s + i.weight, 0);
