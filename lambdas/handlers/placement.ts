@@ -4,14 +4,17 @@
  * `placement-handler.ts` and the core.
  */
 import { parseRuntimeEnv } from '../runtime/env.ts';
-import { placementDeps } from '../runtime/placement-deps.ts';
-import { reaperDeps } from '../runtime/reaper-deps.ts';
+import { defaultPlacementClients, placementDeps } from '../runtime/placement-deps.ts';
+import { defaultArchiveClient, reaperDeps } from '../runtime/reaper-deps.ts';
 import { makePlacementHandler } from './placement-handler.ts';
 import { makeEndMatch } from './reaper-handler.ts';
 
 const env = parseRuntimeEnv(process.env);
+// One client per service for both paths: fewer objects built at cold start, one connection pool.
+const clients = defaultPlacementClients();
+const s3 = defaultArchiveClient();
 export const handler = makePlacementHandler({
-  ...placementDeps({ env }),
+  ...placementDeps({ env, clients }),
   // MatchEnded arrives on the same queue; it stops and archives through the reaper's core.
-  endMatch: makeEndMatch(reaperDeps({ env })),
+  endMatch: makeEndMatch(reaperDeps({ env, clients: { dynamodb: clients.dynamodb, sns: clients.sns, s3 } })),
 });

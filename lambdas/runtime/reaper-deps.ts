@@ -42,12 +42,16 @@ export interface ReaperDepsOptions {
   readonly clock?: Clock;
 }
 
+/** The archive bucket's client. Streamed bodies have no known length: checksums only where S3 requires them. */
+export function defaultArchiveClient(): S3Client {
+  return new S3Client({ requestChecksumCalculation: 'WHEN_REQUIRED' });
+}
+
 export function defaultReaperClients(): ReaperClients {
   return {
     dynamodb: new DynamoDBClient({}),
     sns: new SNSClient({}),
-    // Streamed bodies have no known length: checksums only where S3 requires them.
-    s3: new S3Client({ requestChecksumCalculation: 'WHEN_REQUIRED' }),
+    s3: defaultArchiveClient(),
   };
 }
 
