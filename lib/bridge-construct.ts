@@ -213,12 +213,15 @@ export class GameyeMatchBridge extends Construct {
   public readonly dashboard: BridgeDashboard | undefined;
   public readonly serviceName: string;
   public readonly metricsNamespace: string;
+  /** The Gameye API the functions call. */
+  public readonly gameyeBaseUrl: string;
 
   constructor(scope: Construct, id: string, props: GameyeMatchBridgeProps) {
     super(scope, id);
     const settings = resolveSettings(props);
     this.bridgeConfig = settings.bridgeConfig;
     this.serviceName = settings.serviceName;
+    this.gameyeBaseUrl = settings.gameyeBaseUrl;
     this.metricsNamespace = settings.metricsNamespace;
 
     this.encryptionKey =

@@ -51,6 +51,7 @@ export class BridgeStack extends Stack {
         description: 'Subscribe the game backend here (filter on attribute type)',
       },
       ArchiveBucketName: { value: b.archiveBucket.bucketName, description: 'Session artifacts' },
+      GameyeBaseUrl: { value: b.gameyeBaseUrl, description: 'The Gameye API the functions call' },
       GameyeTokenSecretArn: {
         value: b.gameyeTokenSecret.secretArn,
         description: 'Put the Gameye token here (aws secretsmanager put-secret-value)',

@@ -28,7 +28,7 @@ export interface TargetOptions {
   readonly stackFile?: string | undefined;
   /** The bridge config file (aliases, profiles). */
   readonly config?: string | undefined;
-  /** Deployed mode: the Gameye API. @default `$GAMEYE_BASE_URL` or production */
+  /** Deployed mode: the Gameye API. @default `$GAMEYE_BASE_URL`, else the stack's `GameyeBaseUrl` output */
   readonly gameyeUrl?: string | undefined;
 }
 
@@ -197,7 +197,10 @@ async function openDeployed(stackName: string, options: TargetOptions, io: CliIo
     },
     configPath: resolve(options.config ? io.cwd : PROJECT_ROOT, options.config ?? DEFAULT_CONFIG_PATH),
     gameye: async () => ({
-      baseUrl: options.gameyeUrl ?? io.env.GAMEYE_BASE_URL ?? DEFAULT_GAMEYE_BASE_URL,
+      baseUrl:
+        options.gameyeUrl ??
+        io.env.GAMEYE_BASE_URL ??
+        (outputs.get('GameyeBaseUrl') || DEFAULT_GAMEYE_BASE_URL),
       token: io.env.GAMEYE_TOKEN || (await readSecret(secretArn, stackName, region)),
     }),
     unreachable: (error) => deployedFailure(error, stackName, region),

@@ -300,6 +300,7 @@ describe('stack outputs', () => {
         'ArchiveBucketName',
         'DashboardUrl',
         'DeadLetterQueueUrl',
+        'GameyeBaseUrl',
         'GameyeTokenSecretArn',
         'MatchesQueueArn',
         'MatchesQueueUrl',
@@ -311,5 +312,6 @@ describe('stack outputs', () => {
     );
     template.hasOutput('MatchesQueueUrl', { Value: { Ref: ids.matches } });
     template.hasOutput('SessionsTableName', { Value: { Ref: ids.table } });
+    template.hasOutput('GameyeBaseUrl', { Value: 'https://api.production-gameye.gameye.net' });
   });
 });
