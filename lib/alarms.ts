@@ -46,10 +46,16 @@ export interface BridgeAlarmThresholds {
    */
   readonly reaperMissedPeriods?: number;
   /**
-   * Gameye 5xx answers per 5 minutes that raise the alarm.
+   * Percent of Gameye calls answered 5xx over 5 minutes that raises the alarm (evaluated once
+   * at least {@link gameyeMinimumRequests} calls were made).
    * @default 5
    */
-  readonly gameye5xxPerFiveMinutes?: number;
+  readonly gameye5xxRatePercent?: number;
+  /**
+   * Calls in 5 minutes below which the 5xx rate is not judged (2 failures of 3 calls is noise).
+   * @default 20
+   */
+  readonly gameyeMinimumRequests?: number;
 }
 
 /** What the alarms watch. */
@@ -197,10 +203,19 @@ export class BridgeAlarms extends Construct {
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+    const minimum = t.gameyeMinimumRequests ?? 20;
     this.gameye5xx = new cloudwatch.Alarm(this, 'Gameye5xx', {
-      alarmDescription: 'Gameye answers with server errors (5xx).',
-      metric: this.customMetric('gameyeError', cloudwatch.Stats.SUM, { status_class: '5xx' }),
-      threshold: t.gameye5xxPerFiveMinutes ?? 5,
+      alarmDescription: 'Gameye answers too many calls with server errors (5xx, percent of calls).',
+      metric: new cloudwatch.MathExpression({
+        label: 'Gameye 5xx rate (%)',
+        expression: `IF(requests >= ${minimum}, 100 * errors / requests, 0)`,
+        usingMetrics: {
+          errors: this.customMetric('gameyeError', cloudwatch.Stats.SUM, { status_class: '5xx' }),
+          requests: this.customMetric('gameyeRequests', cloudwatch.Stats.SUM),
+        },
+        period: FIVE_MINUTES,
+      }),
+      threshold: t.gameye5xxRatePercent ?? 5,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,

@@ -96,12 +96,13 @@ export class BridgeDashboard extends Construct {
         width: 8,
       }),
       new cloudwatch.GraphWidget({
-        title: 'Gameye errors',
+        title: 'Gameye calls and errors',
         left: [
           a.customMetric('gameyeError', cloudwatch.Stats.SUM, { status_class: '4xx' }),
           a.customMetric('gameyeError', cloudwatch.Stats.SUM, { status_class: '5xx' }),
           a.customMetric('gameyeError', cloudwatch.Stats.SUM, { status_class: 'network' }),
         ],
+        right: [a.customMetric('gameyeRequests', cloudwatch.Stats.SUM)],
         width: 8,
       }),
     );

@@ -26,6 +26,8 @@ export const METRICS = {
    * dimension, to keep the metric count bounded.
    */
   gameyeError: { name: 'GameyeError', unit: 'Count', dimensions: ['status_class'] },
+  /** Every HTTP attempt at Gameye (count): the denominator of the Gameye 5xx rate. */
+  gameyeRequests: { name: 'GameyeRequests', unit: 'Count', dimensions: [] },
   /** Sessions the reaper stopped (count, dimension `reason` from {@link STOP_REASONS}). */
   sessionsStopped: { name: 'SessionsStopped', unit: 'Count', dimensions: ['reason'] },
   /** Running Gameye sessions with no DynamoDB record, stopped by the reaper (count). */

@@ -3,10 +3,11 @@
  * real clients and adapters. Local mode and tests call `placementDeps` with their own values.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { METRICS } from '../../lib/metric-names.ts';
 import { BRIDGE_RESOURCES } from '../../lib/resource-definitions.ts';
 import { DynamoSessionStore } from '../adapters/dynamo-session-store.ts';
 import { GameyePortAdapter, PLACEMENT_RETRIES, placementRetryIf } from '../adapters/gameye-port.ts';
@@ -47,6 +48,11 @@ export function placementDeps(options: PlacementDepsOptions): PlacementHandlerDe
   const clock = options.clock ?? systemClock;
   if (!env.deadLetterQueueUrl) throw new Error('the placement function needs DEAD_LETTER_QUEUE_URL');
   let client: { token: string; client: GameyeClient } | undefined;
+  const metrics = options.metrics ?? new Metrics({ namespace: NAMESPACE, serviceName: SERVICE });
+  // Every attempt at Gameye counts towards the 5xx rate's denominator (GameyeError the numerator).
+  const countRequest = (): void => {
+    metrics.addMetric(METRICS.gameyeRequests.name, MetricUnit.Count, 1);
+  };
   return {
     config: env.config,
     maxReceiveCount: env.maxReceiveCount ?? BRIDGE_RESOURCES.matchesQueue.maxReceiveCount,
@@ -64,6 +70,7 @@ export function placementDeps(options: PlacementDepsOptions): PlacementHandlerDe
             token,
             retries: PLACEMENT_RETRIES,
             retryIf: placementRetryIf,
+            onRequest: countRequest,
           }),
         };
       return new GameyePortAdapter({ client: client.client, timeoutMs, onError });
@@ -73,6 +80,6 @@ export function placementDeps(options: PlacementDepsOptions): PlacementHandlerDe
     // Powertools reads POWERTOOLS_SERVICE_NAME / POWERTOOLS_METRICS_NAMESPACE (set by the stack);
     // these defaults apply only where they are absent (local mode).
     logger: options.logger ?? new Logger({ serviceName: SERVICE }),
-    metrics: options.metrics ?? new Metrics({ namespace: NAMESPACE, serviceName: SERVICE }),
+    metrics,
   };
 }

@@ -3,10 +3,11 @@
  * place that turns the environment into real clients and adapters.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { METRICS } from '../../lib/metric-names.ts';
 import { BRIDGE_RESOURCES } from '../../lib/resource-definitions.ts';
 import { DynamoActiveSessions } from '../adapters/dynamo-active-sessions.ts';
 import { DynamoSessionStore } from '../adapters/dynamo-session-store.ts';
@@ -61,6 +62,11 @@ export function reaperDeps(options: ReaperDepsOptions): ReaperHandlerDeps {
     throw new Error('stopping sessions needs ARCHIVE_BUCKET_NAME (the archive bucket)');
   const clients = options.clients ?? defaultReaperClients();
   let client: { token: string; client: GameyeClient } | undefined;
+  const metrics = options.metrics ?? new Metrics({ namespace: NAMESPACE, serviceName: SERVICE });
+  // Every attempt at Gameye counts towards the 5xx rate's denominator (GameyeError the numerator).
+  const countRequest = (): void => {
+    metrics.addMetric(METRICS.gameyeRequests.name, MetricUnit.Count, 1);
+  };
   const logger = options.logger ?? new Logger({ serviceName: SERVICE });
   return {
     config: env.config,
@@ -84,13 +90,18 @@ export function reaperDeps(options: ReaperDepsOptions): ReaperHandlerDeps {
       if (client?.token !== token) {
         client = {
           token,
-          client: new GameyeClient({ baseUrl: env.gameyeBaseUrl, token, retries: REAPER_RETRIES }),
+          client: new GameyeClient({
+            baseUrl: env.gameyeBaseUrl,
+            token,
+            retries: REAPER_RETRIES,
+            onRequest: countRequest,
+          }),
         };
       }
       return new GameyeLifecycleAdapter({ client: client.client, timeoutMs, onError });
     },
     clock: options.clock ?? systemClock,
     logger,
-    metrics: options.metrics ?? new Metrics({ namespace: NAMESPACE, serviceName: SERVICE }),
+    metrics,
   };
 }

@@ -158,11 +158,25 @@ describe('alarms', () => {
     });
   });
 
-  it('Gameye 5xx: GameyeError with status_class 5xx', () => {
-    expect(alarmProps(bridge.alarms.gameye5xx)).toMatchObject({
+  it('Gameye 5xx rate: GameyeError (status_class 5xx) over GameyeRequests, once there are enough calls', () => {
+    const p = alarmProps(bridge.alarms.gameye5xx);
+    expect(p.Threshold).toBe(5);
+    const metrics = p.Metrics as {
+      Id: string;
+      Expression?: string;
+      MetricStat?: { Metric: Record<string, unknown> };
+    }[];
+    expect(metrics.find((m) => m.Expression)?.Expression).toBe(
+      'IF(requests >= 20, 100 * errors / requests, 0)',
+    );
+    expect(metrics.find((m) => m.Id === 'errors')?.MetricStat?.Metric).toMatchObject({
       MetricName: METRICS.gameyeError.name,
       Dimensions: expect.arrayContaining([service, { Name: 'status_class', Value: '5xx' }]),
-      Threshold: 5,
+    });
+    expect(metrics.find((m) => m.Id === 'requests')?.MetricStat?.Metric).toEqual({
+      Namespace: 'GameyeMatchBridge',
+      MetricName: METRICS.gameyeRequests.name,
+      Dimensions: [service],
     });
   });
 });
