@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import { GameyeCallError } from '../core/errors.ts';
 import type { LifecycleGameyePort, LiveSession } from '../core/ports.ts';
-import { type GameyeClient, GameyeError } from '../gameye/index.ts';
+import { type GameyeClient, GameyeError, type Session, type SessionSummary } from '../gameye/index.ts';
 import { callGameye, toCallError } from './gameye-call.ts';
 import { portsOf } from './gameye-port.ts';
 
@@ -37,33 +37,13 @@ export class GameyeLifecycleAdapter implements LifecycleGameyePort {
       // back on every run. Records whose session is not listed are described one by one.
       this.#client.listSessions({ filter: { [DEPLOYMENT_LABEL]: deploymentId } }, this.#options),
     );
-    return sessions.map((s) => ({
-      id: s.id,
-      status: s.status,
-      playerCount: s.playerCount,
-      created: s.created,
-      location: s.location,
-      host: s.host,
-      image: s.image,
-      ports: portsOf(s.port),
-      labels: s.userLabels,
-    }));
+    return sessions.map((s) => liveOf(s, s.playerCount));
   }
 
   async describeSession(sessionId: string): Promise<LiveSession | undefined> {
     try {
       const s = await this.#call(() => this.#client.describeSession(sessionId, this.#options));
-      return {
-        id: s.id,
-        status: s.status,
-        playerCount: s.players.joinedCount,
-        created: s.created,
-        location: s.location,
-        host: s.host,
-        image: s.image,
-        ports: portsOf(s.port),
-        labels: s.userLabels,
-      };
+      return liveOf(s, s.players.joinedCount);
     } catch (error) {
       if (error instanceof GameyeCallError && error.status === 404) return undefined;
       throw error;
@@ -130,4 +110,19 @@ async function* mapStreamErrors(stream: Readable): AsyncGenerator<Uint8Array> {
   } finally {
     if (!stream.destroyed) stream.destroy();
   }
+}
+
+/** A listed or described session in the core's terms (list and describe name players differently). */
+function liveOf(s: Session | SessionSummary, playerCount: number | undefined): LiveSession {
+  return {
+    id: s.id,
+    status: s.status,
+    playerCount,
+    created: s.created,
+    location: s.location,
+    host: s.host,
+    image: s.image,
+    ports: portsOf(s.port),
+    labels: s.userLabels,
+  };
 }

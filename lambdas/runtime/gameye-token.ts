@@ -4,6 +4,7 @@
  * directly. The value never leaves this module except into the Gameye client's private field.
  */
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { GameyeClient, type GameyeClientOptions } from '../gameye/index.ts';
 import type { TokenSource } from './env.ts';
 
 /** Five minutes: a rotated token reaches warm functions within that. */
@@ -17,4 +18,21 @@ export async function readGameyeToken(source: TokenSource): Promise<string> {
     throw new Error(`the Gameye token secret ${source.secretArn} is empty: set it with put-secret-value`);
   }
   return value.trim();
+}
+
+/**
+ * The Gameye client for the current token: built once, and again only when the token changed
+ * (a rotation reaches warm functions through the secret's cache). The keep-alive pool per base
+ * URL is shared by every client anyway.
+ */
+export function gameyeClients(
+  source: TokenSource,
+  options: Omit<GameyeClientOptions, 'token'>,
+): () => Promise<GameyeClient> {
+  let current: { token: string; client: GameyeClient } | undefined;
+  return async () => {
+    const token = await readGameyeToken(source);
+    if (current?.token !== token) current = { token, client: new GameyeClient({ ...options, token }) };
+    return current.client;
+  };
 }

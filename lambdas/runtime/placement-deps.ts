@@ -15,10 +15,9 @@ import { SnsEventPublisher } from '../adapters/sns-publisher.ts';
 import { SqsDeadLetterQueue } from '../adapters/sqs-dead-letter.ts';
 import { createPlacementState } from '../core/placement.ts';
 import { type Clock, systemClock } from '../core/ports.ts';
-import { GameyeClient } from '../gameye/index.ts';
 import type { PlacementHandlerDeps } from '../handlers/placement-handler.ts';
 import type { RuntimeEnv } from './env.ts';
-import { readGameyeToken } from './gameye-token.ts';
+import { gameyeClients } from './gameye-token.ts';
 
 const SERVICE = process.env.POWERTOOLS_SERVICE_NAME ?? 'gameye-bridge-placement';
 const NAMESPACE = process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'GameyeBridge';
@@ -47,34 +46,25 @@ export function placementDeps(options: PlacementDepsOptions): PlacementHandlerDe
   const clients = options.clients ?? defaultPlacementClients();
   const clock = options.clock ?? systemClock;
   if (!env.deadLetterQueueUrl) throw new Error('the placement function needs DEAD_LETTER_QUEUE_URL');
-  let client: { token: string; client: GameyeClient } | undefined;
   const metrics = options.metrics ?? new Metrics({ namespace: NAMESPACE, serviceName: SERVICE });
   // Every attempt at Gameye counts towards the 5xx rate's denominator (GameyeError the numerator).
   const countRequest = (): void => {
     metrics.addMetric(METRICS.gameyeRequests.name, MetricUnit.Count, 1);
   };
+  const gameyeClient = gameyeClients(env.token, {
+    baseUrl: env.gameyeBaseUrl,
+    retries: PLACEMENT_RETRIES,
+    retryIf: placementRetryIf,
+    onRequest: countRequest,
+  });
   return {
     config: env.config,
     maxReceiveCount: env.maxReceiveCount ?? BRIDGE_RESOURCES.matchesQueue.maxReceiveCount,
     store: new DynamoSessionStore({ client: clients.dynamodb, tableName: env.tableName }),
     publisher: new SnsEventPublisher({ client: clients.sns, topicArn: env.topicArn }),
     deadLetters: new SqsDeadLetterQueue({ client: clients.sqs, queueUrl: env.deadLetterQueueUrl }),
-    gameyeFor: async (timeoutMs, onError) => {
-      const token = await readGameyeToken(env.token);
-      // A rotated token gets a new client; the keep-alive pool per base URL is shared anyway.
-      if (client?.token !== token)
-        client = {
-          token,
-          client: new GameyeClient({
-            baseUrl: env.gameyeBaseUrl,
-            token,
-            retries: PLACEMENT_RETRIES,
-            retryIf: placementRetryIf,
-            onRequest: countRequest,
-          }),
-        };
-      return new GameyePortAdapter({ client: client.client, timeoutMs, onError });
-    },
+    gameyeFor: async (timeoutMs, onError) =>
+      new GameyePortAdapter({ client: await gameyeClient(), timeoutMs, onError }),
     state: createPlacementState(env.config, clock),
     clock,
     // Powertools reads POWERTOOLS_SERVICE_NAME / POWERTOOLS_METRICS_NAMESPACE (set by the stack);

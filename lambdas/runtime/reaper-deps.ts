@@ -15,10 +15,10 @@ import { GameyeLifecycleAdapter } from '../adapters/gameye-lifecycle.ts';
 import { S3ArchiveStore } from '../adapters/s3-archive.ts';
 import { SnsEventPublisher } from '../adapters/sns-publisher.ts';
 import { type Clock, systemClock } from '../core/ports.ts';
-import { GameyeClient, type RetryPolicy } from '../gameye/index.ts';
+import type { RetryPolicy } from '../gameye/index.ts';
 import type { ReaperHandlerDeps } from '../handlers/reaper-handler.ts';
 import type { RuntimeEnv } from './env.ts';
-import { readGameyeToken } from './gameye-token.ts';
+import { gameyeClients } from './gameye-token.ts';
 
 const SERVICE = process.env.POWERTOOLS_SERVICE_NAME ?? 'gameye-bridge-reaper';
 const NAMESPACE = process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'GameyeBridge';
@@ -61,12 +61,16 @@ export function reaperDeps(options: ReaperDepsOptions): ReaperHandlerDeps {
   if (!env.archiveBucketName)
     throw new Error('stopping sessions needs ARCHIVE_BUCKET_NAME (the archive bucket)');
   const clients = options.clients ?? defaultReaperClients();
-  let client: { token: string; client: GameyeClient } | undefined;
   const metrics = options.metrics ?? new Metrics({ namespace: NAMESPACE, serviceName: SERVICE });
   // Every attempt at Gameye counts towards the 5xx rate's denominator (GameyeError the numerator).
   const countRequest = (): void => {
     metrics.addMetric(METRICS.gameyeRequests.name, MetricUnit.Count, 1);
   };
+  const gameyeClient = gameyeClients(env.token, {
+    baseUrl: env.gameyeBaseUrl,
+    retries: REAPER_RETRIES,
+    onRequest: countRequest,
+  });
   const logger = options.logger ?? new Logger({ serviceName: SERVICE });
   return {
     config: env.config,
@@ -85,21 +89,8 @@ export function reaperDeps(options: ReaperDepsOptions): ReaperHandlerDeps {
     archive: new S3ArchiveStore({ client: clients.s3, bucket: env.archiveBucketName }),
     archivePrefix: BRIDGE_RESOURCES.archiveBucket.prefix,
     publisher: new SnsEventPublisher({ client: clients.sns, topicArn: env.topicArn }),
-    gameyeFor: async (timeoutMs, onError) => {
-      const token = await readGameyeToken(env.token);
-      if (client?.token !== token) {
-        client = {
-          token,
-          client: new GameyeClient({
-            baseUrl: env.gameyeBaseUrl,
-            token,
-            retries: REAPER_RETRIES,
-            onRequest: countRequest,
-          }),
-        };
-      }
-      return new GameyeLifecycleAdapter({ client: client.client, timeoutMs, onError });
-    },
+    gameyeFor: async (timeoutMs, onError) =>
+      new GameyeLifecycleAdapter({ client: await gameyeClient(), timeoutMs, onError }),
     clock: options.clock ?? systemClock,
     logger,
     metrics,
