@@ -10,19 +10,17 @@
  *   node bench/placement.bench.ts [--matches 1000] [--batches 30] [--json]
  */
 
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSEvent } from 'aws-lambda';
 import { RequestCounter } from '../lambdas/adapters/request-counter.ts';
-import { parseBridgeConfig } from '../lambdas/core/config.ts';
 import type { GameyePort } from '../lambdas/core/ports.ts';
 import { makePlacementHandler } from '../lambdas/handlers/placement-handler.ts';
 import { placementDeps } from '../lambdas/runtime/placement-deps.ts';
 import { startChildServices } from '../lib/local/child-services.ts';
 import { defaultEmulatorConfigInput } from '../lib/local/gameye-emulator/index.ts';
 import { localClients } from '../lib/local/local-aws.ts';
-import { LOCAL_CONFIG_PATH, silentMetrics } from '../lib/local/local-bridge.ts';
+import { localRuntimeEnv, silentMetrics } from '../lib/local/local-bridge.ts';
 import { fakeContext } from '../lib/local/sqs-event-source.ts';
 
 const TARGETS = { p50Ms: 15, p99Ms: 40, batchRatio: 1.5 } as const;
@@ -51,14 +49,7 @@ const services = await startChildServices(emulatorConfig);
 const clients = localClients(services.endpoints);
 const requests = new RequestCounter().attach(clients.dynamodb, 'dynamodb').attach(clients.sns, 'sns');
 const deps = placementDeps({
-  env: {
-    tableName: services.resources.tableName,
-    topicArn: services.resources.topicArn,
-    deadLetterQueueUrl: services.resources.deadLetterQueueUrl,
-    gameyeBaseUrl: services.gameye.url,
-    token: { token: services.gameye.token },
-    config: parseBridgeConfig(JSON.parse(readFileSync(LOCAL_CONFIG_PATH, 'utf8'))),
-  },
+  env: localRuntimeEnv(services.resources, services.gameye),
   clients,
   logger: new Logger({ logLevel: 'SILENT' }),
   metrics: silentMetrics(),

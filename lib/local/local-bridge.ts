@@ -112,15 +112,7 @@ export async function startLocalBridge(options: LocalBridgeOptions = {}): Promis
     .attach(clients.sqs, 'sqs');
 
   const config = options.bridgeConfig ?? (JSON.parse(readFileSync(LOCAL_CONFIG_PATH, 'utf8')) as unknown);
-  const env: RuntimeEnv = {
-    tableName: resources.tableName,
-    topicArn: resources.topicArn,
-    deadLetterQueueUrl: resources.deadLetterQueueUrl,
-    archiveBucketName: resources.bucket,
-    gameyeBaseUrl: emulator.url,
-    token: { token: emulator.token },
-    config: parseBridgeConfig(config),
-  };
+  const env = localRuntimeEnv(resources, emulator, config);
   const clock = options.clock;
   const logLevel = options.logLevel ?? 'SILENT';
   // The reaper gets clients of its own, so its request counts are its alone.
@@ -201,6 +193,27 @@ export async function startLocalBridge(options: LocalBridgeOptions = {}): Promis
       await emulator.close();
       await aws.close();
     },
+  };
+}
+
+/**
+ * The functions' environment for the local services: what the stack's env variables give a
+ * deployed function, with the emulator's throwaway token in place of the secret. `config`
+ * defaults to `config/local.config.json`.
+ */
+export function localRuntimeEnv(
+  resources: LocalResources,
+  gameye: { readonly url: string; readonly token: string },
+  config: unknown = JSON.parse(readFileSync(LOCAL_CONFIG_PATH, 'utf8')),
+): RuntimeEnv {
+  return {
+    tableName: resources.tableName,
+    topicArn: resources.topicArn,
+    deadLetterQueueUrl: resources.deadLetterQueueUrl,
+    archiveBucketName: resources.bucket,
+    gameyeBaseUrl: gameye.url,
+    token: { token: gameye.token },
+    config: parseBridgeConfig(config),
   };
 }
 

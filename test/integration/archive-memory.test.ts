@@ -1,13 +1,5 @@
-/**
- * A 100 MB artifact is archived with flat memory. The local services run in a child process,
- * as S3 and Gameye run elsewhere in AWS, so this process's memory is the bridge's alone:
- * buffering the artifact anywhere (in the Gameye client, the archive adapter, the upload)
- * would show.
- */
-import { readFileSync } from 'node:fs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseBridgeConfig } from '../../lambdas/core/config.ts';
 import { makePlacementHandler } from '../../lambdas/handlers/placement-handler.ts';
 import { makeEndMatch } from '../../lambdas/handlers/reaper-handler.ts';
 import type { RuntimeEnv } from '../../lambdas/runtime/env.ts';
@@ -16,7 +8,7 @@ import { reaperDeps } from '../../lambdas/runtime/reaper-deps.ts';
 import { type ChildServices, startChildServices } from '../../lib/local/child-services.ts';
 import { defaultEmulatorConfigInput } from '../../lib/local/gameye-emulator/index.ts';
 import { localClients } from '../../lib/local/local-aws.ts';
-import { LOCAL_CONFIG_PATH, silentMetrics } from '../../lib/local/local-bridge.ts';
+import { localRuntimeEnv, silentMetrics } from '../../lib/local/local-bridge.ts';
 import { fakeContext, toRecord } from '../../lib/local/sqs-event-source.ts';
 
 const MB = 1024 * 1024;
@@ -29,15 +21,7 @@ describe('archiving a 100 MB artifact', () => {
     const emulator = structuredClone(defaultEmulatorConfigInput);
     emulator.artifacts = { synthetic: { path: BIG, sizeBytes: 100 * MB } };
     services = await startChildServices(emulator);
-    env = {
-      tableName: services.resources.tableName,
-      topicArn: services.resources.topicArn,
-      deadLetterQueueUrl: services.resources.deadLetterQueueUrl,
-      archiveBucketName: services.resources.bucket,
-      gameyeBaseUrl: services.gameye.url,
-      token: { token: services.gameye.token },
-      config: parseBridgeConfig(JSON.parse(readFileSync(LOCAL_CONFIG_PATH, 'utf8'))),
-    };
+    env = localRuntimeEnv(services.resources, services.gameye);
   }, 60_000);
   afterAll(async () => services?.stop());
 

@@ -426,6 +426,11 @@ export class SessionStore {
 
   /** `GET /session` and list views. */
   toListEntry(session: EmulatedSession, now: number): SessionListEntry {
+    return { ...this.#common(session, now), playerCount: session.players.size };
+  }
+
+  /** The fields list entries and descriptions share. */
+  #common(session: EmulatedSession, now?: number) {
     return {
       id: session.id,
       image: session.image,
@@ -436,22 +441,13 @@ export class SessionStore {
       port: session.portMap,
       status: this.statusOf(session, now),
       labels: session.reportedLabels,
-      playerCount: session.players.size,
     };
   }
 
   /** `GET /session/{id}`. */
   describe(session: EmulatedSession): DescribedSession {
     return {
-      id: session.id,
-      image: session.image,
-      tag: session.tag,
-      location: session.location,
-      host: session.host,
-      created: session.created,
-      port: session.portMap,
-      status: this.statusOf(session),
-      labels: session.reportedLabels,
+      ...this.#common(session),
       players: { joined: [...session.players], joinedCount: session.players.size },
     };
   }
