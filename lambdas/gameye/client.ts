@@ -9,7 +9,7 @@
  */
 import { Readable } from 'node:stream';
 import { inspect } from 'node:util';
-import { type Dispatcher, Pool } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
 import {
   type AvailableLocationsEntry,
@@ -37,6 +37,7 @@ import {
   sleep,
   validateRetryPolicy,
 } from './retry.ts';
+import { Pool, request } from './undici-pool.ts';
 
 /** Per-call options every operation accepts. */
 export interface CallOptions {
@@ -677,7 +678,7 @@ export class GameyeClient {
     };
     let response: Dispatcher.ResponseData;
     try {
-      response = await this.#pool.pool.request({
+      response = await request(this.#pool.pool, {
         path: spec.query ? `${this.#prefix}${spec.path}?${spec.query}` : `${this.#prefix}${spec.path}`,
         method: spec.method,
         headers: spec.body === undefined ? this.#headers : this.#jsonHeaders,
