@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { bundleFunction } from '../lib/function-bundle.ts';
 import { BUNDLE_OPTIONS, FUNCTION_ENTRIES, FUNCTION_ENV } from '../lib/resource-definitions.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -34,12 +34,19 @@ const FUNCTION_ENVIRONMENT: Record<string, string> = {
   [FUNCTION_ENV.powertoolsMetricsNamespace]: 'GameyeMatchBridge',
 };
 
+interface Timing {
+  medianMs: number;
+  p90Ms: number;
+}
+
 interface Row {
   fn: string;
   bytes: number;
   mapBytes: number;
-  medianMs: number;
-  p90Ms: number;
+  /** With the NODE_OPTIONS the construct sets (source maps parsed at load): what Lambda runs. */
+  deployed: Timing;
+  /** A bare `node`, no options. */
+  plain: Timing;
   error?: string;
 }
 
@@ -47,31 +54,17 @@ async function bundle(name: string, entry: string): Promise<string> {
   const outdir = path.join(OUT, name);
   mkdirSync(outdir, { recursive: true });
   const outfile = path.join(outdir, 'index.mjs');
-  await build({
-    entryPoints: [path.join(ROOT, entry)],
-    outfile,
-    bundle: true,
-    target: BUNDLE_OPTIONS.target,
-    platform: BUNDLE_OPTIONS.platform,
-    format: BUNDLE_OPTIONS.format,
-    minify: BUNDLE_OPTIONS.minify,
-    sourcemap: BUNDLE_OPTIONS.sourcemap,
-    mainFields: [...BUNDLE_OPTIONS.mainFields],
-    banner: { js: BUNDLE_OPTIONS.banner },
-    define: { ...BUNDLE_OPTIONS.define },
-    external: [...BUNDLE_OPTIONS.external],
-    logLevel: 'warning',
-  });
+  await bundleFunction(entry, outfile);
   return outfile;
 }
 
-function importTimes(file: string): { times: number[]; error?: string } {
+function importTimes(file: string, nodeOptions: string): { times: number[]; error?: string } {
   const url = pathToFileURL(file).href;
   const script = `const t = performance.now(); await import(${JSON.stringify(url)}); console.log(performance.now() - t);`;
   const times: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-      env: { PATH: process.env.PATH ?? '', ...FUNCTION_ENVIRONMENT },
+      env: { PATH: process.env.PATH ?? '', ...FUNCTION_ENVIRONMENT, NODE_OPTIONS: nodeOptions },
       encoding: 'utf8',
     });
     if (run.status !== 0) return { times, error: run.stderr.trim().split('\n').slice(0, 3).join(' ') };
@@ -85,32 +78,48 @@ const quantile = (values: number[], q: number): number => {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 };
 
+const timing = (times: number[]): Timing => ({ medianMs: quantile(times, 0.5), p90Ms: quantile(times, 0.9) });
+
 const rows: Row[] = [];
-for (const name of ['placement', 'reaper'] as const) {
-  const file = await bundle(name, FUNCTION_ENTRIES[name]);
-  const { times, error } = importTimes(file);
+const ENTRIES = {
+  placement: FUNCTION_ENTRIES.placement,
+  reaper: FUNCTION_ENTRIES.reaper,
+  'reference: AWS SDK clients alone': 'bench/reference/aws-sdk-clients.ts',
+};
+for (const [name, entry] of Object.entries(ENTRIES)) {
+  const file = await bundle(name.replace(/\W+/g, '-'), entry);
+  const deployed = importTimes(file, BUNDLE_OPTIONS.nodeOptions);
+  const plain = importTimes(file, '');
+  const error = deployed.error ?? plain.error;
   rows.push({
     fn: name,
     bytes: statSync(file).size,
     mapBytes: statSync(`${file}.map`).size,
-    medianMs: quantile(times, 0.5),
-    p90Ms: quantile(times, 0.9),
+    deployed: timing(deployed.times),
+    plain: timing(plain.times),
     ...(error ? { error } : {}),
   });
 }
 
-console.log(`Node ${process.version}, ${RUNS} fresh processes per function\n`);
-console.log('| function | minified | source map | import median | import p90 | target |');
+const ms = (t: Timing): string => `${t.medianMs.toFixed(1)} ms (p90 ${t.p90Ms.toFixed(1)})`;
+console.log(`Node ${process.version}, ${RUNS} fresh processes per function and setting\n`);
+console.log(
+  `| function | minified | source map | import, NODE_OPTIONS=${BUNDLE_OPTIONS.nodeOptions} (as deployed) | import, plain node | target |`,
+);
 console.log('|---|---:|---:|---:|---:|---|');
 let failed = false;
 for (const r of rows) {
   const target = TARGETS[r.fn];
   const kb = r.bytes / 1024;
-  const ok = !target || (kb <= target.kb && r.medianMs <= target.ms);
-  if (!ok || r.error) failed = true;
-  const targetText = target ? `≤ ${target.kb} KB, ≤ ${target.ms} ms: ${ok ? 'met' : 'MISSED'}` : '-';
+  const sizeOk = !target || kb <= target.kb;
+  // Judged as deployed: the slower of the two.
+  const timeOk = !target || r.deployed.medianMs <= target.ms;
+  if (!sizeOk || !timeOk || r.error) failed = true;
+  const targetText = target
+    ? `≤ ${target.kb} KB: ${sizeOk ? 'met' : 'MISSED'}; ≤ ${target.ms} ms: ${timeOk ? 'met' : 'MISSED'}`
+    : '-';
   console.log(
-    `| ${r.fn} | ${kb.toFixed(1)} KB | ${(r.mapBytes / 1024).toFixed(1)} KB | ${r.medianMs.toFixed(1)} ms | ${r.p90Ms.toFixed(1)} ms | ${targetText} |`,
+    `| ${r.fn} | ${kb.toFixed(1)} KB | ${(r.mapBytes / 1024).toFixed(1)} KB | ${ms(r.deployed)} | ${ms(r.plain)} | ${targetText} |`,
   );
   if (r.error) console.log(`\n${r.fn}: import failed: ${r.error}`);
 }

@@ -39,8 +39,23 @@ describe.each(['placementFunction', 'reaperFunction'] as const)('the %s bundle',
     expect(code).toMatch(/sourceMappingURL=index\.mjs\.map/);
   });
 
-  it('ships its source map', () => {
-    const map: unknown = JSON.parse(readFileSync(path.join(bundleOf(fn), 'index.mjs.map'), 'utf8'));
-    expect(map).toMatchObject({ version: 3 });
+  it('ships its source map, with file names but without a copy of the sources', () => {
+    const map = JSON.parse(readFileSync(path.join(bundleOf(fn), 'index.mjs.map'), 'utf8')) as {
+      version: number;
+      sources: string[];
+      sourcesContent?: unknown;
+    };
+    expect(map.version).toBe(3);
+    expect(map.sources.some((s) => s.endsWith('lambdas/core/match-event.ts'))).toBe(true);
+    expect(map.sourcesContent).toBeUndefined();
+  });
+
+  it('reads node:http through its CommonJS alias and loads no undici fetch', () => {
+    const { sources } = JSON.parse(readFileSync(path.join(bundleOf(fn), 'index.mjs.map'), 'utf8')) as {
+      sources: string[];
+    };
+    expect(sources.some((s) => s.endsWith('lambdas/runtime/node-http.cjs'))).toBe(true);
+    expect(sources.some((s) => s.includes('undici/lib/web/fetch/index.js'))).toBe(false);
+    expect(sources.some((s) => s.endsWith('undici/lib/dispatcher/pool.js'))).toBe(true);
   });
 });

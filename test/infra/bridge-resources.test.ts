@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { SESSIONS_TABLE } from '../../lambdas/shared/sessions-table.ts';
 import type { BridgeStack } from '../../lib/bridge-stack.ts';
 import { BRIDGE_RESOURCES, FUNCTION_ENV } from '../../lib/resource-definitions.ts';
-import { exampleConfig, logicalId, onlyResource, synthStack } from './synth.ts';
+import { exampleConfig, logicalId, onlyResource, synthConstruct, synthStack } from './synth.ts';
 
 let template: Template;
 let stack: BridgeStack;
@@ -127,6 +127,16 @@ describe('placement function', () => {
       [FUNCTION_ENV.powertoolsMetricsNamespace]: 'GameyeMatchBridge',
       [FUNCTION_ENV.nodeOptions]: '--enable-source-maps',
     });
+  });
+
+  it('leaves source maps off at runtime when asked, on both functions', () => {
+    const { template: t } = synthConstruct({ sourceMapsAtRuntime: false });
+    const fns = Object.values(t.findResources('AWS::Lambda::Function')) as {
+      Properties: { Environment: { Variables: Record<string, unknown> } };
+    }[];
+    expect(fns).toHaveLength(2);
+    for (const fn of fns)
+      expect(fn.Properties.Environment.Variables).not.toHaveProperty(FUNCTION_ENV.nodeOptions);
   });
 
   it('receives the runtime config validated, with its defaults applied', () => {

@@ -1,0 +1,33 @@
+/**
+ * Bundles one Lambda entry with esbuild's API exactly as the construct's NodejsFunction does
+ * with esbuild's command line: both read BUNDLE_OPTIONS. The bundle benchmark measures these
+ * files and `test/integration/function-bundles.test.ts` runs them against the local services.
+ */
+import path from 'node:path';
+import { build } from 'esbuild';
+import { BUNDLE_OPTIONS } from './resource-definitions.ts';
+
+export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
+
+/** Writes `outfile` and `outfile.map`; `entry` is relative to the project root. */
+export async function bundleFunction(entry: string, outfile: string): Promise<void> {
+  await build({
+    entryPoints: [path.join(PROJECT_ROOT, entry)],
+    outfile,
+    bundle: true,
+    target: BUNDLE_OPTIONS.target,
+    platform: BUNDLE_OPTIONS.platform,
+    format: BUNDLE_OPTIONS.format,
+    minify: BUNDLE_OPTIONS.minify,
+    sourcemap: BUNDLE_OPTIONS.sourcemap,
+    sourcesContent: BUNDLE_OPTIONS.sourcesContent,
+    mainFields: [...BUNDLE_OPTIONS.mainFields],
+    banner: { js: BUNDLE_OPTIONS.banner },
+    define: { ...BUNDLE_OPTIONS.define },
+    alias: Object.fromEntries(
+      Object.entries(BUNDLE_OPTIONS.alias).map(([from, to]) => [from, path.join(PROJECT_ROOT, to)]),
+    ),
+    external: [...BUNDLE_OPTIONS.external],
+    logLevel: 'warning',
+  });
+}
