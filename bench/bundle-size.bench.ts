@@ -84,6 +84,9 @@ const rows: Row[] = [];
 const ENTRIES = {
   placement: FUNCTION_ENTRIES.placement,
   reaper: FUNCTION_ENTRIES.reaper,
+  // What the bridge cannot do without, alone: each shows how much of the budget it takes.
+  'reference: undici Pool alone': 'bench/reference/undici-pool.ts',
+  'reference: DynamoDB client alone': 'bench/reference/dynamodb-client.ts',
   'reference: AWS SDK clients alone': 'bench/reference/aws-sdk-clients.ts',
 };
 for (const [name, entry] of Object.entries(ENTRIES)) {

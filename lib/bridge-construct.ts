@@ -173,7 +173,7 @@ export interface GameyeMatchBridgeProps {
   /**
    * Map stack traces in the functions' logs to the TypeScript sources (`NODE_OPTIONS=
    * --enable-source-maps`). Node then parses each function's source map at cold start, which
-   * `node bench/bundle-size.bench.ts` measures at about 13 ms; `false` saves that and logs
+   * `node bench/bundle-size.bench.ts` measures at about 12 ms; `false` saves that and logs
    * stack traces of the minified bundle (the maps still ship beside it).
    * @default true
    */

@@ -4,7 +4,7 @@
  * how much of the function's size and cold import the SDK takes by itself.
  */
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -12,13 +12,5 @@ import { Upload } from '@aws-sdk/lib-storage';
 
 export const handler = {
   clients: [new DynamoDBClient({}), new SNSClient({}), new SQSClient({}), new S3Client({})],
-  used: [
-    getSecret,
-    GetItemCommand,
-    PutItemCommand,
-    UpdateItemCommand,
-    PublishCommand,
-    SendMessageCommand,
-    Upload,
-  ],
+  used: [getSecret, GetItemCommand, PutItemCommand, PublishCommand, SendMessageCommand, Upload],
 };
