@@ -6,6 +6,7 @@
  * `lambdas/shared/sessions-table.ts`) that the local stack maps too, so what `npm start`
  * runs against and what `cdk deploy` creates cannot drift apart.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { CfnElement, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -180,8 +181,30 @@ export interface GameyeMatchBridgeProps {
   readonly sourceMapsAtRuntime?: boolean;
 }
 
+const PINNED_FEATURE_FLAGS: Readonly<Record<string, boolean>> = {
+  '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
+};
+
 const DEFAULT_GAMEYE_BASE_URL = 'https://api.production-gameye.gameye.net';
-const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
+/**
+ * Where this package's files are: `lambdas/` (the functions' sources, bundled at synth) and,
+ * in a clone of the repository, its `package-lock.json`. This file runs from `lib/` in a clone
+ * and from `dist/lib/` when the package is installed, so look up for the package.json.
+ */
+const PACKAGE_ROOT = packageRoot(import.meta.dirname);
+/**
+ * The lock file that pins the functions' dependencies. In a clone it is this repository's;
+ * an installed package has none (npm does not pack lock files), and NodejsFunction then finds
+ * the studio app's own, up from the entry, as it does for the app's own functions.
+ */
+const LOCK_FILE = path.join(PACKAGE_ROOT, 'package-lock.json');
+
+function packageRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
+  }
+}
 
 /**
  * The matchmaker-to-Gameye bridge: matches queue (with DLQ) feeding the placement function,
@@ -226,6 +249,11 @@ export class GameyeMatchBridge extends Construct {
 
   constructor(scope: Construct, id: string, props: GameyeMatchBridgeProps) {
     super(scope, id);
+    // Feature flags the resources below depend on, set for this subtree so a studio's app
+    // with other flags (or none) gets the same resources this project tests. Without this
+    // one, S3 grants log delivery through an ACL, which the access-log bucket's enforced
+    // bucket-owner setting (no ACLs) rejects.
+    for (const [flag, value] of Object.entries(PINNED_FEATURE_FLAGS)) this.node.setContext(flag, value);
     const settings = resolveSettings(props);
     this.bridgeConfig = settings.bridgeConfig;
     this.serviceName = settings.serviceName;
@@ -554,10 +582,9 @@ export class GameyeMatchBridge extends Construct {
     });
     options.logGroup.grantWrite(role);
     return new NodejsFunction(this, `${id}Function`, {
-      entry: path.join(PROJECT_ROOT, options.entry),
+      entry: path.join(PACKAGE_ROOT, options.entry),
       handler: FUNCTION_ENTRIES.handler,
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      ...(existsSync(LOCK_FILE) ? { projectRoot: PACKAGE_ROOT, depsLockFilePath: LOCK_FILE } : {}),
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       description: options.description,
@@ -582,7 +609,7 @@ export class GameyeMatchBridge extends Construct {
         esbuildArgs: Object.fromEntries(
           Object.entries(BUNDLE_OPTIONS.alias).map(([from, to]) => [
             `--alias:${from}`,
-            path.join(PROJECT_ROOT, to),
+            path.join(PACKAGE_ROOT, to),
           ]),
         ),
         forceDockerBundling: false,

@@ -1,0 +1,14 @@
+/**
+ * What the package exports to a studio's CDK app (`import { GameyeMatchBridge } from
+ * 'gameye-match-bridge'`). Compiled to `dist/` when the package is packed; see the README's
+ * "Use the construct in your own CDK app".
+ */
+export type { BridgeConfig, BridgeConfigInput } from '../lambdas/core/config.ts';
+export { parseBridgeConfig } from '../lambdas/core/config.ts';
+export { BridgeAlarms, type BridgeAlarmThresholds } from './alarms.ts';
+export {
+  GameyeMatchBridge,
+  type GameyeMatchBridgeProps,
+  type QueueEncryptionMode,
+} from './bridge-construct.ts';
+export { BridgeDashboard } from './dashboard.ts';
