@@ -1,10 +1,11 @@
 /**
- * The bridge's alarms, all sent to one encrypted SNS topic. `docs/deploy.md` says what each
- * one means and what the operator does about it.
+ * The bridge's alarms, all sent to one encrypted SNS topic. The README's "Alarms" table says
+ * what each one means and what the operator does about it.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -56,6 +57,12 @@ export interface BridgeAlarmThresholds {
    * @default 20
    */
   readonly gameyeMinimumRequests?: number;
+  /**
+   * Placements (succeeded plus failed) in 5 minutes below which the failure rate is not judged:
+   * at a quiet hour, one bad event out of one is 100 %.
+   * @default 5
+   */
+  readonly placementMinimumCount?: number;
 }
 
 /** What the alarms watch. */
@@ -111,6 +118,7 @@ export class BridgeAlarms extends Construct {
   constructor(scope: Construct, id: string, props: BridgeAlarmsProps) {
     super(scope, id);
     const t = props.thresholds;
+    validateThresholds(t, props.reaperRate);
     const b = props.bridge;
     this.targets = b;
     this.topic = new sns.Topic(this, 'Topic', {
@@ -118,6 +126,23 @@ export class BridgeAlarms extends Construct {
       masterKey: props.encryptionKey,
       enforceSSL: true,
     });
+    // enforceSSL gives the topic a policy of its own, which replaces SNS's default one; without
+    // this statement nothing lets CloudWatch publish the alarms to it.
+    const stack = Stack.of(this);
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          ArnLike: {
+            'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*`,
+          },
+          StringEquals: { 'aws:SourceAccount': stack.account },
+        },
+      }),
+    );
     if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
 
     this.deadLetterQueueNotEmpty = new cloudwatch.Alarm(this, 'DeadLetterQueueNotEmpty', {
@@ -163,7 +188,7 @@ export class BridgeAlarms extends Construct {
       alarmDescription: 'Too many matches end in SessionFailed (percent of placements).',
       metric: new cloudwatch.MathExpression({
         label: 'Placement failure rate (%)',
-        expression: 'IF((failed + succeeded) > 0, 100 * failed / (failed + succeeded), 0)',
+        expression: `IF((failed + succeeded) >= ${t.placementMinimumCount ?? 5}, 100 * failed / (failed + succeeded), 0)`,
         usingMetrics: {
           failed: this.customMetric('placementFailed', cloudwatch.Stats.SUM),
           succeeded: this.customMetric('placementSucceeded', cloudwatch.Stats.SUM),
@@ -177,7 +202,7 @@ export class BridgeAlarms extends Construct {
     });
     this.placementLatencyP95Ms = t.placementLatencyP95Ms ?? 15_000;
     this.placementLatencyP95 = new cloudwatch.Alarm(this, 'PlacementLatencyP95', {
-      alarmDescription: 'p95 time from MatchFound to a ready server is too high.',
+      alarmDescription: 'p95 time from receiving a MatchFound to its server being ready is too high.',
       metric: this.customMetric('placementLatency', cloudwatch.Stats.percentile(95)),
       threshold: this.placementLatencyP95Ms,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -205,12 +230,12 @@ export class BridgeAlarms extends Construct {
     });
     const minimum = t.gameyeMinimumRequests ?? 20;
     this.gameye5xx = new cloudwatch.Alarm(this, 'Gameye5xx', {
-      alarmDescription: 'Gameye answers too many calls with server errors (5xx, percent of calls).',
+      alarmDescription: 'Gameye answers too many requests with server errors (5xx, percent of HTTP attempts).',
       metric: new cloudwatch.MathExpression({
         label: 'Gameye 5xx rate (%)',
         expression: `IF(requests >= ${minimum}, 100 * errors / requests, 0)`,
         usingMetrics: {
-          errors: this.customMetric('gameyeError', cloudwatch.Stats.SUM, { status_class: '5xx' }),
+          errors: this.customMetric('gameyeServerErrors', cloudwatch.Stats.SUM),
           requests: this.customMetric('gameyeRequests', cloudwatch.Stats.SUM),
         },
         period: FIVE_MINUTES,
@@ -270,5 +295,47 @@ export class BridgeAlarms extends Construct {
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
+  }
+}
+
+/**
+ * Thresholds CloudWatch would reject at deploy time, or that could never fire, rejected at
+ * synth with the prop's name. CloudWatch evaluates at most a day of periods shorter than an
+ * hour, and at most 7 days of longer ones.
+ */
+function validateThresholds(t: BridgeAlarmThresholds, reaperRate: Duration): void {
+  const fail = (field: string, why: string): never => {
+    throw new Error(`alarmThresholds.${field}: ${why}`);
+  };
+  const positive = (field: keyof BridgeAlarmThresholds, value: number | undefined): void => {
+    if (value !== undefined && !(Number.isFinite(value) && value > 0))
+      fail(field, `expected > 0, got ${value}`);
+  };
+  const percent = (field: keyof BridgeAlarmThresholds, value: number | undefined): void => {
+    positive(field, value);
+    if (value !== undefined && value >= 100) fail(field, `expected a percentage under 100, got ${value}`);
+  };
+  positive('functionErrors', t.functionErrors);
+  positive('functionThrottles', t.functionThrottles);
+  positive('placementLatencyP95Ms', t.placementLatencyP95Ms);
+  positive('gameyeMinimumRequests', t.gameyeMinimumRequests);
+  positive('placementMinimumCount', t.placementMinimumCount);
+  percent('placementFailureRatePercent', t.placementFailureRatePercent);
+  percent('gameye5xxRatePercent', t.gameye5xxRatePercent);
+  if (t.oldestMatchAge !== undefined && t.oldestMatchAge.toSeconds() < 60) {
+    fail('oldestMatchAge', 'expected at least 1 minute (SQS reports the age once a minute)');
+  }
+  const missed = t.reaperMissedPeriods;
+  if (missed !== undefined && !(Number.isInteger(missed) && missed >= 1)) {
+    fail('reaperMissedPeriods', `expected a whole number of periods >= 1, got ${missed}`);
+  }
+  const periodSeconds = Math.max(60, reaperRate.toSeconds());
+  const windowSeconds = periodSeconds * (missed ?? 3);
+  const limit = periodSeconds < 3600 ? 24 * 3600 : 7 * 24 * 3600;
+  if (windowSeconds > limit) {
+    fail(
+      'reaperMissedPeriods',
+      `${missed ?? 3} periods of ${periodSeconds} s is longer than CloudWatch evaluates (${limit / 3600} h); lower it or the reaperRate`,
+    );
   }
 }

@@ -53,11 +53,19 @@ export interface GameyeMatchBridgeProps {
   readonly gameyeBaseUrl?: string;
   /**
    * Complete ARN of an existing Secrets Manager secret holding the Gameye token (its whole
-   * `SecretString`). When absent, the construct creates a secret with a generated placeholder
-   * that the operator overwrites with `aws secretsmanager put-secret-value`.
-   * @default - a new secret
+   * `SecretString`). When absent, the construct creates an empty secret that the operator
+   * sets with `aws secretsmanager put-secret-value`; until then every invocation fails with a
+   * log line saying so.
+   * @default - a new, empty secret
    */
   readonly gameyeTokenSecretArn?: string;
+  /**
+   * ARN of the customer-managed KMS key the imported secret (`gameyeTokenSecretArn`) is
+   * encrypted with; the functions get `kms:Decrypt` on it. Not needed for the default
+   * `aws/secretsmanager` key. Only valid with `gameyeTokenSecretArn`.
+   * @default - the secret uses the AWS managed key
+   */
+  readonly gameyeTokenSecretKeyArn?: string;
   /**
    * `POWERTOOLS_SERVICE_NAME` of both functions; also the `service` dimension of every
    * custom metric the alarms select.
@@ -364,15 +372,24 @@ export class GameyeMatchBridge extends Construct {
 
     // The Gameye token: its ARN goes to the functions, never its value.
     this.gameyeTokenSecret = props.gameyeTokenSecretArn
-      ? secretsmanager.Secret.fromSecretCompleteArn(this, 'GameyeToken', props.gameyeTokenSecretArn)
+      ? secretsmanager.Secret.fromSecretAttributes(this, 'GameyeToken', {
+          secretCompleteArn: props.gameyeTokenSecretArn,
+          ...(props.gameyeTokenSecretKeyArn
+            ? { encryptionKey: kms.Key.fromKeyArn(this, 'GameyeTokenKey', props.gameyeTokenSecretKeyArn) }
+            : {}),
+        })
       : asInterface<secretsmanager.ISecret>(
           new secretsmanager.Secret(this, 'GameyeToken', {
-            description:
-              'Gameye API token of the match bridge; replace the placeholder with put-secret-value.',
-            generateSecretString: { passwordLength: 32, excludePunctuation: true },
+            description: 'Gameye API token of the match bridge; created empty, set it with put-secret-value.',
             removalPolicy: settings.removalPolicy,
           }),
         );
+    if (this.gameyeTokenSecret instanceof secretsmanager.Secret) {
+      // Created empty (no value at all), so a forgotten token fails every invocation with a
+      // message that says so, instead of a generated value Gameye answers with 401s.
+      const cfn = this.gameyeTokenSecret.node.defaultChild as secretsmanager.CfnSecret;
+      cfn.addPropertyDeletionOverride('GenerateSecretString');
+    }
     if (this.gameyeTokenSecret instanceof secretsmanager.Secret) {
       Validations.of(this.gameyeTokenSecret).acknowledge({
         id: 'AwsSolutions-SMG4',
@@ -413,8 +430,10 @@ export class GameyeMatchBridge extends Construct {
       timeout: settings.reaperTimeout,
       memorySize: settings.memorySize,
       logGroup: this.reaperLogGroup,
-      // One run at a time: an overlapping scheduled invocation is throttled and skipped.
+      // One run at a time: an overlapping scheduled invocation is throttled and, with no
+      // asynchronous retries, dropped; the next scheduled run does the same work.
       reservedConcurrentExecutions: 1,
+      asyncInvoke: { retryAttempts: 0, maxEventAge: Duration.minutes(1) },
       environment: { ...common, [FUNCTION_ENV.archiveBucketName]: this.archiveBucket.bucketName },
     });
 
@@ -493,7 +512,7 @@ export class GameyeMatchBridge extends Construct {
         'kms:GenerateDataKey*',
       );
     }
-    this.gameyeTokenSecret.grantRead(this.placementFunction);
+    this.grantTokenRead(this.placementFunction);
 
     // Reaper: query the active-sessions index shard by shard, read and update records.
     this.reaperFunction.addToRolePolicy(
@@ -516,7 +535,7 @@ export class GameyeMatchBridge extends Construct {
         }),
       );
     }
-    this.gameyeTokenSecret.grantRead(this.reaperFunction);
+    this.grantTokenRead(this.reaperFunction);
 
     const objectsResource = `Resource::<${this.logicalIdOf(this.archiveBucket)}.Arn>/${BRIDGE_RESOURCES.archiveBucket.prefix}/*`;
     const reaperPolicy = this.reaperFunction.role?.node.tryFindChild('DefaultPolicy');
@@ -563,6 +582,21 @@ export class GameyeMatchBridge extends Construct {
     });
   }
 
+  /**
+   * GetSecretValue on the token secret, and nothing else (`grantRead` adds DescribeSecret, which
+   * the functions never call). A secret imported with a customer-managed key needs that key's
+   * decrypt too: `gameyeTokenSecretKeyArn`.
+   */
+  private grantTokenRead(fn: lambda.IFunction): void {
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [this.gameyeTokenSecret.secretArn],
+      }),
+    );
+    this.gameyeTokenSecret.encryptionKey?.grantDecrypt(fn);
+  }
+
   private bridgeFunction(
     id: string,
     options: {
@@ -573,6 +607,8 @@ export class GameyeMatchBridge extends Construct {
       logGroup: logs.LogGroup;
       environment: Record<string, string>;
       reservedConcurrentExecutions?: number;
+      /** Lambda's own retries of asynchronous invocations (the scheduler invokes asynchronously). */
+      asyncInvoke?: { retryAttempts: number; maxEventAge: Duration };
     },
   ): NodejsFunction {
     // Own role: log writes limited to its own group, no AWSLambdaBasicExecutionRole (`*`).
@@ -596,6 +632,7 @@ export class GameyeMatchBridge extends Construct {
       ...(options.reservedConcurrentExecutions === undefined
         ? {}
         : { reservedConcurrentExecutions: options.reservedConcurrentExecutions }),
+      ...(options.asyncInvoke ?? {}),
       bundling: {
         format: OutputFormat.ESM,
         target: BUNDLE_OPTIONS.target,
@@ -662,6 +699,19 @@ function resolveSettings(props: GameyeMatchBridgeProps): Settings {
   ) {
     fail(
       `gameyeTokenSecretArn must be the complete ARN of a Secrets Manager secret (ending in its 6-character suffix), got '${arn}'.`,
+    );
+  }
+  const keyArn = props.gameyeTokenSecretKeyArn;
+  if (keyArn !== undefined && arn === undefined) {
+    fail('gameyeTokenSecretKeyArn needs gameyeTokenSecretArn: it is the key of an imported secret.');
+  }
+  if (
+    keyArn !== undefined &&
+    !Token.isUnresolved(keyArn) &&
+    !/^arn:[^:]+:kms:[^:]+:\d{12}:key\/.+$/.test(keyArn)
+  ) {
+    fail(
+      `gameyeTokenSecretKeyArn must be the ARN of a KMS key (arn:…:kms:region:account:key/id), got '${keyArn}'.`,
     );
   }
 

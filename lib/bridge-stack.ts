@@ -45,6 +45,10 @@ export class BridgeStack extends Stack {
       MatchesQueueUrl: { value: b.matchesQueue.queueUrl, description: 'Send MatchFound messages here' },
       MatchesQueueArn: { value: b.matchesQueue.queueArn, description: 'For the matchmaker send policy' },
       DeadLetterQueueUrl: { value: b.deadLetterQueue.queueUrl, description: 'Failed match messages' },
+      DeadLetterQueueArn: {
+        value: b.deadLetterQueue.queueArn,
+        description: 'Source of a redrive (aws sqs start-message-move-task --source-arn)',
+      },
       SessionsTableName: { value: b.sessionsTable.tableName, description: 'One item per match' },
       SessionEventsTopicArn: {
         value: b.sessionEventsTopic.topicArn,
@@ -59,6 +63,16 @@ export class BridgeStack extends Stack {
       AlarmTopicArn: { value: b.alarms.topic.topicArn, description: 'Subscribe on-call here' },
       PlacementFunctionName: { value: b.placementFunction.functionName, description: 'Placement Lambda' },
       ReaperFunctionName: { value: b.reaperFunction.functionName, description: 'Reaper Lambda' },
+      PlacementLogGroupName: { value: b.placementLogGroup.logGroupName, description: 'Placement logs' },
+      ReaperLogGroupName: { value: b.reaperLogGroup.logGroupName, description: 'Reaper logs' },
+      ReaperScheduleName: {
+        value: b.reaperSchedule.scheduleName,
+        description: 'EventBridge Scheduler schedule that runs the reaper',
+      },
+      EncryptionKeyArn: {
+        value: b.encryptionKey.keyArn,
+        description: 'KMS key of the topics (and of the queues with queueEncryption kms)',
+      },
     };
     if (b.dashboard) {
       outputs.DashboardUrl = { value: b.dashboard.url, description: 'CloudWatch dashboard' };

@@ -98,9 +98,12 @@ export class BridgeDashboard extends Construct {
       new cloudwatch.GraphWidget({
         title: 'Gameye calls and errors',
         left: [
+          // Failed calls (after retries), by status class...
           a.customMetric('gameyeError', cloudwatch.Stats.SUM, { status_class: '4xx' }),
           a.customMetric('gameyeError', cloudwatch.Stats.SUM, { status_class: '5xx' }),
           a.customMetric('gameyeError', cloudwatch.Stats.SUM, { status_class: 'network' }),
+          // ...and every attempt answered 5xx, retried or not (the 5xx rate alarm's numerator).
+          a.customMetric('gameyeServerErrors', cloudwatch.Stats.SUM),
         ],
         right: [a.customMetric('gameyeRequests', cloudwatch.Stats.SUM)],
         width: 8,
@@ -110,10 +113,10 @@ export class BridgeDashboard extends Construct {
       new cloudwatch.GraphWidget({
         title: 'Sessions stopped',
         left: [
+          // Orphans are one of the reasons; their alarm's own metric has a widget below.
           ...STOP_REASONS.map((reason) =>
             a.customMetric('sessionsStopped', cloudwatch.Stats.SUM, { reason }),
           ),
-          a.customMetric('orphansStopped', cloudwatch.Stats.SUM),
         ],
         stacked: true,
         width: 12,
@@ -121,6 +124,21 @@ export class BridgeDashboard extends Construct {
       new cloudwatch.GraphWidget({
         title: 'Artifacts archived (bytes)',
         left: [a.customMetric('artifactBytes', cloudwatch.Stats.SUM)],
+        width: 12,
+      }),
+    );
+    // The two alarms on derived or rare figures, each drawn with its threshold.
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Gameye 5xx rate (%)',
+        left: [a.gameye5xx.metric],
+        leftAnnotations: [a.gameye5xx.toAnnotation()],
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Orphans stopped',
+        left: [a.customMetric('orphansStopped', cloudwatch.Stats.SUM)],
+        leftAnnotations: [a.orphansFound.toAnnotation()],
         width: 12,
       }),
     );

@@ -28,6 +28,11 @@ export const METRICS = {
   gameyeError: { name: 'GameyeError', unit: 'Count', dimensions: ['status_class'] },
   /** Every HTTP attempt at Gameye (count): the denominator of the Gameye 5xx rate. */
   gameyeRequests: { name: 'GameyeRequests', unit: 'Count', dimensions: [] },
+  /**
+   * Every HTTP attempt Gameye answered with a 5xx (count), retried or not: the numerator of
+   * the Gameye 5xx rate, counted per attempt like its denominator.
+   */
+  gameyeServerErrors: { name: 'GameyeServerErrors', unit: 'Count', dimensions: [] },
   /** Sessions the reaper stopped (count, dimension `reason` from {@link STOP_REASONS}). */
   sessionsStopped: { name: 'SessionsStopped', unit: 'Count', dimensions: ['reason'] },
   /** Running Gameye sessions with no DynamoDB record, stopped by the reaper (count). */

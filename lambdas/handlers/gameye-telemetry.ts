@@ -6,7 +6,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { GAMEYE_STATUS_CLASSES, type GameyeStatusClass, METRICS } from '../../lib/metric-names.ts';
-import type { GameyeError } from '../gameye/index.ts';
+import type { GameyeError, GameyeRequestEvent } from '../gameye/index.ts';
 
 export function statusClassOf(status: number): GameyeStatusClass {
   if (status === 0) return GAMEYE_STATUS_CLASSES[2];
@@ -25,4 +25,16 @@ export function recordGameyeError(metrics: Metrics, logger: Logger, error: Gamey
     identifier: error.identifier,
     retryable: error.retryable,
   });
+}
+
+/**
+ * The Gameye client's per-attempt hook for both functions: every attempt counts towards the
+ * 5xx rate's denominator (`GameyeRequests`), every 5xx answer towards its numerator
+ * (`GameyeServerErrors`), including those a retry then recovered from.
+ */
+export function countGameyeAttempts(metrics: Metrics): (event: GameyeRequestEvent) => void {
+  return (event) => {
+    metrics.addMetric(METRICS.gameyeRequests.name, MetricUnit.Count, 1);
+    if (event.status >= 500) metrics.addMetric(METRICS.gameyeServerErrors.name, MetricUnit.Count, 1);
+  };
 }

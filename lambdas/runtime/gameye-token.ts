@@ -12,12 +12,34 @@ const SECRET_MAX_AGE_SECONDS = 300;
 
 export async function readGameyeToken(source: TokenSource): Promise<string> {
   if ('token' in source) return source.token;
-  const value = await getSecret(source.secretArn, { maxAge: SECRET_MAX_AGE_SECONDS });
+  let value: unknown;
+  try {
+    value = await getSecret(source.secretArn, { maxAge: SECRET_MAX_AGE_SECONDS });
+  } catch (error) {
+    // The stack creates the secret with no value at all; reading it then fails like this.
+    if (hasNoValue(error)) {
+      throw new Error(
+        `the Gameye token secret ${source.secretArn} has no value yet: set it with put-secret-value`,
+        {
+          cause: error,
+        },
+      );
+    }
+    throw error;
+  }
   if (typeof value !== 'string' || value.trim() === '') {
     // Name the secret, never its value.
     throw new Error(`the Gameye token secret ${source.secretArn} is empty: set it with put-secret-value`);
   }
   return value.trim();
+}
+
+/** Secrets Manager's answer for a secret with no version (Powertools may wrap it). */
+function hasNoValue(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    if (e.name === 'ResourceNotFoundException' && /AWSCURRENT|secret value/i.test(e.message)) return true;
+  }
+  return false;
 }
 
 /**

@@ -3,11 +3,10 @@
  * real clients and adapters. Local mode and tests call `placementDeps` with their own values.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { METRICS } from '../../lib/metric-names.ts';
 import { BRIDGE_RESOURCES } from '../../lib/resource-definitions.ts';
 import { DynamoSessionStore } from '../adapters/dynamo-session-store.ts';
 import { GameyePortAdapter, PLACEMENT_RETRIES, placementRetryIf } from '../adapters/gameye-port.ts';
@@ -15,6 +14,7 @@ import { SnsEventPublisher } from '../adapters/sns-publisher.ts';
 import { SqsDeadLetterQueue } from '../adapters/sqs-dead-letter.ts';
 import { createPlacementState } from '../core/placement.ts';
 import { type Clock, systemClock } from '../core/ports.ts';
+import { countGameyeAttempts } from '../handlers/gameye-telemetry.ts';
 import type { PlacementHandlerDeps } from '../handlers/placement-handler.ts';
 import type { RuntimeEnv } from './env.ts';
 import { gameyeClients } from './gameye-token.ts';
@@ -47,15 +47,11 @@ export function placementDeps(options: PlacementDepsOptions): PlacementHandlerDe
   const clock = options.clock ?? systemClock;
   if (!env.deadLetterQueueUrl) throw new Error('the placement function needs DEAD_LETTER_QUEUE_URL');
   const metrics = options.metrics ?? new Metrics({ namespace: NAMESPACE, serviceName: SERVICE });
-  // Every attempt at Gameye counts towards the 5xx rate's denominator (GameyeError the numerator).
-  const countRequest = (): void => {
-    metrics.addMetric(METRICS.gameyeRequests.name, MetricUnit.Count, 1);
-  };
   const gameyeClient = gameyeClients(env.token, {
     baseUrl: env.gameyeBaseUrl,
     retries: PLACEMENT_RETRIES,
     retryIf: placementRetryIf,
-    onRequest: countRequest,
+    onRequest: countGameyeAttempts(metrics),
   });
   return {
     config: env.config,

@@ -3,11 +3,10 @@
  * place that turns the environment into real clients and adapters.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { METRICS } from '../../lib/metric-names.ts';
 import { BRIDGE_RESOURCES } from '../../lib/resource-definitions.ts';
 import { DynamoActiveSessions } from '../adapters/dynamo-active-sessions.ts';
 import { DynamoSessionStore } from '../adapters/dynamo-session-store.ts';
@@ -16,6 +15,7 @@ import { S3ArchiveStore } from '../adapters/s3-archive.ts';
 import { SnsEventPublisher } from '../adapters/sns-publisher.ts';
 import { type Clock, systemClock } from '../core/ports.ts';
 import type { RetryPolicy } from '../gameye/index.ts';
+import { countGameyeAttempts } from '../handlers/gameye-telemetry.ts';
 import type { ReaperHandlerDeps } from '../handlers/reaper-handler.ts';
 import type { RuntimeEnv } from './env.ts';
 import { gameyeClients } from './gameye-token.ts';
@@ -62,14 +62,10 @@ export function reaperDeps(options: ReaperDepsOptions): ReaperHandlerDeps {
     throw new Error('stopping sessions needs ARCHIVE_BUCKET_NAME (the archive bucket)');
   const clients = options.clients ?? defaultReaperClients();
   const metrics = options.metrics ?? new Metrics({ namespace: NAMESPACE, serviceName: SERVICE });
-  // Every attempt at Gameye counts towards the 5xx rate's denominator (GameyeError the numerator).
-  const countRequest = (): void => {
-    metrics.addMetric(METRICS.gameyeRequests.name, MetricUnit.Count, 1);
-  };
   const gameyeClient = gameyeClients(env.token, {
     baseUrl: env.gameyeBaseUrl,
     retries: REAPER_RETRIES,
-    onRequest: countRequest,
+    onRequest: countGameyeAttempts(metrics),
   });
   const logger = options.logger ?? new Logger({ serviceName: SERVICE });
   return {

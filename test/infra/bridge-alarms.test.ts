@@ -50,6 +50,26 @@ describe('alarm topic', () => {
     });
   });
 
+  it('lets CloudWatch alarms of this account publish, which its TLS-only policy would otherwise forbid', () => {
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: alarmTopicId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: { Ref: alarmTopicId },
+            Condition: {
+              ArnLike: { 'aws:SourceArn': Match.anyValue() },
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+
   it('receives every alarm on ALARM and on OK', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
     expect(alarms).toHaveLength(11);
@@ -57,6 +77,13 @@ describe('alarm topic', () => {
       const p = (alarm as { Properties: Record<string, unknown> }).Properties;
       expect(p.AlarmActions).toEqual([{ Ref: alarmTopicId }]);
       expect(p.OKActions).toEqual([{ Ref: alarmTopicId }]);
+    }
+  });
+
+  it('treats missing data as fine, except for the alarm whose failure is no data at all', () => {
+    for (const alarm of bridge.alarms.all) {
+      const expected = alarm === bridge.alarms.reaperNotRunning ? 'breaching' : 'notBreaching';
+      expect(alarmProps(alarm).TreatMissingData, alarm.node.id).toBe(expected);
     }
   });
 });
@@ -85,6 +112,9 @@ describe('alarms', () => {
         { Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack, bridge.matchesQueue), 'QueueName'] } },
       ],
       Threshold: 300,
+      Period: 60,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 2,
     });
   });
 
@@ -104,7 +134,7 @@ describe('alarms', () => {
     });
   });
 
-  it('placement failure rate is metric math over PlacementFailed and PlacementSucceeded', () => {
+  it('placement failure rate is metric math over PlacementFailed and PlacementSucceeded, once there are enough', () => {
     const p = alarmProps(bridge.alarms.placementFailureRate);
     expect(p.Threshold).toBe(10);
     const metrics = p.Metrics as {
@@ -113,7 +143,7 @@ describe('alarms', () => {
       MetricStat?: { Metric: Record<string, unknown> };
     }[];
     expect(metrics.find((m) => m.Expression)?.Expression).toBe(
-      'IF((failed + succeeded) > 0, 100 * failed / (failed + succeeded), 0)',
+      'IF((failed + succeeded) >= 5, 100 * failed / (failed + succeeded), 0)',
     );
     expect(metrics.find((m) => m.Id === 'failed')?.MetricStat?.Metric).toEqual({
       Namespace: 'GameyeMatchBridge',
@@ -158,7 +188,7 @@ describe('alarms', () => {
     });
   });
 
-  it('Gameye 5xx rate: GameyeError (status_class 5xx) over GameyeRequests, once there are enough calls', () => {
+  it('Gameye 5xx rate: 5xx answers over attempts (both counted per attempt), once there are enough calls', () => {
     const p = alarmProps(bridge.alarms.gameye5xx);
     expect(p.Threshold).toBe(5);
     const metrics = p.Metrics as {
@@ -169,9 +199,10 @@ describe('alarms', () => {
     expect(metrics.find((m) => m.Expression)?.Expression).toBe(
       'IF(requests >= 20, 100 * errors / requests, 0)',
     );
-    expect(metrics.find((m) => m.Id === 'errors')?.MetricStat?.Metric).toMatchObject({
-      MetricName: METRICS.gameyeError.name,
-      Dimensions: expect.arrayContaining([service, { Name: 'status_class', Value: '5xx' }]),
+    expect(metrics.find((m) => m.Id === 'errors')?.MetricStat?.Metric).toEqual({
+      Namespace: 'GameyeMatchBridge',
+      MetricName: METRICS.gameyeServerErrors.name,
+      Dimensions: [service],
     });
     expect(metrics.find((m) => m.Id === 'requests')?.MetricStat?.Metric).toEqual({
       Namespace: 'GameyeMatchBridge',

@@ -73,7 +73,7 @@ describe('placement function permissions', () => {
           resource: { 'Fn::Join': ['', [getAtt(logicalId(stack, bridge.archiveBucket)), '/sessions/*']] },
         },
         {
-          actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+          actions: ['secretsmanager:GetSecretValue'],
           resource: { Ref: logicalId(stack, bridge.gameyeTokenSecret) },
         },
       ]),
@@ -108,7 +108,7 @@ describe('reaper function permissions', () => {
           resource: { 'Fn::Join': ['', [getAtt(logicalId(stack, bridge.archiveBucket)), '/sessions/*']] },
         },
         {
-          actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+          actions: ['secretsmanager:GetSecretValue'],
           resource: { Ref: logicalId(stack, bridge.gameyeTokenSecret) },
         },
       ]),

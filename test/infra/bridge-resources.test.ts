@@ -147,6 +147,15 @@ describe('placement function', () => {
 });
 
 describe('reaper function', () => {
+  it('is not retried by Lambda when a scheduled run is throttled or fails: the next run does the work', () => {
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: ids.reaper },
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 60,
+    });
+    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
+  });
+
   it('never runs twice at once', () => {
     expect(functionProps(ids.reaper)).toMatchObject({
       Runtime: 'nodejs24.x',
@@ -294,11 +303,25 @@ describe('session-events topic', () => {
 });
 
 describe('Gameye token secret', () => {
-  it('is created with a generated placeholder the operator overwrites', () => {
+  it('is created empty: no value until the operator sets one', () => {
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
-      GenerateSecretString: Match.objectLike({ PasswordLength: 32 }),
+      GenerateSecretString: Match.absent(),
       SecretString: Match.absent(),
     });
+  });
+
+  it('imported with a customer-managed key, lets both functions decrypt with it', () => {
+    const keyArn = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const { template: t } = synthConstruct({
+      gameyeTokenSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:gameye-token-AbCdEf',
+      gameyeTokenSecretKeyArn: keyArn,
+    });
+    t.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    const policies = Object.values(t.findResources('AWS::IAM::Policy')).map((p) =>
+      JSON.stringify((p as { Properties: unknown }).Properties),
+    );
+    const decrypting = policies.filter((p) => p.includes('kms:Decrypt') && p.includes(keyArn));
+    expect(decrypting).toHaveLength(2);
   });
 });
 
@@ -309,7 +332,12 @@ describe('stack outputs', () => {
         'AlarmTopicArn',
         'ArchiveBucketName',
         'DashboardUrl',
+        'DeadLetterQueueArn',
         'DeadLetterQueueUrl',
+        'EncryptionKeyArn',
+        'PlacementLogGroupName',
+        'ReaperLogGroupName',
+        'ReaperScheduleName',
         'GameyeBaseUrl',
         'GameyeTokenSecretArn',
         'MatchesQueueArn',

@@ -35,6 +35,31 @@ describe('GameyeMatchBridge rejects invalid props', () => {
       /reaperTimeout \(2 minutes\) must not exceed reaperRate \(1 minute\)/,
     ],
     [
+      'a token key without an imported token secret',
+      { gameyeTokenSecretKeyArn: 'arn:aws:kms:eu-west-1:123456789012:key/abc' },
+      /gameyeTokenSecretKeyArn needs gameyeTokenSecretArn/,
+    ],
+    [
+      'a failure-rate threshold of 100 % or more',
+      { alarmThresholds: { placementFailureRatePercent: 150 } },
+      /alarmThresholds.placementFailureRatePercent: expected a percentage under 100, got 150/,
+    ],
+    [
+      'a negative error threshold',
+      { alarmThresholds: { functionErrors: -1 } },
+      /alarmThresholds.functionErrors: expected > 0, got -1/,
+    ],
+    [
+      'more missed reaper periods than CloudWatch evaluates',
+      { alarmThresholds: { reaperMissedPeriods: 2000 } },
+      /alarmThresholds.reaperMissedPeriods: 2000 periods of 60 s is longer than CloudWatch evaluates \(24 h\)/,
+    ],
+    [
+      'a reaper rate whose missed periods outlast a week',
+      { reaperRate: Duration.days(3), reaperTimeout: Duration.minutes(10) },
+      /alarmThresholds.reaperMissedPeriods: 3 periods of 259200 s is longer than CloudWatch evaluates \(168 h\)/,
+    ],
+    [
       'a reaper rate under a minute',
       { reaperRate: Duration.seconds(30) },
       /reaperRate must be a whole number of minutes/,

@@ -1,6 +1,6 @@
 /**
- * Both functions count every Gameye call (`GameyeRequests`), the denominator of the Gameye 5xx
- * rate alarm; a call that fails also counts as `GameyeError`.
+ * Both functions count every Gameye attempt (`GameyeRequests`) and every attempt answered 5xx
+ * (`GameyeServerErrors`): the two sides of the Gameye 5xx rate alarm, counted alike.
  */
 import { readFileSync } from 'node:fs';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -45,6 +45,24 @@ describe('Gameye call metrics', () => {
 
     const requests = added.mock.calls.filter(([name]) => name === METRICS.gameyeRequests.name);
     expect(requests).toHaveLength(2);
+  });
+
+  it('counts every 5xx attempt, retried ones included, against every attempt', async () => {
+    emulator.admin.setFaults('get-available-locations', { error500Probability: 1 });
+    try {
+      const metrics = silentMetrics();
+      const added = vi.spyOn(metrics, 'addMetric');
+      const deps = placementDeps({ env, clients, logger, metrics });
+      const port = await deps.gameyeFor(5_000, () => {});
+
+      await expect(port.availableLocations('arena-server')).rejects.toMatchObject({ status: 500 });
+
+      const count = (name: string) => added.mock.calls.filter(([n]) => n === name).length;
+      expect(count(METRICS.gameyeRequests.name)).toBeGreaterThan(1); // the placement retries 5xx
+      expect(count(METRICS.gameyeServerErrors.name)).toBe(count(METRICS.gameyeRequests.name));
+    } finally {
+      emulator.admin.reset();
+    }
   });
 
   it('counts each reaper call at Gameye', async () => {
