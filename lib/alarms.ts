@@ -230,7 +230,8 @@ export class BridgeAlarms extends Construct {
     });
     const minimum = t.gameyeMinimumRequests ?? 20;
     this.gameye5xx = new cloudwatch.Alarm(this, 'Gameye5xx', {
-      alarmDescription: 'Gameye answers too many requests with server errors (5xx, percent of HTTP attempts).',
+      alarmDescription:
+        'Gameye answers too many requests with server errors (5xx, percent of HTTP attempts).',
       metric: new cloudwatch.MathExpression({
         label: 'Gameye 5xx rate (%)',
         expression: `IF(requests >= ${minimum}, 100 * errors / requests, 0)`,

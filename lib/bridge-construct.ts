@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { CfnElement, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { AssetStaging, CfnElement, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -201,17 +201,39 @@ const DEFAULT_GAMEYE_BASE_URL = 'https://api.production-gameye.gameye.net';
  */
 const PACKAGE_ROOT = packageRoot(import.meta.dirname);
 /**
- * The lock file that pins the functions' dependencies. In a clone it is this repository's;
- * an installed package has none (npm does not pack lock files), and NodejsFunction then finds
- * the studio app's own, up from the entry, as it does for the app's own functions.
+ * The lock file that pins the functions' dependencies, and the project root it marks: the
+ * nearest one at or above the package. In a clone that is this repository's; an installed
+ * package has none of its own (npm does not pack lock files), so it is the studio app's, as
+ * for the app's own functions. Searched from here, not from the working directory (which is
+ * where NodejsFunction would look), so a synth run from anywhere bundles the same.
  */
-const LOCK_FILE = path.join(PACKAGE_ROOT, 'package-lock.json');
+const LOCK_FILE = findLockFile(PACKAGE_ROOT);
 
 function packageRoot(from: string): string {
   for (let dir = from; ; dir = path.dirname(dir)) {
     if (existsSync(path.join(dir, 'package.json'))) return dir;
     if (path.dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
   }
+}
+
+function findLockFile(from: string): string | undefined {
+  const names = ['package-lock.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lock', 'bun.lockb'];
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const found = names.map((name) => path.join(dir, name)).find((file) => existsSync(file));
+    if (found) return found;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+/** esbuild `--alias` values, relative to the project root: esbuild's working directory both
+ * when bundling locally and (through `workingDirectory`) in CDK's Docker fallback. */
+function aliasArgs(projectRoot: string): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(BUNDLE_OPTIONS.alias).map(([from, to]) => [
+      `--alias:${from}`,
+      `./${path.relative(projectRoot, path.join(PACKAGE_ROOT, to)).split(path.sep).join('/')}`,
+    ]),
+  );
 }
 
 /**
@@ -620,7 +642,7 @@ export class GameyeMatchBridge extends Construct {
     return new NodejsFunction(this, `${id}Function`, {
       entry: path.join(PACKAGE_ROOT, options.entry),
       handler: FUNCTION_ENTRIES.handler,
-      ...(existsSync(LOCK_FILE) ? { projectRoot: PACKAGE_ROOT, depsLockFilePath: LOCK_FILE } : {}),
+      ...(LOCK_FILE ? { projectRoot: path.dirname(LOCK_FILE), depsLockFilePath: LOCK_FILE } : {}),
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       description: options.description,
@@ -643,12 +665,8 @@ export class GameyeMatchBridge extends Construct {
         define: { ...BUNDLE_OPTIONS.define },
         externalModules: [...BUNDLE_OPTIONS.external],
         sourcesContent: BUNDLE_OPTIONS.sourcesContent,
-        esbuildArgs: Object.fromEntries(
-          Object.entries(BUNDLE_OPTIONS.alias).map(([from, to]) => [
-            `--alias:${from}`,
-            path.join(PACKAGE_ROOT, to),
-          ]),
-        ),
+        esbuildArgs: aliasArgs(LOCK_FILE ? path.dirname(LOCK_FILE) : process.cwd()),
+        workingDirectory: AssetStaging.BUNDLING_INPUT_DIR,
         forceDockerBundling: false,
       },
     });

@@ -7,7 +7,7 @@
  * index requires, so `import { Pool } from 'undici'` put 560 KB and about 18 ms of cold start
  * into the placement function for one class. undici's index wires the same two files together
  * (`Object.assign(Dispatcher.prototype, api)`); calling `request` with the pool as `this`
- * does the same without touching a shared prototype. `test/unit/gameye/undici-pool.test.ts`
+ * does the same without touching a shared prototype. `test/gameye-client/undici-pool.test.ts`
  * checks these paths still export what undici's index exports, so an undici upgrade that moves
  * them fails a test instead of a Lambda.
  */

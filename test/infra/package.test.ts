@@ -1,11 +1,12 @@
 /**
- * The construct as a studio gets it: `npm pack` (which compiles it to dist/), the tarball
- * unpacked into a fresh app's node_modules beside the dependencies it declares, and a plain
- * JavaScript CDK app that imports it by package name and synthesizes with real bundling. This
- * is what the README's "Use the construct in your own CDK app" promises; nothing here can use
- * the repository's own paths, TypeScript sources outside lambdas/, or its lock file.
+ * The construct as a studio gets it: built and packed (`npm pack`), the tarball unpacked into
+ * a fresh app's node_modules beside only the packages it declares (dependencies and peers,
+ * linked from this repository rather than downloaded), and the README's example app, which
+ * imports it by package name, synthesized with cdk-nag and real bundling from a directory
+ * that is not the app's. Nothing here can use the repository's own paths, its TypeScript
+ * outside lambdas/, its lock file or its undeclared packages.
  */
-import { execFileSync } from 'node:child_process';
+import { type ExecFileSyncOptions, execFileSync, spawnSync } from 'node:child_process';
 import {
   mkdirSync,
   mkdtempSync,
@@ -18,30 +19,36 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exampleConfig } from './synth.ts';
+import pkg from '../../package.json' with { type: 'json' };
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 let work: string;
 let app: string;
+let installed: string;
 let result: { functions: { runtime: string; handler: string; asset: string }[]; stackName: string };
 
-const STUDIO_APP = `
-import { App, Stack, Validations } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
-import { GameyeMatchBridge } from 'gameye-match-bridge';
+/**
+ * The studio app is the README's own example ("Use the construct in your own CDK app"), run as
+ * it is written (TypeScript, which Node runs outside node_modules), plus a few lines that
+ * report what it synthesized. No cdk.json, so none of this repository's feature flags; cdk-nag
+ * registered by the example itself, so a finding fails the synth.
+ */
+function readmeExample(): string {
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('### Use the construct in your own CDK app'));
+  const example = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+  if (!example)
+    throw new Error('README: no TypeScript example under "Use the construct in your own CDK app"');
+  return example;
+}
 
-// No cdk.json, so none of the feature flags this repository's app sets; cdk-nag registered as
-// the README shows (a finding fails the synth).
-const app = new App({ outdir: 'cdk.out' });
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-const stack = new Stack(app, 'Matchmaking');
-new GameyeMatchBridge(stack, 'GameyeBridge', { bridgeConfig: JSON.parse(process.env.BRIDGE_CONFIG_JSON) });
+const REPORT = `
+import { Template } from 'aws-cdk-lib/assertions';
 const assembly = app.synth();
 const fns = Template.fromStack(stack).findResources('AWS::Lambda::Function');
 console.log(JSON.stringify({
   stackName: stack.stackName,
-  functions: Object.values(fns).map((f) => ({
+  functions: Object.values(fns).map((f: any) => ({
     runtime: f.Properties.Runtime,
     handler: f.Properties.Handler,
     asset: assembly.directory + '/asset.' + f.Properties.Code.S3Key.replace(/\\.zip$/, ''),
@@ -49,41 +56,43 @@ console.log(JSON.stringify({
 }));
 `;
 
+function link(name: string): void {
+  const target = path.join(app, 'node_modules', name);
+  mkdirSync(path.dirname(target), { recursive: true });
+  symlinkSync(path.join(ROOT, 'node_modules', name), target);
+}
+
 beforeAll(() => {
   work = mkdtempSync(path.join(tmpdir(), 'bridge-package-'));
-  const packed = JSON.parse(
-    execFileSync('npm', ['pack', '--json', '--pack-destination', work], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }),
-  ) as { filename: string }[];
-  const tarball = path.join(work, packed[0]?.filename ?? 'missing.tgz');
+  const quiet: ExecFileSyncOptions = { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] };
+  execFileSync('npm', ['run', 'build', '--silent'], quiet);
+  execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', work], quiet);
+  const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
+  if (!tarball) throw new Error(`npm pack wrote no tarball into ${work}`);
 
   app = path.join(work, 'studio-app');
-  const installed = path.join(app, 'node_modules', 'gameye-match-bridge');
+  installed = path.join(app, 'node_modules', 'gameye-match-bridge');
   mkdirSync(installed, { recursive: true });
-  execFileSync('tar', ['-xzf', tarball, '-C', installed, '--strip-components=1']);
-  // The dependencies npm would install beside it: the repository's, linked rather than fetched.
-  for (const name of readdirSync(path.join(ROOT, 'node_modules'))) {
-    if (name.startsWith('.') || name === 'gameye-match-bridge') continue;
-    symlinkSync(path.join(ROOT, 'node_modules', name), path.join(app, 'node_modules', name));
-  }
+  execFileSync('tar', ['-xzf', path.join(work, tarball), '-C', installed, '--strip-components=1']);
+  for (const name of [...Object.keys(pkg.dependencies), ...Object.keys(pkg.peerDependencies), 'cdk-nag'])
+    link(name);
   writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'studio-app', type: 'module' }));
   writeFileSync(
     path.join(app, 'package-lock.json'),
     JSON.stringify({ name: 'studio-app', lockfileVersion: 3 }),
   );
-  writeFileSync(path.join(app, 'app.mjs'), STUDIO_APP);
+  writeFileSync(path.join(app, 'app.ts'), readmeExample() + REPORT);
 
-  const out = execFileSync(process.execPath, ['app.mjs'], {
-    cwd: app,
+  // Run from the temporary folder above the app, as `cdk synth` from a parent folder would.
+  const out = execFileSync(process.execPath, [path.join(app, 'app.ts')], {
+    cwd: work,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env,
       AWS_EC2_METADATA_DISABLED: 'true',
-      BRIDGE_CONFIG_JSON: JSON.stringify(exampleConfig()),
+      // Where the CDK CLI would have the app write its cloud assembly.
+      CDK_OUTDIR: path.join(app, 'cdk.out'),
     },
   });
   result = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as typeof result;
@@ -95,7 +104,6 @@ afterAll(() => {
 
 describe('the packed construct in a studio app', () => {
   it('ships compiled JavaScript and the functions’ sources, not the repository', () => {
-    const installed = path.join(app, 'node_modules', 'gameye-match-bridge');
     const files = readdirSync(installed);
     expect(files).toEqual(expect.arrayContaining(['dist', 'lambdas', 'package.json']));
     expect(files).not.toContain('test');
@@ -103,12 +111,12 @@ describe('the packed construct in a studio app', () => {
     expect(readdirSync(path.join(installed, 'dist', 'lib'))).toContain('index.d.ts');
   });
 
-  it('synthesizes with no feature flags and no cdk-nag finding; both functions bundled from node_modules with the app’s lock file', () => {
+  it('synthesizes with no feature flags and no cdk-nag finding, bundling both functions from node_modules', () => {
     expect(result.stackName).toBe('Matchmaking');
     expect(result.functions).toHaveLength(2);
     for (const fn of result.functions) {
       expect(fn).toMatchObject({ runtime: 'nodejs24.x', handler: 'index.handler' });
-      const map = JSON.parse(readFileSync(path.resolve(app, fn.asset, 'index.mjs.map'), 'utf8')) as {
+      const map = JSON.parse(readFileSync(path.join(fn.asset, 'index.mjs.map'), 'utf8')) as {
         sources: string[];
       };
       expect(map.sources.some((s) => s.includes('node_modules/gameye-match-bridge/lambdas/handlers/'))).toBe(
@@ -117,6 +125,14 @@ describe('the packed construct in a studio app', () => {
       expect(
         map.sources.some((s) => s.includes('node_modules/gameye-match-bridge/lambdas/runtime/node-http.cjs')),
       ).toBe(true);
+    }
+  });
+
+  it('has commands that say where they work instead of failing on TypeScript in node_modules', () => {
+    for (const bin of Object.values(pkg.bin)) {
+      const run = spawnSync(process.execPath, [path.join(installed, bin), '--help'], { encoding: 'utf8' });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain('runs from a clone of the gameye-match-bridge repository');
     }
   });
 });

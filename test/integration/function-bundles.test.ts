@@ -1,10 +1,12 @@
 /**
- * The two Lambda bundles, built as the construct builds them (BUNDLE_OPTIONS), loaded the way
- * Lambda loads them (the environment the stack sets, read at import) and run against the local
- * services: a MatchFound placed, its MatchEnded stopped and archived, a reaper run. What the
- * other tests cannot see: undici loaded from its own files, node:http through its alias, and
- * each entry point's composition of real clients from the environment.
+ * The two Lambda bundles, built as the construct builds them (BUNDLE_OPTIONS), each invocation
+ * run in a fresh `node` process with the NODE_OPTIONS and environment the stack sets (the local
+ * services standing in for AWS's): a MatchFound placed, its MatchEnded stopped and archived, a
+ * reaper run. What the other tests cannot see: Node's own loader on the bundle, undici loaded
+ * from its own files, node:http through its alias, and each entry point's composition of real
+ * clients from the environment.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,25 +14,25 @@ import { pathToFileURL } from 'node:url';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoSessionStore } from '../../lambdas/adapters/dynamo-session-store.ts';
-import type { PlacementHandler } from '../../lambdas/handlers/placement-handler.ts';
-import type { ReaperHandler } from '../../lambdas/handlers/reaper-handler.ts';
 import { bundleFunction } from '../../lib/function-bundle.ts';
 import { type ChildServices, startChildServices } from '../../lib/local/child-services.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localClients } from '../../lib/local/local-aws.ts';
 import { LOCAL_CONFIG_PATH } from '../../lib/local/local-bridge.ts';
-import { fakeContext, toRecord } from '../../lib/local/sqs-event-source.ts';
-import { FUNCTION_ENTRIES, FUNCTION_ENV } from '../../lib/resource-definitions.ts';
+import { toRecord } from '../../lib/local/sqs-event-source.ts';
+import { BUNDLE_OPTIONS, FUNCTION_ENTRIES, FUNCTION_ENV } from '../../lib/resource-definitions.ts';
 
 let services: ChildServices;
 let outDir: string;
-const savedEnv = { ...process.env };
+let functionEnv: Record<string, string>;
+const bundles: Partial<Record<'placement' | 'reaper', string>> = {};
 
 beforeAll(async () => {
   services = await startChildServices();
   outDir = mkdtempSync(path.join(tmpdir(), 'bridge-bundles-'));
   const { endpoints, resources, gameye } = services;
-  // What the stack sets on the functions, with the local services in place of AWS's.
-  Object.assign(process.env, {
+  functionEnv = {
+    PATH: process.env.PATH ?? '',
+    NODE_OPTIONS: BUNDLE_OPTIONS.nodeOptions,
     AWS_REGION: LOCAL_REGION,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
@@ -52,31 +54,32 @@ beforeAll(async () => {
     [FUNCTION_ENV.gameyeBaseUrl]: gameye.url,
     GAMEYE_TOKEN: gameye.token,
     [FUNCTION_ENV.bridgeConfig]: readFileSync(LOCAL_CONFIG_PATH, 'utf8'),
-  });
+  };
+  for (const name of ['placement', 'reaper'] as const) {
+    const file = path.join(outDir, name, 'index.mjs');
+    await bundleFunction(FUNCTION_ENTRIES[name], file);
+    bundles[name] = file;
+  }
 }, 60_000);
 
 afterAll(async () => {
-  for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
-  Object.assign(process.env, savedEnv);
   await services?.stop();
   if (outDir) rmSync(outDir, { recursive: true, force: true });
 });
 
-async function load<T>(name: 'placement' | 'reaper'): Promise<T> {
-  const file = path.join(outDir, name, 'index.mjs');
-  await bundleFunction(FUNCTION_ENTRIES[name], file);
-  const code = readFileSync(file, 'utf8');
-  // The build options took effect: the slim undici, the node:http alias, maps without sources.
-  expect(code).not.toContain('EventSource');
-  const map = JSON.parse(readFileSync(`${file}.map`, 'utf8')) as {
-    sources: string[];
-    sourcesContent?: unknown;
-  };
-  expect(map.sources.some((s) => s.endsWith('lambdas/runtime/node-http.cjs'))).toBe(true);
-  expect(map.sources.some((s) => s.includes('undici/lib/web/fetch/index.js'))).toBe(false);
-  expect(map.sourcesContent).toBeUndefined();
-  const module = (await import(pathToFileURL(file).href)) as { handler: T };
-  return module.handler;
+/** One cold start and one invocation: import the bundle, call its handler, print the result. */
+function invoke(name: 'placement' | 'reaper', event: unknown): unknown {
+  const script = `
+    const { handler } = await import(${JSON.stringify(pathToFileURL(bundles[name] ?? '').href)});
+    const deadline = Date.now() + 30_000;
+    const context = { awsRequestId: 'bundle-test', getRemainingTimeInMillis: () => deadline - Date.now() };
+    process.stdout.write(JSON.stringify(await handler(JSON.parse(process.env.EVENT), context)));`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+    env: { ...functionEnv, EVENT: JSON.stringify(event) },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return JSON.parse(out);
 }
 
 function sqsEvent(id: string, body: unknown) {
@@ -84,29 +87,39 @@ function sqsEvent(id: string, body: unknown) {
 }
 
 describe('the bundled functions', () => {
-  it('place a match, end it with its archive, and run the reaper', async () => {
-    const placement = await load<PlacementHandler>('placement');
+  it('were built with the options that ship: slim undici, node:http aliased, maps without sources', () => {
+    for (const file of Object.values(bundles)) {
+      const map = JSON.parse(readFileSync(`${file}.map`, 'utf8')) as {
+        sources: string[];
+        sourcesContent?: unknown;
+      };
+      expect(map.sources.some((s) => s.endsWith('lambdas/runtime/node-http.cjs'))).toBe(true);
+      expect(map.sources.some((s) => s.includes('undici/lib/web/fetch/index.js'))).toBe(false);
+      expect(map.sourcesContent).toBeUndefined();
+    }
+  });
+
+  it('place a match, end it with its archive, and run the reaper, each in a cold process', async () => {
     const clients = localClients(services.endpoints);
     const store = new DynamoSessionStore({
       client: clients.dynamodb,
       tableName: services.resources.tableName,
     });
-
     const matchFound = {
       version: 1,
       matchId: 'bundle-1',
       profile: 'arena-casual',
       players: [{ id: 'p1', latencies: { frankfurt: 20 } }],
     };
-    const placed = await placement(sqsEvent('m-1', matchFound), fakeContext(Date.now() + 30_000));
-    expect(placed.batchItemFailures).toEqual([]);
+
+    expect(invoke('placement', sqsEvent('m-1', matchFound))).toEqual({ batchItemFailures: [] });
     expect((await store.get('bundle-1'))?.state).toBe('READY');
 
-    const ended = await placement(
+    const ended = invoke(
+      'placement',
       sqsEvent('m-2', { type: 'MatchEnded', version: 1, matchId: 'bundle-1' }),
-      fakeContext(Date.now() + 30_000),
     );
-    expect(ended.batchItemFailures).toEqual([]);
+    expect(ended).toEqual({ batchItemFailures: [] });
     const record = await store.get('bundle-1');
     expect(record?.state).toBe('ENDED');
     const manifestKey = record?.archive?.manifestKey;
@@ -116,8 +129,6 @@ describe('the bundled functions', () => {
     );
     expect(head.ContentLength).toBeGreaterThan(0);
 
-    const reaper = await load<ReaperHandler>('reaper');
-    const run = await reaper({}, { getRemainingTimeInMillis: () => 60_000 });
-    expect(run).toMatchObject({ outOfTime: false, active: 0, abandoned: 0 });
-  }, 60_000);
+    expect(invoke('reaper', {})).toMatchObject({ outOfTime: false, active: 0, abandoned: 0 });
+  }, 90_000);
 });
