@@ -109,16 +109,20 @@ export class BridgeAlarms extends Construct {
   public readonly reaperNotRunning: cloudwatch.Alarm;
   public readonly orphansFound: cloudwatch.Alarm;
   public readonly gameye5xx: cloudwatch.Alarm;
+  public readonly corruptRecords: cloudwatch.Alarm;
   /** Threshold of `placementLatencyP95`, in milliseconds. */
   public readonly placementLatencyP95Ms: number;
   /** All of the above. */
   public readonly all: cloudwatch.Alarm[];
   private readonly targets: BridgeAlarmTargets;
+  private readonly namePrefix: string;
 
   constructor(scope: Construct, id: string, props: BridgeAlarmsProps) {
     super(scope, id);
     const t = props.thresholds;
     validateThresholds(t, props.reaperRate);
+    // Alarm names as on-call reads them in a notification: stack, bridge, alarm.
+    this.namePrefix = `${Stack.of(this).stackName}-${scope.node.id}-`;
     const b = props.bridge;
     this.targets = b;
     this.topic = new sns.Topic(this, 'Topic', {
@@ -146,6 +150,7 @@ export class BridgeAlarms extends Construct {
     if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
 
     this.deadLetterQueueNotEmpty = new cloudwatch.Alarm(this, 'DeadLetterQueueNotEmpty', {
+      alarmName: `${this.namePrefix}DeadLetterQueueNotEmpty`,
       alarmDescription: 'Match messages are in the DLQ: permanent failures or retries exhausted.',
       metric: b.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(1),
@@ -157,6 +162,7 @@ export class BridgeAlarms extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     this.oldestMatchTooOld = new cloudwatch.Alarm(this, 'OldestMatchTooOld', {
+      alarmName: `${this.namePrefix}OldestMatchTooOld`,
       alarmDescription: 'Match messages wait too long: placement is down, throttled or too slow.',
       metric: b.matchesQueue.metricApproximateAgeOfOldestMessage({
         period: Duration.minutes(1),
@@ -185,6 +191,7 @@ export class BridgeAlarms extends Construct {
     );
 
     this.placementFailureRate = new cloudwatch.Alarm(this, 'PlacementFailureRate', {
+      alarmName: `${this.namePrefix}PlacementFailureRate`,
       alarmDescription: 'Too many matches end in SessionFailed (percent of placements).',
       metric: new cloudwatch.MathExpression({
         label: 'Placement failure rate (%)',
@@ -202,6 +209,7 @@ export class BridgeAlarms extends Construct {
     });
     this.placementLatencyP95Ms = t.placementLatencyP95Ms ?? 15_000;
     this.placementLatencyP95 = new cloudwatch.Alarm(this, 'PlacementLatencyP95', {
+      alarmName: `${this.namePrefix}PlacementLatencyP95`,
       alarmDescription: 'p95 time from receiving a MatchFound to its server being ready is too high.',
       metric: this.customMetric('placementLatency', cloudwatch.Stats.percentile(95)),
       threshold: this.placementLatencyP95Ms,
@@ -212,6 +220,7 @@ export class BridgeAlarms extends Construct {
 
     const reaperPeriod = props.reaperRate.toSeconds() < 60 ? Duration.minutes(1) : props.reaperRate;
     this.reaperNotRunning = new cloudwatch.Alarm(this, 'ReaperNotRunning', {
+      alarmName: `${this.namePrefix}ReaperNotRunning`,
       alarmDescription: 'The reaper has not run: idle and orphaned sessions are not being stopped.',
       metric: b.reaperFunction.metricInvocations({ period: reaperPeriod, statistic: cloudwatch.Stats.SUM }),
       threshold: 1,
@@ -221,6 +230,7 @@ export class BridgeAlarms extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
     this.orphansFound = new cloudwatch.Alarm(this, 'OrphansFound', {
+      alarmName: `${this.namePrefix}OrphansFound`,
       alarmDescription: 'The reaper stopped Gameye sessions that had no DynamoDB record.',
       metric: this.customMetric('orphansStopped', cloudwatch.Stats.SUM),
       threshold: 0,
@@ -230,6 +240,7 @@ export class BridgeAlarms extends Construct {
     });
     const minimum = t.gameyeMinimumRequests ?? 20;
     this.gameye5xx = new cloudwatch.Alarm(this, 'Gameye5xx', {
+      alarmName: `${this.namePrefix}Gameye5xx`,
       alarmDescription:
         'Gameye answers too many requests with server errors (5xx, percent of HTTP attempts).',
       metric: new cloudwatch.MathExpression({
@@ -247,6 +258,17 @@ export class BridgeAlarms extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
+    this.corruptRecords = new cloudwatch.Alarm(this, 'CorruptRecords', {
+      alarmName: `${this.namePrefix}CorruptRecords`,
+      alarmDescription:
+        'The reaper skipped session records it could not read; those sessions are not managed.',
+      metric: this.customMetric('corruptRecordsSkipped', cloudwatch.Stats.SUM),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
     this.all = [
       this.deadLetterQueueNotEmpty,
       this.oldestMatchTooOld,
@@ -259,6 +281,7 @@ export class BridgeAlarms extends Construct {
       this.reaperNotRunning,
       this.orphansFound,
       this.gameye5xx,
+      this.corruptRecords,
     ];
     const action = new SnsAction(this.topic);
     for (const alarm of this.all) {
@@ -289,6 +312,7 @@ export class BridgeAlarms extends Construct {
 
   private functionAlarm(id: string, metric: cloudwatch.Metric, threshold: number): cloudwatch.Alarm {
     return new cloudwatch.Alarm(this, id, {
+      alarmName: `${this.namePrefix}${id}`,
       alarmDescription: `${id.replace(/([a-z])([A-Z])/g, '$1 $2')} of the Gameye match bridge.`,
       metric: metric.with({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM }),
       threshold,

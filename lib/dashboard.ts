@@ -136,8 +136,11 @@ export class BridgeDashboard extends Construct {
         width: 12,
       }),
       new cloudwatch.GraphWidget({
-        title: 'Orphans stopped',
-        left: [a.customMetric('orphansStopped', cloudwatch.Stats.SUM)],
+        title: 'Orphans stopped, corrupt records skipped',
+        left: [
+          a.customMetric('orphansStopped', cloudwatch.Stats.SUM),
+          a.customMetric('corruptRecordsSkipped', cloudwatch.Stats.SUM),
+        ],
         leftAnnotations: [a.orphansFound.toAnnotation()],
         width: 12,
       }),

@@ -37,6 +37,8 @@ export const METRICS = {
   sessionsStopped: { name: 'SessionsStopped', unit: 'Count', dimensions: ['reason'] },
   /** Running Gameye sessions with no DynamoDB record, stopped by the reaper (count). */
   orphansStopped: { name: 'OrphansStopped', unit: 'Count', dimensions: [] },
+  /** Session records the reaper could not read (corrupt items in the table), skipped (count). */
+  corruptRecordsSkipped: { name: 'CorruptRecordsSkipped', unit: 'Count', dimensions: [] },
   /** Bytes of artifacts archived to S3. */
   artifactBytes: { name: 'ArtifactBytes', unit: 'Bytes', dimensions: [] },
 } as const;

@@ -3,10 +3,11 @@
  * place that turns the environment into real clients and adapters.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { METRICS } from '../../lib/metric-names.ts';
 import { BRIDGE_RESOURCES } from '../../lib/resource-definitions.ts';
 import { DynamoActiveSessions } from '../adapters/dynamo-active-sessions.ts';
 import { DynamoSessionStore } from '../adapters/dynamo-session-store.ts';
@@ -75,12 +76,15 @@ export function reaperDeps(options: ReaperDepsOptions): ReaperHandlerDeps {
       client: clients.dynamodb,
       tableName: env.tableName,
       shards: env.config.activeShards,
-      // Skipped, not fatal; logged at error level so the function's error alarm sees it.
-      onInvalidItem: (error) =>
+      // Skipped, not fatal: one bad item must not stop the reaper for every other session.
+      // Counted (the CorruptRecords alarm watches the metric) and logged with its match id.
+      onInvalidItem: (error) => {
+        metrics.addMetric(METRICS.corruptRecordsSkipped.name, MetricUnit.Count, 1);
         logger.error('corrupt session record skipped by the reaper', {
           matchId: error.matchId,
           error: error.message,
-        }),
+        });
+      },
     }),
     archive: new S3ArchiveStore({ client: clients.s3, bucket: env.archiveBucketName }),
     archivePrefix: BRIDGE_RESOURCES.archiveBucket.prefix,

@@ -72,12 +72,21 @@ describe('alarm topic', () => {
 
   it('receives every alarm on ALARM and on OK', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(11);
+    expect(alarms).toHaveLength(12);
     for (const alarm of alarms) {
       const p = (alarm as { Properties: Record<string, unknown> }).Properties;
       expect(p.AlarmActions).toEqual([{ Ref: alarmTopicId }]);
       expect(p.OKActions).toEqual([{ Ref: alarmTopicId }]);
     }
+  });
+
+  it('are named for on-call: stack, bridge, alarm', () => {
+    expect(alarmProps(bridge.alarms.deadLetterQueueNotEmpty).AlarmName).toBe(
+      'Bridge-Bridge-DeadLetterQueueNotEmpty',
+    );
+    expect(alarmProps(bridge.alarms.reaperThrottles).AlarmName).toBe('Bridge-Bridge-ReaperThrottles');
+    const names = bridge.alarms.all.map((a) => alarmProps(a).AlarmName);
+    expect(new Set(names).size).toBe(bridge.alarms.all.length);
   });
 
   it('treats missing data as fine, except for the alarm whose failure is no data at all', () => {
@@ -208,6 +217,19 @@ describe('alarms', () => {
       Namespace: 'GameyeMatchBridge',
       MetricName: METRICS.gameyeRequests.name,
       Dimensions: [service],
+    });
+  });
+});
+
+describe('corrupt records', () => {
+  it('alarm on the first record the reaper had to skip', () => {
+    expect(alarmProps(bridge.alarms.corruptRecords)).toMatchObject({
+      Namespace: 'GameyeMatchBridge',
+      MetricName: METRICS.corruptRecordsSkipped.name,
+      Dimensions: [service],
+      Statistic: 'Sum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
     });
   });
 });

@@ -37,6 +37,9 @@ describe.each(['placementFunction', 'reaperFunction'] as const)('the %s bundle',
     expect(code.startsWith(BUNDLE_OPTIONS.banner)).toBe(true);
     expect(code).toMatch(/export\s*\{[^}]*as handler\}|export\s*\{\s*handler/);
     expect(code).toMatch(/sourceMappingURL=index\.mjs\.map/);
+    // Minified: a handful of very long lines, and the bridge's own names shortened.
+    expect(code.split('\n').length).toBeLessThan(200);
+    expect(code).not.toMatch(/\bDynamoSessionStore\b|\bparseRuntimeEnv\b/);
   });
 
   it('ships its source map, with file names but without a copy of the sources', () => {

@@ -3,7 +3,7 @@ import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { synthStack } from './synth.ts';
+import { synthConstruct, synthStack } from './synth.ts';
 
 let report: PolicyValidationPluginReport;
 let root: IConstruct;
@@ -43,5 +43,26 @@ describe('cdk-nag AwsSolutions', () => {
       expect(id).toMatch(/AwsSolutions-/);
       expect(reason.length, id).toBeGreaterThan(20);
     }
+  });
+});
+
+describe('cdk-nag AwsSolutions on other prop combinations', () => {
+  it.each<[string, Parameters<typeof synthConstruct>[0]]>([
+    ['KMS-encrypted queues', { queueEncryption: 'kms' }],
+    ['no access logs', { archiveAccessLogs: false }],
+    [
+      'an imported token secret with its own key',
+      {
+        gameyeTokenSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:gameye-token-AbCdEf',
+        gameyeTokenSecretKeyArn:
+          'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      },
+    ],
+    ['no dashboard, no source maps at runtime', { dashboard: false, sourceMapsAtRuntime: false }],
+  ])('%s: no unacknowledged finding', (_name, props) => {
+    const { app } = synthConstruct(props);
+    const pack = new AwsSolutionsChecks(app);
+    const result = pack.validateScope(app);
+    expect(result.violations.map((v) => v.ruleName)).toEqual([]);
   });
 });

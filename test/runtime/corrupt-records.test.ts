@@ -1,0 +1,70 @@
+/**
+ * A session record the reaper cannot read (a hand-edited or half-migrated item) is skipped so
+ * it does not stop the reaper for every other session, and counted as CorruptRecordsSkipped,
+ * the metric the CorruptRecords alarm watches, with its match id in an error log line.
+ */
+
+import { readFileSync } from 'node:fs';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { parseBridgeConfig } from '../../lambdas/core/config.ts';
+import { reaperDeps } from '../../lambdas/runtime/reaper-deps.ts';
+import { SESSIONS_TABLE } from '../../lambdas/shared/sessions-table.ts';
+import {
+  type LocalAws,
+  type LocalResources,
+  provisionLocalResources,
+  startLocalAws,
+} from '../../lib/local/local-aws.ts';
+import { LOCAL_CONFIG_PATH, silentMetrics } from '../../lib/local/local-bridge.ts';
+import { METRICS } from '../../lib/metric-names.ts';
+
+describe('a corrupt session record', () => {
+  let aws: LocalAws;
+  let res: LocalResources;
+  beforeAll(async () => {
+    aws = await startLocalAws();
+    res = await provisionLocalResources(aws.clients);
+  });
+  afterAll(async () => aws?.close());
+
+  it('is skipped by the reaper, counted and logged with its match id', async () => {
+    const idx = SESSIONS_TABLE.activeIndex;
+    await aws.clients.dynamodb.send(
+      new PutItemCommand({
+        TableName: res.tableName,
+        Item: {
+          matchId: { S: 'corrupt-1' },
+          [idx.partitionKey.name]: { S: 'active#0' },
+          [idx.sortKey.name]: { S: '2026-01-01T00:00:00.000Z' },
+          state: { S: 'NOT-A-STATE' },
+        },
+      }),
+    );
+    const metrics = silentMetrics();
+    const added = vi.spyOn(metrics, 'addMetric');
+    const logger = new Logger({ logLevel: 'SILENT' });
+    const errors = vi.spyOn(logger, 'error');
+    const deps = reaperDeps({
+      env: {
+        tableName: res.tableName,
+        topicArn: res.topicArn,
+        archiveBucketName: res.bucket,
+        gameyeBaseUrl: 'http://127.0.0.1:1',
+        token: { token: 'unused' },
+        config: parseBridgeConfig(JSON.parse(readFileSync(LOCAL_CONFIG_PATH, 'utf8'))),
+      },
+      clients: aws.clients,
+      logger,
+      metrics,
+    });
+
+    await expect(deps.index.listActive()).resolves.toEqual([]);
+    expect(added.mock.calls.filter(([name]) => name === METRICS.corruptRecordsSkipped.name)).toHaveLength(1);
+    expect(errors).toHaveBeenCalledWith(
+      'corrupt session record skipped by the reaper',
+      expect.objectContaining({ matchId: 'corrupt-1' }),
+    );
+  });
+});
