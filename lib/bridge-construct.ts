@@ -299,8 +299,11 @@ export class GameyeMatchBridge extends Construct {
       });
     if (!props.encryptionKey) {
       // CloudWatch alarms publish to the encrypted alarm topic only if the key lets them.
+      // Only for this account's alarms (the confused-deputy guard AWS recommends).
       this.encryptionKey.grant(
-        new iam.ServicePrincipal('cloudwatch.amazonaws.com'),
+        new iam.ServicePrincipal('cloudwatch.amazonaws.com', {
+          conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+        }),
         'kms:Decrypt',
         'kms:GenerateDataKey*',
       );
@@ -503,7 +506,12 @@ export class GameyeMatchBridge extends Construct {
       thresholds: props.alarmThresholds ?? {},
     });
     this.dashboard = settings.dashboard
-      ? new BridgeDashboard(this, 'Dashboard', { bridge: this, alarms: this.alarms })
+      ? new BridgeDashboard(this, 'Dashboard', {
+          bridge: this,
+          alarms: this.alarms,
+          placementTimeout: settings.placementTimeout,
+          reaperTimeout: settings.reaperTimeout,
+        })
       : undefined;
   }
 

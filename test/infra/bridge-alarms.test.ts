@@ -44,6 +44,7 @@ describe('alarm topic', () => {
           Match.objectLike({
             Principal: { Service: 'cloudwatch.amazonaws.com' },
             Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
           }),
         ]),
       },
@@ -241,5 +242,13 @@ describe('dashboard', () => {
     const body = JSON.stringify(stack.resolve((dashboard[0] as { Properties: unknown }).Properties));
     for (const def of Object.values(METRICS)) expect(body).toContain(def.name);
     for (const alarm of bridge.alarms.all) expect(body).toContain(logicalId(stack, alarm));
+  });
+
+  it('draws each function’s duration against its timeout', () => {
+    const dashboard = Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0];
+    const body = JSON.stringify(stack.resolve((dashboard as { Properties: unknown }).Properties));
+    expect(body).toContain('Placement duration (ms)');
+    expect(body).toContain('Reaper duration (ms)');
+    expect(body).toContain('\\"value\\":30000,\\"label\\":\\"timeout\\"');
   });
 });
