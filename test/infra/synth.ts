@@ -3,10 +3,12 @@
  * feature flags `cdk.json` gives the real app, and (unless asked) without bundling, which
  * only real deploys and the bundling test need.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll } from 'vitest';
 import type { BridgeConfigInput } from '../../lambdas/core/config.ts';
 import { GameyeMatchBridge, type GameyeMatchBridgeProps } from '../../lib/bridge-construct.ts';
 import { BridgeStack, type BridgeStackProps } from '../../lib/bridge-stack.ts';
@@ -25,8 +27,18 @@ export function exampleConfig(): BridgeConfigInput {
   return JSON.parse(readFileSync(EXAMPLE_CONFIG_PATH, 'utf8')) as BridgeConfigInput;
 }
 
+/**
+ * Every app synthesizes into a folder under one temporary folder per test file, removed after
+ * the file's tests: left to itself, CDK makes a new `cdk.out*` folder in the system's
+ * temporary folder for every synth and never removes it.
+ */
+const outRoot = mkdtempSync(path.join(tmpdir(), 'bridge-infra-test-'));
+afterAll(() => rmSync(outRoot, { recursive: true, force: true }));
+const outdir = (): string => mkdtempSync(path.join(outRoot, 'cdk.out-'));
+
 export function newApp(options: { bundle?: boolean } = {}): App {
   return new App({
+    outdir: outdir(),
     context: { ...FEATURE_FLAGS, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
   });
 }
