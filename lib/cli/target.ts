@@ -296,6 +296,13 @@ async function readSecret(secretArn: string, stackName: string, region: string):
     }
     return value;
   } catch (err) {
+    // The stack creates the secret with no value at all; reading it then fails like this.
+    if (err instanceof Error && err.name === 'ResourceNotFoundException' && /AWSCURRENT/.test(err.message)) {
+      throw new UnreachableError(`the Gameye token secret ${secretArn} has no value yet`, {
+        details: ['Set it with `aws secretsmanager put-secret-value`, or export GAMEYE_TOKEN.'],
+        cause: err,
+      });
+    }
     throw deployedFailure(err, stackName, region);
   } finally {
     sm.destroy();
