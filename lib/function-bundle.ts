@@ -7,7 +7,7 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import { BUNDLE_OPTIONS } from './resource-definitions.ts';
 
-export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
+const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
 
 /** Writes `outfile` and `outfile.map`; `entry` is relative to the project root. */
 export async function bundleFunction(entry: string, outfile: string): Promise<void> {

@@ -6,6 +6,7 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { GameyeClient, type GameyeClientOptions } from '../gameye/index.ts';
 import type { TokenSource } from './env.ts';
+import { isSecretWithoutValue } from './secret-errors.ts';
 
 /** Five minutes: a rotated token reaches warm functions within that. */
 const SECRET_MAX_AGE_SECONDS = 300;
@@ -16,8 +17,7 @@ export async function readGameyeToken(source: TokenSource): Promise<string> {
   try {
     value = await getSecret(source.secretArn, { maxAge: SECRET_MAX_AGE_SECONDS });
   } catch (error) {
-    // The stack creates the secret with no value at all; reading it then fails like this.
-    if (hasNoValue(error)) {
+    if (isSecretWithoutValue(error)) {
       throw new Error(
         `the Gameye token secret ${source.secretArn} has no value yet: set it with put-secret-value`,
         {
@@ -32,14 +32,6 @@ export async function readGameyeToken(source: TokenSource): Promise<string> {
     throw new Error(`the Gameye token secret ${source.secretArn} is empty: set it with put-secret-value`);
   }
   return value.trim();
-}
-
-/** Secrets Manager's answer for a secret with no version (Powertools may wrap it). */
-function hasNoValue(error: unknown): boolean {
-  for (let e = error; e instanceof Error; e = e.cause) {
-    if (e.name === 'ResourceNotFoundException' && /AWSCURRENT|secret value/i.test(e.message)) return true;
-  }
-  return false;
 }
 
 /**

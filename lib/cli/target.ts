@@ -16,6 +16,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { type BridgeConfig, parseBridgeConfig } from '../../lambdas/core/config.ts';
 import { ConfigError } from '../../lambdas/core/errors.ts';
 import { GameyeClient } from '../../lambdas/gameye/index.ts';
+import { isSecretWithoutValue } from '../../lambdas/runtime/secret-errors.ts';
 import { type LocalStackFile, readStackFile, STACK_FILE } from '../local/stack-file.ts';
 import { CliError, isConnectionFailure, UnreachableError, UsageError } from './errors.ts';
 import type { CliIo } from './io.ts';
@@ -296,8 +297,7 @@ async function readSecret(secretArn: string, stackName: string, region: string):
     }
     return value;
   } catch (err) {
-    // The stack creates the secret with no value at all; reading it then fails like this.
-    if (err instanceof Error && err.name === 'ResourceNotFoundException' && /AWSCURRENT/.test(err.message)) {
+    if (isSecretWithoutValue(err)) {
       throw new UnreachableError(`the Gameye token secret ${secretArn} has no value yet`, {
         details: ['Set it with `aws secretsmanager put-secret-value`, or export GAMEYE_TOKEN.'],
         cause: err,
