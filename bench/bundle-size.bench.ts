@@ -9,8 +9,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { bundleFunction } from '../lib/function-bundle.ts';
-import { BUNDLE_OPTIONS, FUNCTION_ENTRIES, FUNCTION_ENV } from '../lib/resource-definitions.ts';
+import { FUNCTION_ENV } from '../lambdas/shared/resources.ts';
+import { BUNDLE_OPTIONS, FUNCTION_ENTRIES } from '../lib/bundle-options.ts';
+import { bundleFunction } from '../tools/bundle/function-bundle.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const OUT = path.join(ROOT, 'bench/results/bundles');

@@ -53,7 +53,7 @@ function benchConfig(): Record<string, unknown> {
 // ── child: the emulator ─────────────────────────────────────────────────────────────────
 
 async function runEmulatorChild(): Promise<void> {
-  const { startEmulator } = await import('../lib/local/gameye-emulator/index.ts');
+  const { startEmulator } = await import('../tools/gameye-emulator/index.ts');
   const emulator = await startEmulator({ config: benchConfig() as never });
   process.stdout.write(`${JSON.stringify({ url: emulator.url, token: emulator.token })}\n`);
   const stop = async (): Promise<void> => {

@@ -17,11 +17,11 @@ import { RequestCounter } from '../lambdas/adapters/request-counter.ts';
 import type { GameyePort } from '../lambdas/core/ports.ts';
 import { makePlacementHandler } from '../lambdas/handlers/placement-handler.ts';
 import { placementDeps } from '../lambdas/runtime/placement-deps.ts';
-import { startChildServices } from '../lib/local/child-services.ts';
-import { defaultEmulatorConfigInput } from '../lib/local/gameye-emulator/index.ts';
-import { localClients } from '../lib/local/local-aws.ts';
-import { localRuntimeEnv, silentMetrics } from '../lib/local/local-bridge.ts';
-import { fakeContext } from '../lib/local/sqs-event-source.ts';
+import { defaultEmulatorConfigInput } from '../tools/gameye-emulator/index.ts';
+import { startChildServices } from '../tools/local/child-services.ts';
+import { localClients } from '../tools/local/local-aws.ts';
+import { localRuntimeEnv, silentMetrics } from '../tools/local/local-bridge.ts';
+import { fakeContext } from '../tools/local/sqs-event-source.ts';
 
 const TARGETS = { p50Ms: 15, p99Ms: 40, batchRatio: 1.5 } as const;
 const GAMEYE_MS = 50;

@@ -6,9 +6,9 @@
  * 2. M of them go idle: runs until all are stopped and archived, with progress.
  */
 import { performance } from 'node:perf_hooks';
-import { defaultEmulatorConfigInput } from '../lib/local/gameye-emulator/index.ts';
-import { emulatorClock, startLocalBridge } from '../lib/local/local-bridge.ts';
 import { seedSessions } from '../test/integration/reaper-seed.ts';
+import { defaultEmulatorConfigInput } from '../tools/gameye-emulator/index.ts';
+import { emulatorClock, startLocalBridge } from '../tools/local/local-bridge.ts';
 
 const N = Number(process.argv[2] ?? 10_000);
 const IDLE = Number(process.argv[3] ?? 1_000);

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 /**
- * `npx bridge <command>`: the operator CLI (lib/cli). Ctrl-C aborts the running command
+ * `npx bridge <command>`: the operator CLI (tools/cli). Ctrl-C aborts the running command
  * (`logs --follow` ends cleanly); a second Ctrl-C exits at once.
  */
-import { processIo } from '../lib/cli/io.ts';
-import { main } from '../lib/cli/main.ts';
+import { processIo } from '../tools/cli/io.ts';
+import { main } from '../tools/cli/main.ts';
 
 const interrupt = new AbortController();
 process.on('SIGINT', () => {

@@ -1,5 +1,10 @@
 #!/usr/bin/env node
-// The `gameye-emulator` command: see launch.js.
-import { launch } from './launch.js';
-
-await launch('gameye-emulator', './gameye-emulator.ts');
+// The `gameye-emulator` command. Node runs its TypeScript source, but not from inside node_modules: the
+// published package ships the CDK construct only, so an installed copy says where to run it.
+if (import.meta.dirname.split(/[\\/]/).includes('node_modules')) {
+  console.error(
+    'gameye-emulator: run it from a clone of the gameye-match-bridge repository (npx gameye-emulator there).',
+  );
+  process.exit(1);
+}
+await import('./gameye-emulator.ts');

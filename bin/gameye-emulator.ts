@@ -10,7 +10,7 @@ import {
   EmulatorConfigError,
   loadEmulatorConfig,
   startEmulator,
-} from '../lib/local/gameye-emulator/index.ts';
+} from '../tools/gameye-emulator/index.ts';
 
 const USAGE = `Usage: gameye-emulator [--port P] [--host H] [--config FILE] [--token T]
 
@@ -19,7 +19,7 @@ Serve a local emulator of the Gameye Session API (shared/gameye/openapi.yaml).
   --port P       port to listen on (0 picks a free one)   default 8787
   --host H       address to bind                          default 127.0.0.1
   --config FILE  JSON config (regions, images, tokens, faults, ...)
-                 default lib/local/gameye-emulator/default-config.json
+                 default tools/gameye-emulator/default-config.json
   --token T      bearer token with every scope            default random
   --help         show this help
 `;

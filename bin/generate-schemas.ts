@@ -9,7 +9,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { jsonSchemas } from '../lambdas/core/json-schema.ts';
+import { jsonSchemas } from '../tools/schemas/json-schema.ts';
 
 export const SCHEMAS_DIR = resolve(import.meta.dirname, '../schemas');
 

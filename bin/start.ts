@@ -8,8 +8,8 @@
  *   npm start -- --serve                keep the stack running for manual use (Ctrl-C stops it)
  */
 import { parseArgs } from 'node:util';
-import { renderSummary } from '../lib/local/sim/render.ts';
-import { runSimulation } from '../lib/local/sim/run.ts';
+import { renderSummary } from '../tools/local/sim/render.ts';
+import { runSimulation } from '../tools/local/sim/run.ts';
 
 const HELP = `Usage: npm start -- [options]
 
@@ -51,7 +51,7 @@ async function main(): Promise<number> {
     return n;
   };
   if (values.serve) {
-    const { serve } = await import('../lib/local/serve.ts');
+    const { serve } = await import('../tools/local/serve.ts');
     return serve();
   }
   const range = /^(\d+)-(\d+)$/.exec(values.players);

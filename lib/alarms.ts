@@ -12,7 +12,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRICS, type MetricKey, SERVICE_DIMENSION } from './metric-names.ts';
+import { METRICS, type MetricKey, SERVICE_DIMENSION } from '../lambdas/shared/metric-names.ts';
 
 /** Thresholds of the bridge's alarms. */
 export interface BridgeAlarmThresholds {

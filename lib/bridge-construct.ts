@@ -2,7 +2,7 @@
  * `GameyeMatchBridge`: the whole bridge as one L3 construct. A studio drops it into its own
  * CDK app; `lib/bridge-stack.ts` is this project's own use of it.
  *
- * Resources are built from the shared plain-data definitions (`lib/resource-definitions.ts`,
+ * Resources are built from the shared plain-data definitions (`lambdas/shared/resources.ts`,
  * `lambdas/shared/sessions-table.ts`) that the local stack maps too, so what `npm start`
  * runs against and what `cdk deploy` creates cannot drift apart.
  */
@@ -24,15 +24,10 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { type BridgeConfig, type BridgeConfigInput, parseBridgeConfig } from '../lambdas/core/config.ts';
+import { BRIDGE_RESOURCES, FUNCTION_ENV, PLACEMENT_TIMEOUT_SECONDS } from '../lambdas/shared/resources.ts';
 import { BridgeAlarms, type BridgeAlarmThresholds } from './alarms.ts';
+import { BUNDLE_OPTIONS, FUNCTION_ENTRIES } from './bundle-options.ts';
 import { BridgeDashboard } from './dashboard.ts';
-import {
-  BRIDGE_RESOURCES,
-  BUNDLE_OPTIONS,
-  FUNCTION_ENTRIES,
-  FUNCTION_ENV,
-  PLACEMENT_TIMEOUT_SECONDS,
-} from './resource-definitions.ts';
 
 /** How the matches queue and its DLQ are encrypted at rest. */
 export type QueueEncryptionMode = 'sqs-managed' | 'kms';

@@ -5,8 +5,8 @@
 import { Aws, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
+import { STOP_REASONS } from '../lambdas/shared/metric-names.ts';
 import type { BridgeAlarms, BridgeAlarmTargets } from './alarms.ts';
-import { STOP_REASONS } from './metric-names.ts';
 
 export interface BridgeDashboardProps {
   /** The resources and metric identity shown. */

@@ -1,6 +1,6 @@
 /**
  * Why a session was stopped. One list for the core (record, SessionEnded event) and for the
- * `reason` dimension of the `SessionsStopped` metric (lib/metric-names.ts re-exports it), so
+ * `reason` dimension of the `SessionsStopped` metric (lambdas/shared/metric-names.ts re-exports it), so
  * an alarm or dashboard can never select a reason the reaper does not emit.
  *
  * Plain data: no zod, no SDK, so the CDK side can import it too.

@@ -5,8 +5,8 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { GAMEYE_STATUS_CLASSES, type GameyeStatusClass, METRICS } from '../../lib/metric-names.ts';
 import type { GameyeError, GameyeRequestEvent } from '../gameye/index.ts';
+import { GAMEYE_STATUS_CLASSES, type GameyeStatusClass, METRICS } from '../shared/metric-names.ts';
 
 export function statusClassOf(status: number): GameyeStatusClass {
   if (status === 0) return GAMEYE_STATUS_CLASSES[2];

@@ -9,7 +9,6 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { METRICS } from '../../lib/metric-names.ts';
 import type { DeadLetter } from '../adapters/sqs-dead-letter.ts';
 import type { BridgeConfig } from '../core/config.ts';
 import { TransientPlacementError } from '../core/errors.ts';
@@ -18,6 +17,7 @@ import { type PlacementOutcome, type PlacementState, placeMatch } from '../core/
 import type { Clock, EventPublisher, GameyePort, SessionStore } from '../core/ports.ts';
 import type { MatchEndedOutcome } from '../core/reaper.ts';
 import type { GameyeError } from '../gameye/index.ts';
+import { METRICS } from '../shared/metric-names.ts';
 import { recordGameyeError } from './gameye-telemetry.ts';
 
 export interface PlacementHandlerDeps {

@@ -7,7 +7,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { METRICS } from '../../lib/metric-names.ts';
 import type { BridgeConfig } from '../core/config.ts';
 import type {
   ActiveSessionIndex,
@@ -27,6 +26,7 @@ import {
   runReaper,
 } from '../core/reaper.ts';
 import type { GameyeError } from '../gameye/index.ts';
+import { METRICS } from '../shared/metric-names.ts';
 import { recordGameyeError } from './gameye-telemetry.ts';
 
 export interface ReaperHandlerDeps {

@@ -4,9 +4,9 @@
  * their names and clients in their constructors.
  */
 import * as z from 'zod';
-import { FUNCTION_ENV } from '../../lib/resource-definitions.ts';
 import { type BridgeConfig, parseBridgeConfig } from '../core/config.ts';
 import { fieldIssues } from '../core/issues.ts';
+import { FUNCTION_ENV } from '../shared/resources.ts';
 
 /** How the Gameye token is found: a Secrets Manager ARN in AWS, the token itself locally. */
 export type TokenSource = { readonly secretArn: string } | { readonly token: string };

@@ -7,7 +7,6 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { BRIDGE_RESOURCES } from '../../lib/resource-definitions.ts';
 import { DynamoSessionStore } from '../adapters/dynamo-session-store.ts';
 import { GameyePortAdapter, PLACEMENT_RETRIES, placementRetryIf } from '../adapters/gameye-port.ts';
 import { SnsEventPublisher } from '../adapters/sns-publisher.ts';
@@ -16,6 +15,7 @@ import { createPlacementState } from '../core/placement.ts';
 import { type Clock, systemClock } from '../core/ports.ts';
 import { countGameyeAttempts } from '../handlers/gameye-telemetry.ts';
 import type { PlacementHandlerDeps } from '../handlers/placement-handler.ts';
+import { BRIDGE_RESOURCES } from '../shared/resources.ts';
 import type { RuntimeEnv } from './env.ts';
 import { gameyeClients } from './gameye-token.ts';
 

@@ -7,8 +7,6 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { METRICS } from '../../lib/metric-names.ts';
-import { BRIDGE_RESOURCES } from '../../lib/resource-definitions.ts';
 import { DynamoActiveSessions } from '../adapters/dynamo-active-sessions.ts';
 import { DynamoSessionStore } from '../adapters/dynamo-session-store.ts';
 import { GameyeLifecycleAdapter } from '../adapters/gameye-lifecycle.ts';
@@ -18,6 +16,8 @@ import { type Clock, systemClock } from '../core/ports.ts';
 import type { RetryPolicy } from '../gameye/index.ts';
 import { countGameyeAttempts } from '../handlers/gameye-telemetry.ts';
 import type { ReaperHandlerDeps } from '../handlers/reaper-handler.ts';
+import { METRICS } from '../shared/metric-names.ts';
+import { BRIDGE_RESOURCES } from '../shared/resources.ts';
 import type { RuntimeEnv } from './env.ts';
 import { gameyeClients } from './gameye-token.ts';
 

@@ -1,5 +1,5 @@
 /**
- * The sessions table, defined once. The CDK stack (`lib/`), the local stack (`lib/local/`)
+ * The sessions table, defined once. The CDK stack (`lib/`), the local stack (`tools/local/`)
  * and the DynamoDB adapter all read this module, so the key names, the active-sessions
  * index and the TTL attribute cannot drift apart between production, local mode and code.
  *

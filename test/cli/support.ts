@@ -3,9 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import { main } from '../../lib/cli/main.ts';
-import { type LocalBridge, type LocalBridgeOptions, startLocalBridge } from '../../lib/local/local-bridge.ts';
-import { writeStackFile } from '../../lib/local/stack-file.ts';
+import { main } from '../../tools/cli/main.ts';
+import {
+  type LocalBridge,
+  type LocalBridgeOptions,
+  startLocalBridge,
+} from '../../tools/local/local-bridge.ts';
+import { writeStackFile } from '../../tools/local/stack-file.ts';
 
 export const PROJECT_ROOT = resolve(import.meta.dirname, '../..');
 export const LOCAL_CONFIG = join(PROJECT_ROOT, 'config/local.config.json');

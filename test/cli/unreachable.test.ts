@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeStackFile } from '../../lib/local/stack-file.ts';
+import { writeStackFile } from '../../tools/local/stack-file.ts';
 import { LOCAL_CONFIG, runCli } from './support.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'bridge-cli-down-'));
@@ -83,7 +83,7 @@ describe('an unreachable stack', () => {
 describe('deployed mode defaults', () => {
   it('uses the same default config file as the CDK stack', async () => {
     const [{ DEFAULT_CONFIG_PATH: cli }, { DEFAULT_CONFIG_PATH: cdk }] = await Promise.all([
-      import('../../lib/cli/target.ts'),
+      import('../../tools/cli/target.ts'),
       import('../../lib/bridge-stack.ts'),
     ]);
     expect(cli).toBe(cdk);

@@ -6,13 +6,13 @@ import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorResponse } from '../../lambdas/gameye/contract.ts';
-import { EMULATOR_DIR } from '../../lib/local/gameye-emulator/config.ts';
+import { EMULATOR_DIR } from '../../tools/gameye-emulator/config.ts';
 import {
   defaultEmulatorConfigInput,
   type RunningEmulator,
   startEmulator,
-} from '../../lib/local/gameye-emulator/index.ts';
-import { callerFor, startArena } from '../../lib/local/gameye-emulator/testing.ts';
+} from '../../tools/gameye-emulator/index.ts';
+import { callerFor, startArena } from '../../tools/gameye-emulator/testing.ts';
 
 const FIXTURES = join(EMULATOR_DIR, 'fixtures', 'arena-server');
 const SYNTHETIC_BYTES = 3 * 1024 * 1024 + 123;

@@ -10,7 +10,7 @@ import {
   loadEmulatorConfig,
   parseEmulatorConfig,
   startEmulator,
-} from '../../lib/local/gameye-emulator/index.ts';
+} from '../../tools/gameye-emulator/index.ts';
 
 function withChange(change: (c: EmulatorConfigInput) => void): EmulatorConfigInput {
   const copy = structuredClone(defaultEmulatorConfigInput);

@@ -4,8 +4,8 @@ import {
   defaultEmulatorConfigInput,
   type RunningEmulator,
   startEmulator,
-} from '../../lib/local/gameye-emulator/index.ts';
-import { callerFor, startArena } from '../../lib/local/gameye-emulator/testing.ts';
+} from '../../tools/gameye-emulator/index.ts';
+import { callerFor, startArena } from '../../tools/gameye-emulator/testing.ts';
 
 const config = structuredClone(defaultEmulatorConfigInput);
 config.logIntervalMs = 20;

@@ -14,13 +14,8 @@ import {
   type EmulatorConfigInput,
   type RunningEmulator,
   startEmulator,
-} from '../../lib/local/gameye-emulator/index.ts';
-import {
-  type Caller,
-  type CallResult,
-  callerFor,
-  startArena,
-} from '../../lib/local/gameye-emulator/testing.ts';
+} from '../../tools/gameye-emulator/index.ts';
+import { type Caller, type CallResult, callerFor, startArena } from '../../tools/gameye-emulator/testing.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

@@ -8,7 +8,7 @@ import {
   defaultEmulatorConfigInput,
   type RunningEmulator,
   startEmulator,
-} from '../../lib/local/gameye-emulator/index.ts';
+} from '../../tools/gameye-emulator/index.ts';
 
 export const TOKEN = 'emulator-secret-token-7f3a9c';
 /** A token with only `session:read`, for 403s. */

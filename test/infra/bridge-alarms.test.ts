@@ -1,8 +1,8 @@
 import type { Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { METRICS } from '../../lambdas/shared/metric-names.ts';
 import type { GameyeMatchBridge } from '../../lib/bridge-construct.ts';
-import { METRICS } from '../../lib/metric-names.ts';
 import { logicalId, synthStack } from './synth.ts';
 
 let template: Template;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BridgeStack } from '../../lib/bridge-stack.ts';
-import { BUNDLE_OPTIONS } from '../../lib/resource-definitions.ts';
+import { BUNDLE_OPTIONS } from '../../lib/bundle-options.ts';
 import { logicalId, synthStack } from './synth.ts';
 
 let assembly: CloudAssembly;

@@ -1,8 +1,8 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { BRIDGE_RESOURCES, FUNCTION_ENV } from '../../lambdas/shared/resources.ts';
 import { SESSIONS_TABLE } from '../../lambdas/shared/sessions-table.ts';
 import type { BridgeStack } from '../../lib/bridge-stack.ts';
-import { BRIDGE_RESOURCES, FUNCTION_ENV } from '../../lib/resource-definitions.ts';
 import { exampleConfig, logicalId, onlyResource, synthConstruct, synthStack } from './synth.ts';
 
 let template: Template;

@@ -106,7 +106,9 @@ describe('the packed construct in a studio app', () => {
   it('ships compiled JavaScript and the functions’ sources, not the repository', () => {
     const files = readdirSync(installed);
     expect(files).toEqual(expect.arrayContaining(['dist', 'lambdas', 'package.json']));
-    expect(files).not.toContain('test');
+    for (const tooling of ['test', 'tools', 'bench', 'lib', 'schemas']) expect(files).not.toContain(tooling);
+    // npm adds the command shims named in `bin` by itself; nothing else of bin/ ships.
+    expect(readdirSync(path.join(installed, 'bin')).sort()).toEqual(['bridge.js', 'gameye-emulator.js']);
     expect(files).not.toContain('package-lock.json');
     expect(readdirSync(path.join(installed, 'dist', 'lib'))).toContain('index.d.ts');
   });
@@ -132,7 +134,7 @@ describe('the packed construct in a studio app', () => {
     for (const bin of Object.values(pkg.bin)) {
       const run = spawnSync(process.execPath, [path.join(installed, bin), '--help'], { encoding: 'utf8' });
       expect(run.status).toBe(1);
-      expect(run.stderr).toContain('runs from a clone of the gameye-match-bridge repository');
+      expect(run.stderr).toContain('run it from a clone of the gameye-match-bridge repository');
     }
   });
 });

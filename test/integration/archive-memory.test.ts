@@ -5,11 +5,11 @@ import { makeEndMatch } from '../../lambdas/handlers/reaper-handler.ts';
 import type { RuntimeEnv } from '../../lambdas/runtime/env.ts';
 import { placementDeps } from '../../lambdas/runtime/placement-deps.ts';
 import { reaperDeps } from '../../lambdas/runtime/reaper-deps.ts';
-import { type ChildServices, startChildServices } from '../../lib/local/child-services.ts';
-import { defaultEmulatorConfigInput } from '../../lib/local/gameye-emulator/index.ts';
-import { localClients } from '../../lib/local/local-aws.ts';
-import { localRuntimeEnv, silentMetrics } from '../../lib/local/local-bridge.ts';
-import { fakeContext, toRecord } from '../../lib/local/sqs-event-source.ts';
+import { defaultEmulatorConfigInput } from '../../tools/gameye-emulator/index.ts';
+import { type ChildServices, startChildServices } from '../../tools/local/child-services.ts';
+import { localClients } from '../../tools/local/local-aws.ts';
+import { localRuntimeEnv, silentMetrics } from '../../tools/local/local-bridge.ts';
+import { fakeContext, toRecord } from '../../tools/local/sqs-event-source.ts';
 
 const MB = 1024 * 1024;
 const BIG = '/home/gameserver/logs/big.bin';

@@ -11,10 +11,10 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { SessionEvent } from '../../lambdas/core/events.ts';
 import { SessionRecord } from '../../lambdas/core/session-record.ts';
-import type { LocalBridge } from '../../lib/local/local-bridge.ts';
+import type { LocalBridge } from '../../tools/local/local-bridge.ts';
 
 /** The simulation's seeded PRNG: reproducible worlds in tests too. */
-export { seededRandom as seeded } from '../../lib/local/sim/world.ts';
+export { seededRandom as seeded } from '../../tools/local/sim/world.ts';
 
 export async function sendBodies(sqs: SQSClient, queueUrl: string, bodies: readonly string[]): Promise<void> {
   for (let i = 0; i < bodies.length; i += 10) {

@@ -4,8 +4,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventPublisher, SessionStore } from '../../lambdas/core/ports.ts';
-import { defaultEmulatorConfigInput } from '../../lib/local/gameye-emulator/index.ts';
-import { type LocalBridge, startLocalBridge } from '../../lib/local/local-bridge.ts';
+import { defaultEmulatorConfigInput } from '../../tools/gameye-emulator/index.ts';
+import { type LocalBridge, startLocalBridge } from '../../tools/local/local-bridge.ts';
 import {
   allRecords,
   backendEvents,

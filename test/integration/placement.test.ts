@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DLQ_ATTRIBUTES } from '../../lambdas/adapters/sqs-dead-letter.ts';
-import { defaultEmulatorConfigInput } from '../../lib/local/gameye-emulator/index.ts';
-import { LOCAL_CONFIG_PATH, type LocalBridge, startLocalBridge } from '../../lib/local/local-bridge.ts';
+import { defaultEmulatorConfigInput } from '../../tools/gameye-emulator/index.ts';
+import { LOCAL_CONFIG_PATH, type LocalBridge, startLocalBridge } from '../../tools/local/local-bridge.ts';
 import {
   allRecords,
   backendEvents,

@@ -4,8 +4,8 @@
  */
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultEmulatorConfigInput } from '../../lib/local/gameye-emulator/index.ts';
-import { emulatorClock, type LocalBridge, startLocalBridge } from '../../lib/local/local-bridge.ts';
+import { defaultEmulatorConfigInput } from '../../tools/gameye-emulator/index.ts';
+import { emulatorClock, type LocalBridge, startLocalBridge } from '../../tools/local/local-bridge.ts';
 import { allRecords } from './helpers.ts';
 import { seedSessions } from './reaper-seed.ts';
 

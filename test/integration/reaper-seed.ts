@@ -8,7 +8,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { BridgeConfig } from '../../lambdas/core/config.ts';
 import { sessionIdFor } from '../../lambdas/core/session-id.ts';
 import { activeShardFor, type SessionRecord } from '../../lambdas/core/session-record.ts';
-import type { RunningEmulator } from '../../lib/local/gameye-emulator/index.ts';
+import type { RunningEmulator } from '../../tools/gameye-emulator/index.ts';
 
 export interface SeedOptions {
   readonly emulator: RunningEmulator;

@@ -8,8 +8,8 @@ import { createHash } from 'node:crypto';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultEmulatorConfigInput } from '../../lib/local/gameye-emulator/index.ts';
-import { emulatorClock, type LocalBridge, startLocalBridge } from '../../lib/local/local-bridge.ts';
+import { defaultEmulatorConfigInput } from '../../tools/gameye-emulator/index.ts';
+import { emulatorClock, type LocalBridge, startLocalBridge } from '../../tools/local/local-bridge.ts';
 import { allRecords, backendEvents } from './helpers.ts';
 import { seedSessions } from './reaper-seed.ts';
 

@@ -12,7 +12,7 @@ import {
   type LocalResources,
   provisionLocalResources,
   startLocalAws,
-} from '../../lib/local/local-aws.ts';
+} from '../../tools/local/local-aws.ts';
 
 describe('local AWS stack', () => {
   let aws: LocalAws;

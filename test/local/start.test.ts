@@ -6,10 +6,10 @@ import { spawnSync } from 'node:child_process';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalBridge, startLocalBridge } from '../../lib/local/local-bridge.ts';
-import { runSimulation, simulationConfig } from '../../lib/local/sim/run.ts';
-import type { RunSummary } from '../../lib/local/sim/summary.ts';
-import { scanRecords } from '../../lib/local/sim/summary.ts';
+import { type LocalBridge, startLocalBridge } from '../../tools/local/local-bridge.ts';
+import { runSimulation, simulationConfig } from '../../tools/local/sim/run.ts';
+import type { RunSummary } from '../../tools/local/sim/summary.ts';
+import { scanRecords } from '../../tools/local/sim/summary.ts';
 
 describe('npm start simulation', () => {
   let bridge: LocalBridge;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseBridgeConfig } from '../../lambdas/core/config.ts';
 import { ConfigError } from '../../lambdas/core/errors.ts';
-import { jsonSchemas } from '../../lambdas/core/json-schema.ts';
+import { jsonSchemas } from '../../tools/schemas/json-schema.ts';
 import { aBridgeConfigInput } from '../fixtures/config.ts';
 
 function configError(input: unknown): ConfigError {

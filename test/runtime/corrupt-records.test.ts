@@ -10,15 +10,15 @@ import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseBridgeConfig } from '../../lambdas/core/config.ts';
 import { reaperDeps } from '../../lambdas/runtime/reaper-deps.ts';
+import { METRICS } from '../../lambdas/shared/metric-names.ts';
 import { SESSIONS_TABLE } from '../../lambdas/shared/sessions-table.ts';
 import {
   type LocalAws,
   type LocalResources,
   provisionLocalResources,
   startLocalAws,
-} from '../../lib/local/local-aws.ts';
-import { LOCAL_CONFIG_PATH, silentMetrics } from '../../lib/local/local-bridge.ts';
-import { METRICS } from '../../lib/metric-names.ts';
+} from '../../tools/local/local-aws.ts';
+import { LOCAL_CONFIG_PATH, silentMetrics } from '../../tools/local/local-bridge.ts';
 
 describe('a corrupt session record', () => {
   let aws: LocalAws;

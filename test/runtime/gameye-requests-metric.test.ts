@@ -9,10 +9,10 @@ import { parseBridgeConfig } from '../../lambdas/core/config.ts';
 import type { RuntimeEnv } from '../../lambdas/runtime/env.ts';
 import { placementDeps } from '../../lambdas/runtime/placement-deps.ts';
 import { reaperDeps } from '../../lambdas/runtime/reaper-deps.ts';
-import { type RunningEmulator, startEmulator } from '../../lib/local/gameye-emulator/index.ts';
-import { localClients } from '../../lib/local/local-aws.ts';
-import { LOCAL_CONFIG_PATH, silentMetrics } from '../../lib/local/local-bridge.ts';
-import { METRICS } from '../../lib/metric-names.ts';
+import { METRICS } from '../../lambdas/shared/metric-names.ts';
+import { type RunningEmulator, startEmulator } from '../../tools/gameye-emulator/index.ts';
+import { localClients } from '../../tools/local/local-aws.ts';
+import { LOCAL_CONFIG_PATH, silentMetrics } from '../../tools/local/local-bridge.ts';
 
 describe('Gameye call metrics', () => {
   let emulator: RunningEmulator;

@@ -11,7 +11,7 @@ import {
   type EmulatorConfigInput,
   type RunningEmulator,
   startEmulator,
-} from '../../../lib/local/gameye-emulator/index.ts';
+} from '../../../tools/gameye-emulator/index.ts';
 import {
   type ContractValidator,
   checkExchange,

@@ -18,7 +18,8 @@ import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import dynalite from 'dynalite';
 import { startFauxqs } from 'fauxqs';
-import { BRIDGE_RESOURCES, LOCAL_NAMES } from '../resource-definitions.ts';
+import { BRIDGE_RESOURCES } from '../../lambdas/shared/resources.ts';
+import { LOCAL_NAMES } from './local-names.ts';
 
 /** Local services never check credentials, but the SDK insists on having some. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;

@@ -51,7 +51,7 @@ export const GAMEYE_STATUS_CLASSES = ['4xx', '5xx', 'network'] as const;
 export type GameyeStatusClass = (typeof GAMEYE_STATUS_CLASSES)[number];
 
 /** Values of the `reason` dimension of `SessionsStopped`: the core's one list. */
-export { STOP_REASONS, type StopReason } from '../lambdas/core/stop-reasons.ts';
+export { STOP_REASONS, type StopReason } from '../core/stop-reasons.ts';
 
 /** The dimension Powertools Metrics adds to every metric (its value: the service name). */
 export const SERVICE_DIMENSION = 'service';

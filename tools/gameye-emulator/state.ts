@@ -11,8 +11,8 @@ import type {
   SessionListEntry,
   SessionRunRequest,
   SessionStatus,
-} from '../../../lambdas/gameye/contract.ts';
-import { parseTtl } from '../../../lambdas/gameye/contract.ts';
+} from '../../lambdas/gameye/contract.ts';
+import { parseTtl } from '../../lambdas/gameye/contract.ts';
 import type { EmulatorConfig } from './config.ts';
 import { SessionLog } from './logs.ts';
 

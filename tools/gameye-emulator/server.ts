@@ -22,7 +22,7 @@ import {
   type SessionRunOk,
   SessionRunRequest,
   type TagOk,
-} from '../../../lambdas/gameye/contract.ts';
+} from '../../lambdas/gameye/contract.ts';
 import { collectArtifactEntries, normalizeContainerPath, streamArtifact } from './artifacts.ts';
 import {
   type EmulatorConfig,

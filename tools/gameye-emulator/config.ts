@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { GameyeScope, OPERATION_SCOPES } from '../../../lambdas/gameye/contract.ts';
+import { GameyeScope, OPERATION_SCOPES } from '../../lambdas/gameye/contract.ts';
 import defaultConfigJson from './default-config.json' with { type: 'json' };
 
 /** The folder holding the emulator's own files; default fixture folders live below it. */

@@ -2,7 +2,7 @@
  * Helpers for the emulator's own tests: a tiny JSON-over-fetch caller (deliberately not the
  * project's Gameye client, which is tested against the emulator, not the other way round).
  */
-import type { SessionRunOk } from '../../../lambdas/gameye/contract.ts';
+import type { SessionRunOk } from '../../lambdas/gameye/contract.ts';
 import type { RunningEmulator } from './index.ts';
 
 /** One answer, body read as text and, when it parses, as JSON. */

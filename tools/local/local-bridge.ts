@@ -22,8 +22,8 @@ import {
 import type { RuntimeEnv } from '../../lambdas/runtime/env.ts';
 import { placementDeps } from '../../lambdas/runtime/placement-deps.ts';
 import { reaperDeps } from '../../lambdas/runtime/reaper-deps.ts';
-import { BRIDGE_RESOURCES, PLACEMENT_TIMEOUT_SECONDS } from '../resource-definitions.ts';
-import { type EmulatorConfigInput, type RunningEmulator, startEmulator } from './gameye-emulator/index.ts';
+import { BRIDGE_RESOURCES, PLACEMENT_TIMEOUT_SECONDS } from '../../lambdas/shared/resources.ts';
+import { type EmulatorConfigInput, type RunningEmulator, startEmulator } from '../gameye-emulator/index.ts';
 import { type LocalAws, type LocalResources, provisionLocalResources, startLocalAws } from './local-aws.ts';
 import { SqsEventSource } from './sqs-event-source.ts';
 

@@ -8,7 +8,7 @@
  * Emulator config: JSON in the env var BENCH_EMULATOR_CONFIG (optional).
  */
 
-import { startEmulator } from './gameye-emulator/index.ts';
+import { startEmulator } from '../gameye-emulator/index.ts';
 import { provisionLocalResources, startLocalAws } from './local-aws.ts';
 
 const aws = await startLocalAws();

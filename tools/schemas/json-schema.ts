@@ -3,9 +3,9 @@
  * truth). A script writes these to `schemas/*.json` for matchmaker teams and subscribers.
  */
 import * as z from 'zod';
-import { BridgeConfig } from './config.ts';
-import { SessionEndedV1, SessionFailedV1, SessionReadyV1 } from './events.ts';
-import { MatchEndedV1, MatchFoundV1 } from './match-event.ts';
+import { BridgeConfig } from '../../lambdas/core/config.ts';
+import { SessionEndedV1, SessionFailedV1, SessionReadyV1 } from '../../lambdas/core/events.ts';
+import { MatchEndedV1, MatchFoundV1 } from '../../lambdas/core/match-event.ts';
 
 /** Schemas by file name. Inbound formats are described as producers write them (`io: 'input'`). */
 export function jsonSchemas(): Record<string, unknown> {

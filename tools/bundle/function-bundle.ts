@@ -5,9 +5,9 @@
  */
 import path from 'node:path';
 import { build } from 'esbuild';
-import { BUNDLE_OPTIONS } from './resource-definitions.ts';
+import { BUNDLE_OPTIONS } from '../../lib/bundle-options.ts';
 
-const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
+const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 
 /** Writes `outfile` and `outfile.map`; `entry` is relative to the project root. */
 export async function bundleFunction(entry: string, outfile: string): Promise<void> {

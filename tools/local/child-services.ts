@@ -1,4 +1,4 @@
-/** Starts lib/local/child-services-main.ts and returns what it listens on. */
+/** Starts tools/local/child-services-main.ts and returns what it listens on. */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';

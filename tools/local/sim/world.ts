@@ -62,7 +62,7 @@ export function latencyMs(from: Place, to: Place, rnd: () => number): number {
 }
 
 /** A seed reproduces a whole run: the same small PRNG the emulator uses. */
-export { seededRandom } from '../gameye-emulator/rng.ts';
+export { seededRandom } from '../../gameye-emulator/rng.ts';
 
 export function pickWeighted<T extends { weight: number }>(items: readonly T[], rnd: () => number): T {
   const total = items.reduce((s, i) => s + i.weight, 0);

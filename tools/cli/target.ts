@@ -140,7 +140,7 @@ function openLocal(options: TargetOptions, io: CliIo): Target {
 }
 
 /**
- * SDK clients for the local endpoints, as `lib/local/local-aws.ts` makes them (same fixed
+ * SDK clients for the local endpoints, as `tools/local/local-aws.ts` makes them (same fixed
  * credentials, path-style S3). Not imported from there: that module loads dynalite and
  * fauxqs, which would double the CLI's start-up time for nothing.
  */
