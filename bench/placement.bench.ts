@@ -75,6 +75,7 @@ const handler = makePlacementHandler({
       tagExists: (r, i, v) => timed(undefined, () => port.tagExists(r, i, v)),
       startSession: (req) => timed(req.labels['bridge-match-id'], () => port.startSession(req)),
       describeSession: (id) => port.describeSession(id),
+      stopSession: (id) => port.stopSession(id),
     };
   },
   publisher: {

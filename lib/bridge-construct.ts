@@ -439,8 +439,6 @@ export class GameyeMatchBridge extends Construct {
         ...common,
         [FUNCTION_ENV.deadLetterQueueUrl]: this.deadLetterQueue.queueUrl,
         [FUNCTION_ENV.maxReceiveCount]: String(settings.maxReceiveCount),
-        // MatchEnded stops and archives at once, from the placement function.
-        [FUNCTION_ENV.archiveBucketName]: this.archiveBucket.bucketName,
       },
     });
     this.reaperLogGroup = this.logGroup('ReaperLogGroup', settings);
@@ -550,16 +548,14 @@ export class GameyeMatchBridge extends Construct {
       new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [activeIndexArn] }),
     );
     this.sessionEventsTopic.grantPublish(this.reaperFunction);
-    // Streamed uploads: PutObject covers Create/UploadPart/Complete; Abort cleans up. The
-    // placement function archives too, when a MatchEnded message ends a match early.
-    for (const fn of [this.reaperFunction, this.placementFunction]) {
-      fn.addToRolePolicy(
-        new iam.PolicyStatement({
-          actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
-          resources: [this.archiveBucket.arnForObjects(`${BRIDGE_RESOURCES.archiveBucket.prefix}/*`)],
-        }),
-      );
-    }
+    // Streamed uploads: PutObject covers Create/UploadPart/Complete; Abort cleans up. Only the
+    // reaper archives (MatchEnded stops a session; the reaper's next run archives it).
+    this.reaperFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+        resources: [this.archiveBucket.arnForObjects(`${BRIDGE_RESOURCES.archiveBucket.prefix}/*`)],
+      }),
+    );
     this.grantTokenRead(this.reaperFunction);
 
     const objectsResource = `Resource::<${this.logicalIdOf(this.archiveBucket)}.Arn>/${BRIDGE_RESOURCES.archiveBucket.prefix}/*`;
@@ -578,17 +574,10 @@ export class GameyeMatchBridge extends Construct {
     }
     const placementPolicy = this.placementFunction.role?.node.tryFindChild('DefaultPolicy');
     if (placementPolicy) {
-      Validations.of(placementPolicy).acknowledge(
-        {
-          id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-          reason: 'What grantPublish on a KMS-encrypted topic needs; limited to the one key.',
-        },
-        {
-          id: `AwsSolutions-IAM5[${objectsResource}]`,
-          reason:
-            'MatchEnded archives per-session keys, unknown at deploy time; limited to the archive prefix.',
-        },
-      );
+      Validations.of(placementPolicy).acknowledge({
+        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        reason: 'What grantPublish on a KMS-encrypted topic needs; limited to the one key.',
+      });
     }
   }
 

@@ -82,6 +82,16 @@ export class GameyePortAdapter implements GameyePort {
     }
   }
 
+  async stopSession(sessionId: string): Promise<'stopped' | 'already-gone'> {
+    try {
+      await this.#call(() => this.#client.stopSession(sessionId, this.#options));
+      return 'stopped';
+    } catch (err) {
+      if (err instanceof GameyeCallError && (err.status === 404 || err.status === 409)) return 'already-gone';
+      throw err;
+    }
+  }
+
   #call<T>(fn: () => Promise<T>): Promise<T> {
     return callGameye(fn, this.#onError);
   }

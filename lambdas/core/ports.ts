@@ -75,6 +75,8 @@ export interface GameyePort {
   startSession(request: StartSessionRequest): Promise<StartedSession>;
   /** `GET /session/{id}`; undefined on 404. */
   describeSession(sessionId: string): Promise<DescribedSession | undefined>;
+  /** `DELETE /session/{id}` (MatchEnded): `stopped`, or `already-gone` on 404/409. */
+  stopSession(sessionId: string): Promise<'stopped' | 'already-gone'>;
 }
 
 /**

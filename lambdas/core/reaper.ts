@@ -1,6 +1,7 @@
 /**
- * The reaper (DESIGN.md invariants 3 and 4): stops the sessions that outlived their purpose
- * and archives their artifacts and logs; the MatchEnded path uses the same stop-and-archive.
+ * The reaper: stops the sessions that outlived their purpose and archives their artifacts and
+ * logs (the invariants "no session outlives its purpose" and "no archive is silently dropped").
+ * It also finishes the archive of every match MatchEnded stopped (match-ended.ts).
  *
  * One run:
  * 1. Read every active record from the sparse index (a few queries, never a scan) and list
@@ -18,7 +19,8 @@
  *    deterministic key, replacing the object, never adding one.
  *
  * Concurrency: the stack gives the reaper a reserved concurrency of 1, so two scheduled runs
- * never overlap; the only other writer is the MatchEnded path in the placement function.
+ * never overlap; the only other writer is the MatchEnded path in the placement function
+ * (ENDING and the stop, never the archive).
  * Every write is conditional on the state and version it read, so when both touch the same
  * record, one wins and the other sees StateConflictError and leaves the record alone (the
  * next run reads it afresh). Two concurrent finishers could at worst upload the same key
@@ -26,16 +28,10 @@
  */
 import { archiveLayout, LOGS_PATH, manifestOf } from './archive.ts';
 import type { BridgeConfig, Profile } from './config.ts';
-import {
-  AlreadyClaimedError,
-  GameyeCallError,
-  type MatchEventError,
-  StateConflictError,
-  TransientPlacementError,
-} from './errors.ts';
+import { GameyeCallError } from './errors.ts';
 import { sessionEndedOf, sessionFailedOf } from './events.ts';
 import { decide, isOrphan, TERMINAL_STATUSES } from './lifecycle-policy.ts';
-import { parseMatchEnded } from './match-event.ts';
+import { type MatchEndedOutcome, stopEndedMatch } from './match-ended.ts';
 import type {
   ActiveSessionIndex,
   ArchiveStore,
@@ -45,11 +41,9 @@ import type {
   LiveSession,
   SessionStore,
 } from './ports.ts';
-import { sessionIdFor } from './session-id.ts';
 import {
   ACTIVE_STATES,
   type ArchiveProgress,
-  newEndedBeforePlacedRecord,
   newOrphanRecord,
   orphanRecordKey,
   type SessionRecord,
@@ -486,87 +480,20 @@ async function pool(
   return !stopped;
 }
 
-export type MatchEndedOutcome =
-  | { readonly kind: 'invalid'; readonly error: MatchEventError }
-  | { readonly kind: 'unknown-match'; readonly matchId: string }
-  | {
-      readonly kind: 'already-ended';
-      readonly matchId: string;
-      readonly sessionId: string;
-      readonly state: 'ENDED' | 'FAILED';
-    }
-  /** Stopped and archived now (`ended`), or ENDING left for the reaper to finish (`deferred`). */
-  | {
-      readonly kind: 'ending';
-      readonly matchId: string;
-      readonly sessionId: string;
-      readonly region: string | undefined;
-      readonly finished: FinishOutcome;
-      /** False when a previous delivery had already moved it to ENDING. */
-      readonly first: boolean;
-    };
+/** {@link endMatch}'s answer: MatchEnded's, plus how the archive went when there was one. */
+export type EndMatchOutcome =
+  | Exclude<MatchEndedOutcome, { readonly kind: 'ending' }>
+  | (Extract<MatchEndedOutcome, { readonly kind: 'ending' }> & { readonly finished: FinishOutcome });
 
 /**
- * MatchEnded: stop and archive the match's session at once. Idempotent: an unknown match, or
- * one already ENDED or FAILED, is a no-op the caller logs; an ENDING one is resumed. A match
- * still PLACING throws TransientPlacementError so SQS brings the message back once it is READY.
+ * End a match and archive it at once (the operator's `bridge stop`): MatchEnded's stop, then
+ * the reaper's archive of the ENDING record. A step that fails leaves the record ENDING, and
+ * the reaper's next run resumes it.
  */
-export async function endMatch(body: string, deps: ReaperDeps): Promise<MatchEndedOutcome> {
-  const parsed = parseMatchEnded(body);
-  if (!parsed.ok) return { kind: 'invalid', error: parsed.error };
-  const { matchId } = parsed.event;
-  const record = await deps.store.get(matchId);
-  if (!record) {
-    // Perhaps its MatchFound is still on its way (SQS keeps no order): leave a record that
-    // keeps a late MatchFound from starting a server for a match that is over.
-    const tombstone = newEndedBeforePlacedRecord({
-      matchId,
-      sessionId: sessionIdFor(matchId, deps.config.sessionNamespace),
-      now: deps.clock.now(),
-      retentionDays: deps.config.retentionDays,
-    });
-    try {
-      await deps.store.claim(tombstone);
-    } catch (error) {
-      if (error instanceof AlreadyClaimedError) {
-        // The MatchFound claimed it this very moment: end it once it is placed.
-        throw new TransientPlacementError('not-ready-yet', 'match ended while it was being claimed', {
-          matchId,
-          cause: error,
-        });
-      }
-      throw error;
-    }
-    return { kind: 'unknown-match', matchId };
-  }
-  const ids = { matchId, sessionId: record.sessionId };
-  if (record.state === 'ENDED' || record.state === 'FAILED') {
-    return { kind: 'already-ended', ...ids, state: record.state };
-  }
-  if (record.state === 'PLACING') {
-    throw new TransientPlacementError(
-      'not-ready-yet',
-      'match ended while its session is still being placed',
-      ids,
-    );
-  }
-  let ending = record;
-  if (record.state === 'READY') {
-    ending = toEnding(record, 'match-ended', deps.clock.now());
-    try {
-      await deps.store.transition(ending, { state: record.state, version: record.version });
-    } catch (error) {
-      if (error instanceof StateConflictError) {
-        throw new TransientPlacementError('concurrent-update', 'the record changed while ending the match', {
-          ...ids,
-          cause: error,
-        });
-      }
-      throw error;
-    }
-  }
-  const finished = await finishEnding(ending, undefined, deps);
-  return { kind: 'ending', ...ids, region: ending.region, finished, first: record.state === 'READY' };
+export async function endMatch(body: string, deps: ReaperDeps): Promise<EndMatchOutcome> {
+  const outcome = await stopEndedMatch(body, deps);
+  if (outcome.kind !== 'ending') return outcome;
+  return { ...outcome, finished: await finishEnding(outcome.record, undefined, deps) };
 }
 
 /** For the handler's logs: Gameye's correlation id of a failure, when it has one. */

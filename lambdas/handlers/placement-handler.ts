@@ -1,6 +1,6 @@
 /**
  * The placement Lambda's SQS handler, built from its dependencies so tests and the local
- * runner pass local endpoints or fakes (STYLE.md #1). Records of a batch run concurrently
+ * runner pass local endpoints or fakes. Records of a batch run concurrently
  * (Powertools BatchProcessor); a transient failure fails only its record (partial batch
  * response); a permanent one is parked in the DLQ with its reason and acknowledged.
  */
@@ -12,10 +12,10 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type { DeadLetter } from '../adapters/sqs-dead-letter.ts';
 import type { BridgeConfig } from '../core/config.ts';
 import { TransientPlacementError } from '../core/errors.ts';
+import { type MatchEndedOutcome, stopEndedMatch } from '../core/match-ended.ts';
 import { messageType } from '../core/match-event.ts';
 import { type PlacementOutcome, type PlacementState, placeMatch } from '../core/placement.ts';
 import type { Clock, EventPublisher, GameyePort, SessionStore } from '../core/ports.ts';
-import type { MatchEndedOutcome } from '../core/reaper.ts';
 import type { GameyeError } from '../gameye/index.ts';
 import { METRICS } from '../shared/metric-names.ts';
 import { recordGameyeError } from './gameye-telemetry.ts';
@@ -36,11 +36,6 @@ export interface PlacementHandlerDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: Metrics;
-  /**
-   * MatchEnded messages share the queue: stop and archive the match's session at once
-   * (`makeEndMatch` in reaper-handler.ts). Absent: such a message is parked in the DLQ.
-   */
-  readonly endMatch?: ((body: string) => Promise<MatchEndedOutcome>) | undefined;
 }
 
 /** Time kept back from the Lambda's remaining time for writes and publishing after a Gameye call. */
@@ -70,19 +65,14 @@ export function makePlacementHandler(deps: PlacementHandlerDeps): PlacementHandl
     const gameye = await deps.gameyeFor(callMs, (error) => recordGameyeError(metrics, logger, error));
 
     const matchEnded = async (record: SQSRecord): Promise<void> => {
-      if (!deps.endMatch) {
-        await deps.deadLetters.park({
-          body: record.body,
-          sourceMessageId: record.messageId,
-          reason: 'unsupported-message',
-          message: 'this function is not configured to end matches',
-          attributes: sdkAttributes(record),
-        });
-        return;
-      }
       let outcome: MatchEndedOutcome;
       try {
-        outcome = await deps.endMatch(record.body);
+        outcome = await stopEndedMatch(record.body, {
+          config: deps.config,
+          store: deps.store,
+          gameye,
+          clock: deps.clock,
+        });
       } catch (error) {
         const e = error as Error & { matchId?: string; reason?: string };
         logger.warn('MatchEnded will be retried', {
@@ -112,10 +102,7 @@ export function makePlacementHandler(deps: PlacementHandlerDeps): PlacementHandl
         case 'unknown-match':
           logger.warn(
             'MatchEnded for a match not placed (yet): nothing to stop; a late MatchFound will not start it',
-            {
-              messageId: record.messageId,
-              matchId: outcome.matchId,
-            },
+            { messageId: record.messageId, matchId: outcome.matchId },
           );
           return;
         case 'already-ended':
@@ -126,18 +113,30 @@ export function makePlacementHandler(deps: PlacementHandlerDeps): PlacementHandl
             state: outcome.state,
           });
           return;
-        case 'ending':
-          logger.info(
-            outcome.first ? 'match ended early: session stopping' : 'MatchEnded again: resuming the stop',
-            {
-              messageId: record.messageId,
-              matchId: outcome.matchId,
-              sessionId: outcome.sessionId,
-              region: outcome.region,
-              finished: outcome.finished,
-            },
-          );
+        case 'ending': {
+          const details = {
+            messageId: record.messageId,
+            matchId: outcome.matchId,
+            sessionId: outcome.sessionId,
+            region: outcome.region,
+          };
+          if (outcome.stop === 'deferred') {
+            const error = outcome.stopError as Error & { identifier?: string };
+            logger.warn('match ended; the stop failed and the reaper retries it', {
+              ...details,
+              identifier: error?.identifier,
+              error: error?.message,
+            });
+          } else {
+            logger.info(
+              outcome.first
+                ? 'match ended early: session stopped; the reaper archives it'
+                : 'MatchEnded again: session already stopping',
+              details,
+            );
+          }
           return;
+        }
       }
     };
 

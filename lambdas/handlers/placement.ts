@@ -1,20 +1,11 @@
 /**
  * Placement Lambda entry point (SQS event source with ReportBatchItemFailures). Thin by
  * design: the environment is parsed once at cold start, everything else lives in
- * `placement-handler.ts` and the core.
+ * `placement-handler.ts` and the core. MatchEnded messages share the queue; they are stopped
+ * here and archived by the reaper, so this function carries no S3 or archive code.
  */
 import { parseRuntimeEnv } from '../runtime/env.ts';
-import { defaultPlacementClients, placementDeps } from '../runtime/placement-deps.ts';
-import { defaultArchiveClient, reaperDeps } from '../runtime/reaper-deps.ts';
+import { placementDeps } from '../runtime/placement-deps.ts';
 import { makePlacementHandler } from './placement-handler.ts';
-import { makeEndMatch } from './reaper-handler.ts';
 
-const env = parseRuntimeEnv(process.env);
-// One client per service for both paths: fewer objects built at cold start, one connection pool.
-const clients = defaultPlacementClients();
-const s3 = defaultArchiveClient();
-export const handler = makePlacementHandler({
-  ...placementDeps({ env, clients }),
-  // MatchEnded arrives on the same queue; it stops and archives through the reaper's core.
-  endMatch: makeEndMatch(reaperDeps({ env, clients: { dynamodb: clients.dynamodb, sns: clients.sns, s3 } })),
-});
+export const handler = makePlacementHandler(placementDeps({ env: parseRuntimeEnv(process.env) }));

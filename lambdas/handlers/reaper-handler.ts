@@ -1,8 +1,7 @@
 /**
- * The reaper Lambda's scheduled handler, built from its dependencies (STYLE.md #1): it turns
- * the Lambda context into a time budget, runs one reaper pass, and maps what the core
- * observed into metrics and log lines. The MatchEnded path of the placement function uses
- * {@link makeEndMatch} with the same dependencies.
+ * The reaper Lambda's scheduled handler, built from its dependencies so tests and the local
+ * runner pass local endpoints or fakes: it turns the Lambda context into a time budget, runs
+ * one reaper pass, and maps what the core observed into metrics and log lines.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -17,9 +16,7 @@ import type {
   SessionStore,
 } from '../core/ports.ts';
 import {
-  endMatch,
   identifierOf,
-  type MatchEndedOutcome,
   type ReaperDeps,
   type ReaperObserver,
   type ReaperRunResult,
@@ -78,15 +75,6 @@ export function makeReaperHandler(
     } finally {
       if (deps.metrics.hasStoredMetrics()) deps.metrics.publishStoredMetrics();
     }
-  };
-}
-
-/** MatchEnded, for the placement handler: stop and archive at once, through the same core. */
-export function makeEndMatch(deps: ReaperHandlerDeps): (body: string) => Promise<MatchEndedOutcome> {
-  return async (body) => {
-    const outcome = await endMatch(body, await coreDeps(deps));
-    if (deps.metrics.hasStoredMetrics()) deps.metrics.publishStoredMetrics();
-    return outcome;
   };
 }
 

@@ -39,7 +39,7 @@ export const FUNCTION_ENV = {
   deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
   /** Placement only: the queue's maxReceiveCount, so the last delivery settles its match. */
   maxReceiveCount: 'MATCHES_MAX_RECEIVE_COUNT',
-  /** Reaper, and placement (MatchEnded archives at once). */
+  /** Reaper only: the placement function stops ended matches but never archives. */
   archiveBucketName: 'ARCHIVE_BUCKET_NAME',
   /** Both functions. */
   gameyeBaseUrl: 'GAMEYE_BASE_URL',

@@ -33,15 +33,23 @@ export interface FakeSession {
   status: string;
 }
 
+type FailingMethod = 'availableLocations' | 'tagExists' | 'describeSession' | 'stopSession';
+
 export class FakeGameye implements GameyePort {
-  readonly calls = { availableLocations: 0, tagExists: 0, startSession: 0, describeSession: 0 };
+  readonly calls = {
+    availableLocations: 0,
+    tagExists: 0,
+    startSession: 0,
+    describeSession: 0,
+    stopSession: 0,
+  };
   readonly sessions = new Map<string, FakeSession>();
   /** Every POST, in order. */
   readonly starts: StartSessionRequest[] = [];
   readonly #available: Map<string, readonly string[]>;
   readonly #tags: Set<string>;
   readonly #scripts = new Map<string, ScriptedStart[]>();
-  readonly #failures = new Map<'availableLocations' | 'tagExists' | 'describeSession', GameyeCallError[]>();
+  readonly #failures = new Map<FailingMethod, GameyeCallError[]>();
   /** Runs at every POST, e.g. to let a manual clock move as a slow call would. */
   onStart: (request: StartSessionRequest) => void = () => {};
 
@@ -56,7 +64,7 @@ export class FakeGameye implements GameyePort {
     return this;
   }
 
-  failNext(method: 'availableLocations' | 'tagExists' | 'describeSession', error: GameyeCallError): this {
+  failNext(method: FailingMethod, error: GameyeCallError): this {
     this.#failures.set(method, [...(this.#failures.get(method) ?? []), error]);
     return this;
   }
@@ -65,7 +73,7 @@ export class FakeGameye implements GameyePort {
     this.#available.set(image, locations);
   }
 
-  #failure(method: 'availableLocations' | 'tagExists' | 'describeSession'): void {
+  #failure(method: FailingMethod): void {
     const error = this.#failures.get(method)?.shift();
     if (error) throw error;
   }
@@ -108,6 +116,15 @@ export class FakeGameye implements GameyePort {
       ports: [{ protocol: 'udp', container: 7777, host: 24011 }],
       status: session.status,
     };
+  }
+
+  async stopSession(sessionId: string): Promise<'stopped' | 'already-gone'> {
+    this.calls.stopSession += 1;
+    this.#failure('stopSession');
+    const session = this.sessions.get(sessionId);
+    if (!session || session.status === 'exited') return 'already-gone';
+    session.status = 'exited';
+    return 'stopped';
   }
 }
 

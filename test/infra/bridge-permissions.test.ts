@@ -39,7 +39,7 @@ function statementsOf(role: {
 const getAtt = (id: string, attr = 'Arn') => ({ 'Fn::GetAtt': [id, attr] });
 
 describe('placement function permissions', () => {
-  it('are exactly: own logs, consume the queue, claim and update records, publish, park in the DLQ, archive on MatchEnded, read the token', () => {
+  it('are exactly: own logs, consume the queue, claim and update records, publish, park in the DLQ, read the token', () => {
     const fn = bridge.placementFunction;
     const role = fn.role as unknown as { node: { defaultChild?: unknown } };
     expect(statementsOf(role)).toEqual(
@@ -69,16 +69,13 @@ describe('placement function permissions', () => {
         },
         { actions: ['sqs:SendMessage'], resource: getAtt(logicalId(stack, bridge.deadLetterQueue)) },
         {
-          actions: ['s3:AbortMultipartUpload', 's3:PutObject'],
-          resource: { 'Fn::Join': ['', [getAtt(logicalId(stack, bridge.archiveBucket)), '/sessions/*']] },
-        },
-        {
           actions: ['secretsmanager:GetSecretValue'],
           resource: { Ref: logicalId(stack, bridge.gameyeTokenSecret) },
         },
       ]),
     );
-    expect(statementsOf(role)).toHaveLength(8);
+    // No S3 at all: MatchEnded stops the session here, the reaper archives it.
+    expect(statementsOf(role)).toHaveLength(7);
   });
 });
 

@@ -98,7 +98,7 @@ describe('placement function', () => {
     });
   });
 
-  it('receives the table, topic, DLQ, archive bucket (MatchEnded), Gameye settings, config and Powertools settings in its environment', () => {
+  it('receives the table, topic, DLQ, Gameye settings, config and Powertools settings in its environment, and no archive bucket', () => {
     const env = (functionProps(ids.placement).Environment as { Variables: Record<string, unknown> })
       .Variables;
     expect(Object.keys(env).sort()).toEqual(
@@ -107,7 +107,6 @@ describe('placement function', () => {
         FUNCTION_ENV.topicArn,
         FUNCTION_ENV.deadLetterQueueUrl,
         FUNCTION_ENV.maxReceiveCount,
-        FUNCTION_ENV.archiveBucketName,
         FUNCTION_ENV.gameyeBaseUrl,
         FUNCTION_ENV.gameyeTokenSecretArn,
         FUNCTION_ENV.bridgeConfig,

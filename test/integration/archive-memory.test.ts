@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePlacementHandler } from '../../lambdas/handlers/placement-handler.ts';
-import { makeEndMatch } from '../../lambdas/handlers/reaper-handler.ts';
+import { makeReaperHandler } from '../../lambdas/handlers/reaper-handler.ts';
 import type { RuntimeEnv } from '../../lambdas/runtime/env.ts';
 import { placementDeps } from '../../lambdas/runtime/placement-deps.ts';
 import { reaperDeps } from '../../lambdas/runtime/reaper-deps.ts';
@@ -29,7 +29,7 @@ describe('archiving a 100 MB artifact', () => {
     const clients = localClients(services.endpoints);
     const quiet = { logger: new Logger({ logLevel: 'SILENT' }), metrics: silentMetrics() };
     const place = makePlacementHandler(placementDeps({ env, clients, ...quiet }));
-    const endMatch = makeEndMatch(reaperDeps({ env, clients, ...quiet }));
+    const reap = makeReaperHandler(reaperDeps({ env, clients, ...quiet }), { reserveMs: 0 });
     const body = JSON.stringify({
       version: 1,
       matchId: 'big-artifact',
@@ -41,6 +41,23 @@ describe('archiving a 100 MB artifact', () => {
       fakeContext(Date.now() + 30_000),
     );
     expect(placed.batchItemFailures).toEqual([]);
+    // MatchEnded stops the session on the placement path; the reaper archives it.
+    const ended = await place(
+      {
+        Records: [
+          toRecord(
+            {
+              MessageId: 'm-2',
+              ReceiptHandle: 'r',
+              Body: JSON.stringify({ type: 'MatchEnded', version: 1, matchId: 'big-artifact' }),
+            },
+            'local',
+          ),
+        ],
+      },
+      fakeContext(Date.now() + 30_000),
+    );
+    expect(ended.batchItemFailures).toEqual([]);
 
     // What the process still holds: the JS heap plus Buffers (streamed bytes live in Buffers,
     // outside the heap), with a collection every few samples so garbage is not counted (the
@@ -61,14 +78,14 @@ describe('archiving a 100 MB artifact', () => {
       peak = Math.max(peak, held());
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
     }, 5);
-    let outcome: Awaited<ReturnType<typeof endMatch>>;
+    let run: Awaited<ReturnType<typeof reap>>;
     try {
-      outcome = await endMatch(JSON.stringify({ type: 'MatchEnded', version: 1, matchId: 'big-artifact' }));
+      run = await reap({}, { getRemainingTimeInMillis: () => 600_000 });
     } finally {
       clearInterval(sampler);
     }
 
-    expect(outcome).toMatchObject({ kind: 'ending', finished: 'ended' });
+    expect(run).toMatchObject({ ended: 1, pending: 0 });
     const record = await reaperDeps({ env, clients, ...quiet }).store.get('big-artifact');
     const logs = record?.archive?.files.find((f) => f.path === '/home/gameserver/logs');
     expect(logs?.size).toBeGreaterThan(100 * MB);

@@ -1,7 +1,7 @@
 /**
  * The two Lambda bundles, built as the construct builds them (BUNDLE_OPTIONS), each invocation
  * run in a fresh `node` process with the NODE_OPTIONS and environment the stack sets (the local
- * services standing in for AWS's): a MatchFound placed, its MatchEnded stopped and archived, a
+ * services standing in for AWS's): a MatchFound placed, its MatchEnded stopped, archived by a
  * reaper run. What the other tests cannot see: Node's own loader on the bundle, undici loaded
  * from its own files, node:http through its alias, and each entry point's composition of real
  * clients from the environment.
@@ -100,7 +100,19 @@ describe('the bundled functions', () => {
     }
   });
 
-  it('place a match, end it with its archive, and run the reaper, each in a cold process', async () => {
+  it('keep S3, multipart uploads and the archive out of the placement function', () => {
+    const sources = (name: 'placement' | 'reaper') =>
+      (JSON.parse(readFileSync(`${bundles[name]}.map`, 'utf8')) as { sources: string[] }).sources;
+    const archiving = (s: string) =>
+      /client-s3\/|lib-storage\/|tar-stream\/|lambdas\/adapters\/s3-archive\.ts|lambdas\/core\/archive\.ts/.test(
+        s,
+      );
+    expect(sources('placement').filter(archiving)).toEqual([]);
+    // The check has teeth: the reaper, which archives, does bundle them.
+    expect(sources('reaper').some(archiving)).toBe(true);
+  });
+
+  it('place a match, stop it on MatchEnded, and archive it in a reaper run, each in a cold process', async () => {
     const clients = localClients(services.endpoints);
     const store = new DynamoSessionStore({
       client: clients.dynamodb,
@@ -121,6 +133,9 @@ describe('the bundled functions', () => {
       sqsEvent('m-2', { type: 'MatchEnded', version: 1, matchId: 'bundle-1' }),
     );
     expect(ended).toEqual({ batchItemFailures: [] });
+    expect(await store.get('bundle-1')).toMatchObject({ state: 'ENDING', endReason: 'match-ended' });
+
+    expect(invoke('reaper', {})).toMatchObject({ outOfTime: false, active: 1, ended: 1 });
     const record = await store.get('bundle-1');
     expect(record?.state).toBe('ENDED');
     const manifestKey = record?.archive?.manifestKey;
@@ -129,7 +144,5 @@ describe('the bundled functions', () => {
       new HeadObjectCommand({ Bucket: services.resources.bucket, Key: manifestKey }),
     );
     expect(head.ContentLength).toBeGreaterThan(0);
-
-    expect(invoke('reaper', {})).toMatchObject({ outOfTime: false, active: 0, abandoned: 0 });
   }, 90_000);
 });

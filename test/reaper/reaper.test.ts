@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { archiveLayout, pathSlug } from '../../lambdas/core/archive.ts';
 import { parseBridgeConfig } from '../../lambdas/core/config.ts';
+import { StateConflictError } from '../../lambdas/core/errors.ts';
 import { decide } from '../../lambdas/core/lifecycle-policy.ts';
+import { stopEndedMatch } from '../../lambdas/core/match-ended.ts';
 import { endMatch, MAX_DESCRIBES_PER_RUN, type ReaperDeps, runReaper } from '../../lambdas/core/reaper.ts';
 import { sessionIdFor } from '../../lambdas/core/session-id.ts';
 import { newPlacingRecord, type SessionRecord, toReady } from '../../lambdas/core/session-record.ts';
@@ -373,8 +375,100 @@ describe('the reaper run', () => {
 
 describe('MatchEnded', () => {
   const body = (matchId: string) => JSON.stringify({ type: 'MatchEnded', version: 1, matchId });
+  const placementSide = (w: ReturnType<typeof world>) => ({
+    config,
+    store: w.store,
+    gameye: w.gameye,
+    clock: w.clock,
+  });
 
-  it('stops and archives at once, and a second delivery does no harm', async () => {
+  it('records ENDING and stops the session on the placement path, leaving the archive to the reaper', async () => {
+    const w = world();
+    const ready = w.ready('m-1');
+    const outcome = await stopEndedMatch(body('m-1'), placementSide(w));
+    expect(outcome).toMatchObject({ kind: 'ending', stop: 'stopped', first: true });
+    expect(w.store.peek('m-1')).toMatchObject({
+      state: 'ENDING',
+      endReason: 'match-ended',
+      stoppedAt: new Date(w.clock.now()).toISOString(),
+    });
+    expect(w.gameye.stopped).toEqual([ready.sessionId]);
+    // Nothing archived, nothing announced: both are the reaper's.
+    expect(w.gameye.calls.artifact + w.gameye.calls.logs).toBe(0);
+    expect(w.archive.uploads).toEqual([]);
+    expect(w.publisher.events).toEqual([]);
+
+    const run = await runReaper(w.deps);
+    expect(run.ended).toBe(1);
+    expect(w.gameye.calls.stop).toBe(1);
+    expect(w.store.peek('m-1')).toMatchObject({ state: 'ENDED', endReason: 'match-ended' });
+    expect(w.publisher.events).toEqual([
+      expect.objectContaining({ type: 'SessionEnded', reason: 'match-ended' }),
+    ]);
+  });
+
+  it('absorbs a second delivery without stopping twice', async () => {
+    const w = world();
+    w.ready('m-1');
+    await stopEndedMatch(body('m-1'), placementSide(w));
+    expect(await stopEndedMatch(body('m-1'), placementSide(w))).toMatchObject({
+      kind: 'ending',
+      stop: 'stopped',
+      first: false,
+    });
+    expect(w.gameye.calls.stop).toBe(1);
+  });
+
+  it('leaves a failed stop to the reaper, which stops and archives the session', async () => {
+    const w = world();
+    w.ready('m-1');
+    w.gameye.failNext('stop', callError(503));
+    const outcome = await stopEndedMatch(body('m-1'), placementSide(w));
+    expect(outcome).toMatchObject({ kind: 'ending', stop: 'deferred', stopError: expect.any(Error) });
+    expect(w.store.peek('m-1')).toMatchObject({ state: 'ENDING' });
+    expect(w.store.peek('m-1').stoppedAt).toBeUndefined();
+
+    expect((await runReaper(w.deps)).ended).toBe(1);
+    expect(w.gameye.calls.stop).toBe(2);
+    expect(w.store.peek('m-1')).toMatchObject({ state: 'ENDED' });
+  });
+
+  it('treats a session Gameye no longer has as stopped', async () => {
+    const w = world();
+    const ready = w.ready('m-1');
+    w.gameye.sessions.delete(ready.sessionId);
+    expect(await stopEndedMatch(body('m-1'), placementSide(w))).toMatchObject({ stop: 'stopped' });
+    expect(w.store.peek('m-1').stoppedAt).toBeDefined();
+  });
+
+  it('asks SQS to come back for a match still being placed, or one the reaper is changing', async () => {
+    const w = world();
+    const placing = newPlacingRecord({
+      matchId: 'm-placing',
+      sessionId: sessionIdFor('m-placing', NAMESPACE),
+      profile: 'arena',
+      image: 'arena-server',
+      players: [],
+      activeShards: 8,
+      now: w.clock.now(),
+    });
+    w.store.seed(placing);
+    await expect(stopEndedMatch(body('m-placing'), placementSide(w))).rejects.toMatchObject({
+      name: 'TransientPlacementError',
+      reason: 'not-ready-yet',
+    });
+
+    w.ready('m-raced');
+    w.store.beforeTransition = () => {
+      throw new StateConflictError('the reaper moved it first');
+    };
+    await expect(stopEndedMatch(body('m-raced'), placementSide(w))).rejects.toMatchObject({
+      reason: 'concurrent-update',
+    });
+    expect(w.gameye.calls.stop).toBe(0);
+  });
+
+  it('stops and archives at once for an operator (bridge stop), and a second call does no harm', async () => {
     const w = world();
     w.ready('m-1');
     expect(await endMatch(body('m-1'), w.deps)).toMatchObject({
@@ -392,7 +486,10 @@ describe('MatchEnded', () => {
   it('keeps a MatchFound that arrives after its MatchEnded from starting a server', async () => {
     // SQS does not keep order: the backend's MatchEnded can overtake the matchmaker's MatchFound.
     const w = world();
-    expect(await endMatch(body('m-late'), w.deps)).toEqual({ kind: 'unknown-match', matchId: 'm-late' });
+    expect(await stopEndedMatch(body('m-late'), placementSide(w))).toEqual({
+      kind: 'unknown-match',
+      matchId: 'm-late',
+    });
     expect(w.store.peek('m-late')).toMatchObject({
       state: 'FAILED',
       failure: { reason: 'ended-before-placed' },
@@ -403,7 +500,8 @@ describe('MatchEnded', () => {
 
   it('is an invalid event without its type or match id', async () => {
     const w = world();
-    expect((await endMatch(JSON.stringify({ version: 1, matchId: 'm' }), w.deps)).kind).toBe('invalid');
+    const outcome = await stopEndedMatch(JSON.stringify({ version: 1, matchId: 'm' }), placementSide(w));
+    expect(outcome.kind).toBe('invalid');
   });
 });
 

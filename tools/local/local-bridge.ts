@@ -14,11 +14,7 @@ import type { Clock, EventPublisher, SessionStore } from '../../lambdas/core/por
 import type { ReaperRunResult } from '../../lambdas/core/reaper.ts';
 import type { PlacementHandler, PlacementHandlerDeps } from '../../lambdas/handlers/placement-handler.ts';
 import { makePlacementHandler } from '../../lambdas/handlers/placement-handler.ts';
-import {
-  makeEndMatch,
-  makeReaperHandler,
-  type ReaperHandlerDeps,
-} from '../../lambdas/handlers/reaper-handler.ts';
+import { makeReaperHandler, type ReaperHandlerDeps } from '../../lambdas/handlers/reaper-handler.ts';
 import type { RuntimeEnv } from '../../lambdas/runtime/env.ts';
 import { placementDeps } from '../../lambdas/runtime/placement-deps.ts';
 import { reaperDeps } from '../../lambdas/runtime/reaper-deps.ts';
@@ -148,7 +144,6 @@ export async function startLocalBridge(options: LocalBridgeOptions = {}): Promis
     ...base,
     store: options.wrapStore ? options.wrapStore(base.store) : base.store,
     publisher: options.wrapPublisher ? options.wrapPublisher(base.publisher) : base.publisher,
-    endMatch: makeEndMatch(reaperHandlerDeps),
   };
   const handler = makePlacementHandler(deps);
   const eventSource = new SqsEventSource({

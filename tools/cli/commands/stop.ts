@@ -7,7 +7,7 @@
  */
 import type { Command } from 'commander';
 import { TransientPlacementError } from '../../../lambdas/core/errors.ts';
-import type { MatchEndedOutcome, ReaperDeps, ReaperObserver } from '../../../lambdas/core/reaper.ts';
+import type { EndMatchOutcome, ReaperDeps, ReaperObserver } from '../../../lambdas/core/reaper.ts';
 import type { SessionRecord } from '../../../lambdas/core/session-record.ts';
 import type { CommandContext } from '../context.ts';
 import { FailedError, UsageError } from '../errors.ts';
@@ -68,7 +68,7 @@ export function registerStop(program: Command, ctx: CommandContext): void {
         });
         // The reaper's modules (Powertools, S3 upload) load only when something is stopped.
         const { endMatch } = await import('../../../lambdas/core/reaper.ts');
-        let outcome: MatchEndedOutcome;
+        let outcome: EndMatchOutcome;
         try {
           outcome = await endMatch(JSON.stringify({ type: 'MatchEnded', version: 1, matchId }), deps);
         } catch (err) {
