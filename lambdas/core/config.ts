@@ -93,6 +93,23 @@ export const BridgeConfig = z
       .default({ availableLocationsTtlMs: 5_000, tagTtlMs: 60_000 }),
     /** How long a region that answered 420 is skipped (Gameye suggests retrying in 2-5 s). */
     cooldownMs: Ms.default(5_000),
+    /**
+     * How long a match that failed for now (Gameye down, every region full) waits before its
+     * next delivery: the placement function sets the message's visibility to
+     * `firstDelaySeconds × 2^(receives - 1)`, at most `maxDelaySeconds`. With SQS's 5 receives
+     * that spreads the retries over minutes (15 + 30 + 60 + 120 s by default), so a full fleet
+     * has time to free capacity. The same values apply locally and in AWS.
+     */
+    retryBackoff: z
+      .object({
+        firstDelaySeconds: z.number().int().min(0).max(43_200).default(15),
+        maxDelaySeconds: z.number().int().min(0).max(43_200).default(180),
+      })
+      .strict()
+      .refine((b) => b.maxDelaySeconds >= b.firstDelaySeconds, {
+        message: 'expected maxDelaySeconds ≥ firstDelaySeconds',
+      })
+      .default({ firstDelaySeconds: 15, maxDelaySeconds: 180 }),
     /** Shards of the sparse "active" index. Only ever grow it: the reaper queries 0..N-1. */
     activeShards: z.number().int().min(1).max(100).default(8),
     /**

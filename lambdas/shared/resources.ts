@@ -37,6 +37,8 @@ export const FUNCTION_ENV = {
   topicArn: 'SESSION_EVENTS_TOPIC_ARN',
   /** Placement only: where a permanent failure is parked with its reason. */
   deadLetterQueueUrl: 'DEAD_LETTER_QUEUE_URL',
+  /** Placement only: the matches queue, whose retries it spaces out (ChangeMessageVisibility). */
+  matchesQueueUrl: 'MATCHES_QUEUE_URL',
   /** Placement only: the queue's maxReceiveCount, so the last delivery settles its match. */
   maxReceiveCount: 'MATCHES_MAX_RECEIVE_COUNT',
   /** Reaper only: the placement function stops ended matches but never archives. */
