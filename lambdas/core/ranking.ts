@@ -3,7 +3,7 @@
  * SessionFailed: what was considered, what was chosen, and why the rest was not.
  */
 import * as z from 'zod';
-import type { RegionChoice } from './region-choice.ts';
+import type { RegionChoice } from './placement/region-choice.ts';
 
 export const RankedCandidate = z.object({
   region: z.string(),

@@ -11,7 +11,7 @@ import { DynamoSessionStore } from '../adapters/dynamo-session-store.ts';
 import { GameyePortAdapter, PLACEMENT_RETRIES, placementRetryIf } from '../adapters/gameye-port.ts';
 import { SnsEventPublisher } from '../adapters/sns-publisher.ts';
 import { SqsDeadLetterQueue } from '../adapters/sqs-dead-letter.ts';
-import { createPlacementState } from '../core/placement.ts';
+import { createPlacementState } from '../core/placement/placement-state.ts';
 import { type Clock, systemClock } from '../core/ports.ts';
 import { countGameyeAttempts } from '../handlers/gameye-telemetry.ts';
 import type { PlacementHandlerDeps } from '../handlers/placement-handler.ts';

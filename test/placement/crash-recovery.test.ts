@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TransientPlacementError } from '../../lambdas/core/errors.ts';
-import { placeMatch } from '../../lambdas/core/placement.ts';
+import { placeMatch } from '../../lambdas/core/placement/place-match.ts';
 import { gameyeError } from '../fakes/gameye.ts';
 import type { StoreStep } from '../fakes/session-store.ts';
 import { aMatchFound, bodyOf } from '../fixtures/match-found.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AlreadyClaimedError, TransientPlacementError } from '../../lambdas/core/errors.ts';
 import { SessionFailedV1 } from '../../lambdas/core/events.ts';
-import { placeMatch } from '../../lambdas/core/placement.ts';
+import { placeMatch } from '../../lambdas/core/placement/place-match.ts';
 import { sessionIdFor } from '../../lambdas/core/session-id.ts';
 import { newEndedBeforePlacedRecord } from '../../lambdas/core/session-record.ts';
 import { gameyeError } from '../fakes/gameye.ts';

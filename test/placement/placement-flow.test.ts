@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SessionReadyV1 } from '../../lambdas/core/events.ts';
-import { placeMatch } from '../../lambdas/core/placement.ts';
+import { placeMatch } from '../../lambdas/core/placement/place-match.ts';
 import { sessionIdFor } from '../../lambdas/core/session-id.ts';
 import { gameyeError } from '../fakes/gameye.ts';
 import { NAMESPACE } from '../fixtures/config.ts';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chooseRegions, type RegionChoiceInput } from '../../lambdas/core/region-choice.ts';
+import { chooseRegions, type RegionChoiceInput } from '../../lambdas/core/placement/region-choice.ts';
 
 function anInput(overrides: Partial<RegionChoiceInput> = {}): RegionChoiceInput {
   return {

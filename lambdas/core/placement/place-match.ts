@@ -23,8 +23,7 @@
  * record: nothing was started, so there is nothing to reap, and a corrected event with the
  * same match id can still be placed.
  */
-import type { BridgeConfig } from './config.ts';
-import { RESERVED_ENV, RESERVED_LABEL_PREFIX } from './config.ts';
+import type { BridgeConfig } from '../config.ts';
 import {
   AlreadyClaimedError,
   GameyeCallError,
@@ -33,13 +32,12 @@ import {
   RETRYABLE_FAILURES,
   StateConflictError,
   TransientPlacementError,
-} from './errors.ts';
-import { type SessionFailedV1, sessionFailedOf, sessionReadyOf } from './events.ts';
-import { type MatchFoundV1, parseMatchFound } from './match-event.ts';
-import type { Clock, EventPublisher, GameyePort, SessionStore, StartSessionRequest } from './ports.ts';
-import { rankingOf } from './ranking.ts';
-import { chooseRegions, locationsConsidered, type RegionChoice } from './region-choice.ts';
-import { sessionIdFor } from './session-id.ts';
+} from '../errors.ts';
+import { type SessionFailedV1, sessionFailedOf, sessionReadyOf } from '../events.ts';
+import { type MatchFoundV1, parseMatchFound } from '../match-event.ts';
+import type { Clock, EventPublisher, GameyePort, SessionStore, StartSessionRequest } from '../ports.ts';
+import { rankingOf } from '../ranking.ts';
+import { sessionIdFor } from '../session-id.ts';
 import {
   type Attempt,
   newPlacingRecord,
@@ -54,25 +52,10 @@ import {
   toRetry,
   withAttempt,
   withSettledAttempts,
-} from './session-record.ts';
-import { RegionCooldown, TtlCache } from './ttl-cache.ts';
-
-/** Caches and cooldowns that outlive one invocation: create once per Lambda instance. */
-export interface PlacementState {
-  /** image → available location ids. */
-  readonly locations: TtlCache<string, readonly string[]>;
-  /** `region\nimage\nversion` → whether the tag is in that region's fleet. */
-  readonly tags: TtlCache<string, boolean>;
-  readonly cooldown: RegionCooldown;
-}
-
-export function createPlacementState(config: Readonly<BridgeConfig>, clock: Clock): PlacementState {
-  return {
-    locations: new TtlCache({ clock, ttlMs: config.cache.availableLocationsTtlMs }),
-    tags: new TtlCache({ clock, ttlMs: config.cache.tagTtlMs }),
-    cooldown: new RegionCooldown({ clock, cooldownMs: config.cooldownMs }),
-  };
-}
+} from '../session-record.ts';
+import type { PlacementState } from './placement-state.ts';
+import { resolvePlan } from './plan.ts';
+import { chooseRegions, locationsConsidered, type RegionChoice } from './region-choice.ts';
 
 export interface PlacementDeps {
   readonly config: Readonly<BridgeConfig>;
@@ -180,66 +163,6 @@ function asTransient(
   }
   const message = error instanceof Error ? error.message : String(error);
   return new TransientPlacementError('dependency-error', `placement interrupted: ${message}`, ctx);
-}
-
-/**
- * Merge the profile with the event's overrides, rejecting any the profile does not allow.
- * The bridge's own env and labels come last so nothing can mask them.
- */
-export function resolvePlan(
-  event: MatchFoundV1,
-  config: Readonly<BridgeConfig>,
-  sessionId: string,
-): Omit<StartSessionRequest, 'location'> {
-  const ctx = { matchId: event.matchId, sessionId };
-  const profile = Object.hasOwn(config.profiles, event.profile) ? config.profiles[event.profile] : undefined;
-  if (!profile) {
-    throw new PermanentPlacementError(
-      'unknown-profile',
-      `no profile named ${JSON.stringify(event.profile)}`,
-      ctx,
-    );
-  }
-  const allow = profile.allowOverrides;
-  const refused: string[] = [];
-  for (const key of Object.keys(event.env ?? {})) {
-    if (RESERVED_ENV.has(key) || !allow.env?.includes(key)) refused.push(`env.${key}`);
-  }
-  for (const key of Object.keys(event.labels ?? {})) {
-    if (key.startsWith(RESERVED_LABEL_PREFIX) || !allow.labels?.includes(key)) refused.push(`labels.${key}`);
-  }
-  if (event.args !== undefined && !allow.args) refused.push('args');
-  if (event.ttl !== undefined && !allow.ttl) refused.push('ttl');
-  if (refused.length > 0) {
-    throw new PermanentPlacementError(
-      'override-not-allowed',
-      `profile ${event.profile} does not allow overriding ${refused.join(', ')}`,
-      ctx,
-    );
-  }
-  const args = event.args ?? profile.args;
-  const ttl = event.ttl ?? profile.ttl;
-  return {
-    id: sessionId,
-    image: profile.image,
-    ...(profile.version === undefined ? {} : { version: profile.version }),
-    env: {
-      ...profile.env,
-      ...event.env,
-      MATCH_ID: event.matchId,
-      MATCH_PLAYERS: JSON.stringify(event.players.map((p) => p.id)),
-    },
-    ...(args === undefined ? {} : { args: [...args] }),
-    labels: {
-      ...profile.labels,
-      ...event.labels,
-      'bridge-deployment': config.deploymentId,
-      'bridge-match-id': event.matchId,
-      'bridge-profile': event.profile,
-    },
-    ...(ttl === undefined ? {} : { ttl }),
-    ...(profile.restart === undefined ? {} : { restart: profile.restart }),
-  };
 }
 
 /** Gameye statuses of a session that can no longer serve the match. */
