@@ -4,10 +4,9 @@
  * Every `GameyeError` becomes the core's `GameyeCallError`, keeping the client's verdict.
  */
 import type { Readable } from 'node:stream';
-import { GameyeCallError } from '../core/errors.ts';
 import type { LifecycleGameyePort, LiveSession } from '../core/ports.ts';
 import { type GameyeClient, GameyeError, type Session, type SessionSummary } from '../gameye/index.ts';
-import { callGameye, toCallError } from './gameye-call.ts';
+import { type Absorb, callGameye, goneAsAlreadyGone, notFoundAsUndefined, toCallError } from './gameye-call.ts';
 import { portsOf } from './gameye-port.ts';
 
 export interface GameyeLifecycleAdapterProps {
@@ -41,47 +40,30 @@ export class GameyeLifecycleAdapter implements LifecycleGameyePort {
   }
 
   async describeSession(sessionId: string): Promise<LiveSession | undefined> {
-    try {
-      const s = await this.#call(() => this.#client.describeSession(sessionId, this.#options));
-      return liveOf(s, s.players.joinedCount);
-    } catch (error) {
-      if (error instanceof GameyeCallError && error.status === 404) return undefined;
-      throw error;
-    }
+    const s = await this.#call(() => this.#client.describeSession(sessionId, this.#options), notFoundAsUndefined);
+    return s === undefined ? undefined : liveOf(s, s.players.joinedCount);
   }
 
   async stopSession(sessionId: string): Promise<'stopped' | 'already-gone'> {
-    try {
-      await this.#call(() => this.#client.stopSession(sessionId, this.#options));
-      return 'stopped';
-    } catch (error) {
-      if (error instanceof GameyeCallError && (error.status === 404 || error.status === 409)) {
-        return 'already-gone';
-      }
-      throw error;
-    }
+    return this.#call(async () => {
+      await this.#client.stopSession(sessionId, this.#options);
+      return 'stopped' as const;
+    }, goneAsAlreadyGone);
   }
 
   async artifact(sessionId: string, path: string): Promise<AsyncIterable<Uint8Array> | undefined> {
-    try {
-      const stream = await this.#call(() => this.#client.artifact(sessionId, path, this.#options));
-      return mapStreamErrors(stream);
-    } catch (error) {
-      if (error instanceof GameyeCallError && error.status === 404) return undefined;
-      throw error;
-    }
+    const stream = await this.#call(
+      () => this.#client.artifact(sessionId, path, this.#options),
+      notFoundAsUndefined,
+    );
+    return stream === undefined ? undefined : mapStreamErrors(stream);
   }
 
   async logs(sessionId: string): Promise<AsyncIterable<string> | undefined> {
     // The client's logs() is lazy; pull the first line here so a 404 is answered now.
     const iterator = this.#client.logs(sessionId, this.#options)[Symbol.asyncIterator]();
-    let first: IteratorResult<string>;
-    try {
-      first = await this.#call(() => iterator.next());
-    } catch (error) {
-      if (error instanceof GameyeCallError && error.status === 404) return undefined;
-      throw error;
-    }
+    const first = await this.#call(() => iterator.next(), notFoundAsUndefined);
+    if (first === undefined) return undefined;
     const call = <T>(fn: () => Promise<T>): Promise<T> => this.#call(fn);
     return {
       async *[Symbol.asyncIterator]() {
@@ -96,8 +78,8 @@ export class GameyeLifecycleAdapter implements LifecycleGameyePort {
     };
   }
 
-  #call<T>(fn: () => Promise<T>): Promise<T> {
-    return callGameye(fn, this.#onError);
+  #call<T, A = never>(fn: () => Promise<T>, absorb?: Absorb<A>): Promise<T | A> {
+    return callGameye<T | A>(fn, this.#onError, absorb);
   }
 }
 

@@ -1,13 +1,13 @@
 /**
  * The placement core's GameyePort over our Gameye client. Translates wire shapes into core
- * shapes and every `GameyeError` into the core's `GameyeCallError`, keeping the client's
- * retryable verdict (decided once, in lambdas/gameye/errors.ts).
+ * shapes and every `GameyeError` into the core's `GameyeCallError` (gameye-call.ts says what
+ * each answer means).
  */
-import { GameyeCallError } from '../core/errors.ts';
 import type { DescribedSession, GameyePort, StartedSession, StartSessionRequest } from '../core/ports.ts';
 import type { ServerPort } from '../core/session-record.ts';
 import type { GameyeClient, GameyeError, RetryPolicy } from '../gameye/index.ts';
-import { callGameye } from './gameye-call.ts';
+import { type Absorb, callGameye, goneAsAlreadyGone, notFoundAsUndefined } from './gameye-call.ts';
+import { livenessOf } from './gameye-liveness.ts';
 
 /**
  * Retries inside one placement step, for quick server-side failures only (5xx, 429, a reset
@@ -73,27 +73,27 @@ export class GameyePortAdapter implements GameyePort {
   }
 
   async describeSession(sessionId: string): Promise<DescribedSession | undefined> {
-    try {
-      const s = await this.#call(() => this.#client.describeSession(sessionId, this.#options));
-      return { id: s.id, location: s.location, host: s.host, ports: portsOf(s.port), status: s.status };
-    } catch (err) {
-      if (err instanceof GameyeCallError && err.status === 404) return undefined;
-      throw err;
-    }
+    const s = await this.#call(() => this.#client.describeSession(sessionId, this.#options), notFoundAsUndefined);
+    if (s === undefined) return undefined;
+    return {
+      id: s.id,
+      location: s.location,
+      host: s.host,
+      ports: portsOf(s.port),
+      liveness: livenessOf(s.status),
+      status: s.status,
+    };
   }
 
   async stopSession(sessionId: string): Promise<'stopped' | 'already-gone'> {
-    try {
-      await this.#call(() => this.#client.stopSession(sessionId, this.#options));
-      return 'stopped';
-    } catch (err) {
-      if (err instanceof GameyeCallError && (err.status === 404 || err.status === 409)) return 'already-gone';
-      throw err;
-    }
+    return this.#call(async () => {
+      await this.#client.stopSession(sessionId, this.#options);
+      return 'stopped' as const;
+    }, goneAsAlreadyGone);
   }
 
-  #call<T>(fn: () => Promise<T>): Promise<T> {
-    return callGameye(fn, this.#onError);
+  #call<T, A = never>(fn: () => Promise<T>, absorb?: Absorb<A>): Promise<T | A> {
+    return callGameye<T | A>(fn, this.#onError, absorb);
   }
 }
 

@@ -4,8 +4,9 @@
  * (`matchId`, `sessionId`) and Gameye's correlation id (`identifier`).
  *
  * Adapters translate vendor errors into these (a DynamoDB `ConditionalCheckFailedException`
- * becomes {@link AlreadyClaimedError} or {@link StateConflictError}; an HTTP failure from the
- * Gameye client becomes {@link GameyeCallError}), so the core never sees an SDK type.
+ * becomes {@link AlreadyClaimedError} or {@link StateConflictError}; a failed Gameye call
+ * becomes a {@link GameyeCallError} saying what it means), so the core never sees an SDK type
+ * or an HTTP status.
  */
 
 /** One bad field: where it is (`players[0].latencies.eu-west`) and what was expected. */
@@ -64,8 +65,9 @@ export class ConfigError extends CoreError {
 }
 
 /**
- * Why a placement failed for good. Each is answered with a SessionFailed event and the record
- * (when one was claimed) goes to FAILED; none is retried.
+ * Why a match failed: the `reason` of SessionFailed and of a FAILED record. The delivery that
+ * fails is not retried; those in {@link RETRYABLE_FAILURES} are placed afresh when the match is
+ * delivered again (a redrive).
  */
 export const PERMANENT_REASONS = [
   'invalid-event',
@@ -80,8 +82,13 @@ export const PERMANENT_REASONS = [
   'session-ended-before-ready',
   /** The reaper found the record PLACING after every SQS retry, with no session at Gameye. */
   'placement-abandoned',
-  /** The last delivery SQS allows still failed transiently (Gameye down, every region full, …). */
+  /** The last delivery SQS allows still failed transiently (Gameye down, a lost race, …). */
   'retries-exhausted',
+  /**
+   * The last delivery SQS allows still found no region with room: every region that could
+   * host the match was full (or not offered by Gameye) on every delivery.
+   */
+  'no-capacity',
   /** MatchEnded arrived before MatchFound (SQS does not keep order): the match is over already. */
   'ended-before-placed',
 ] as const;
@@ -93,6 +100,7 @@ export type PermanentReason = (typeof PERMANENT_REASONS)[number];
  */
 export const RETRYABLE_FAILURES: ReadonlySet<PermanentReason> = new Set([
   'retries-exhausted',
+  'no-capacity',
   'unauthorized',
   'placement-abandoned',
 ]);
@@ -148,33 +156,58 @@ export class StateConflictError extends CoreError {
 }
 
 /**
- * The one error a {@link GameyePort} throws. The adapter decides `retryable` from explicit
- * lists (420/429/5xx/network retry; 400/401/402/403/404/409/422 do not), so that decision lives
- * in one place. Network failures and timeouts carry `status = 0`. The message must never
- * contain the bearer token.
+ * What a failed Gameye call means to the bridge. The Gameye adapters decide it from Gameye's
+ * answer, once, so the core reasons in these terms only:
+ * - `unavailable`: Gameye did not answer usefully (down, overloaded, timed out, rate limited);
+ *   the same call may succeed later.
+ * - `region-full`: the location has no capacity now (or too many starts at once); another
+ *   location, or the same one a little later, may take it.
+ * - `session-exists`: a session with this id exists already (a start repeated after an
+ *   earlier one landed).
+ * - `quota-exhausted`: the account may start no more sessions.
+ * - `unauthorized`: the token was refused (missing, wrong, lacking a scope).
+ * - `unknown-image-or-location`: Gameye does not know the image, the tag or the location.
+ * - `rejected`: Gameye refused the request as invalid, or answered outside its contract.
+ */
+export const GAMEYE_FAILURES = [
+  'unavailable',
+  'region-full',
+  'session-exists',
+  'quota-exhausted',
+  'unauthorized',
+  'unknown-image-or-location',
+  'rejected',
+] as const;
+export type GameyeFailure = (typeof GAMEYE_FAILURES)[number];
+
+/** Failures that may go away by themselves: worth asking again later. */
+const RETRYABLE_GAMEYE_FAILURES: ReadonlySet<GameyeFailure> = new Set(['unavailable', 'region-full']);
+
+/**
+ * The one error a Gameye port throws, in the bridge's terms ({@link GameyeFailure}). The
+ * message must never contain the bearer token.
  */
 export class GameyeCallError extends Error {
   override readonly name = 'GameyeCallError';
-  /** HTTP status, or 0 for a network failure or timeout. */
-  readonly status: number;
+  readonly kind: GameyeFailure;
   /** Gameye's error `code` from its envelope, when there was one. */
   readonly code: string | undefined;
   /** Gameye's correlation id from its envelope, when there was one. */
   readonly identifier: string | undefined;
+  /** Whether the same call may succeed later (`unavailable`, `region-full`). */
   readonly retryable: boolean;
 
   constructor(props: {
-    status: number;
+    kind: GameyeFailure;
     message: string;
-    retryable: boolean;
     code?: string | undefined;
     identifier?: string | undefined;
     cause?: unknown;
   }) {
     super(props.message, props.cause === undefined ? undefined : { cause: props.cause });
-    this.status = props.status;
+    this.kind = props.kind;
     this.code = props.code;
     this.identifier = props.identifier;
-    this.retryable = props.retryable;
+    this.retryable = RETRYABLE_GAMEYE_FAILURES.has(props.kind);
   }
 }

@@ -10,13 +10,8 @@
  * match still PLACING throws {@link TransientPlacementError} so SQS brings the message back.
  */
 import type { BridgeConfig } from './config.ts';
-import {
-  AlreadyClaimedError,
-  type MatchEventError,
-  StateConflictError,
-  TransientPlacementError,
-} from './errors.ts';
-import { parseMatchEnded } from './match-event.ts';
+import { AlreadyClaimedError, StateConflictError, TransientPlacementError } from './errors.ts';
+import type { MatchEndedV1 } from './match-event.ts';
 import type { Clock, GameyePort, SessionStore } from './ports.ts';
 import { sessionIdFor } from './session-id.ts';
 import {
@@ -34,7 +29,6 @@ export interface MatchEndedDeps {
 }
 
 export type MatchEndedOutcome =
-  | { readonly kind: 'invalid'; readonly error: MatchEventError }
   /** No record: a tombstone now keeps a late MatchFound from starting a server. */
   | { readonly kind: 'unknown-match'; readonly matchId: string }
   | {
@@ -64,10 +58,8 @@ export type MatchEndedOutcome =
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** Record MatchEnded (READY → ENDING `match-ended`) and stop the session. */
-export async function stopEndedMatch(body: string, deps: MatchEndedDeps): Promise<MatchEndedOutcome> {
-  const parsed = parseMatchEnded(body);
-  if (!parsed.ok) return { kind: 'invalid', error: parsed.error };
-  const { matchId } = parsed.event;
+export async function stopEndedMatch(ended: MatchEndedV1, deps: MatchEndedDeps): Promise<MatchEndedOutcome> {
+  const { matchId } = ended;
   const record = await deps.store.get(matchId);
   if (!record) return leaveTombstone(matchId, deps);
   const ids = { matchId, sessionId: record.sessionId };

@@ -30,7 +30,7 @@ export interface SessionStore {
   ): Promise<void>;
 }
 
-/** `POST /session`, in core terms. The adapter maps it to the wire request. */
+/** A session start, in core terms. The adapter maps it to the wire request. */
 export interface StartSessionRequest {
   /** Our deterministic session id: Gameye's idempotency key. */
   readonly id: string;
@@ -51,31 +51,43 @@ export interface StartedSession {
   readonly ports: readonly ServerPort[];
 }
 
-/** `GET /session/{id}`, in core terms. */
+/**
+ * What a session's Gameye status means for its match, decided by the Gameye adapters in one
+ * place: `starting` (created, restarting), `serving` (running), `unreachable` (Gameye lost
+ * contact with the server), `stopping` (draining, shutting down), `ended` (exited or dead:
+ * nothing runs any more).
+ */
+export type Liveness = 'starting' | 'serving' | 'unreachable' | 'stopping' | 'ended';
+
+/** A session Gameye describes, in core terms. */
 export interface DescribedSession {
   readonly id: string;
   readonly location: string;
   readonly host: string;
-  /** From Gameye's `port` map (`{"7777/udp": 24011}`). */
+  /** The host port of each container port. */
   readonly ports: readonly ServerPort[];
-  /** Gameye's status: created, running, restarting, exited, dead, draining, ... */
+  readonly liveness: Liveness;
+  /** Gameye's own word for it, for log lines only: decisions use `liveness`. */
   readonly status: string;
 }
 
 /**
- * The Gameye calls placement makes. Every method throws only `GameyeCallError` (status 0 for
- * network failures and timeouts), with `retryable` decided by the adapter.
+ * The Gameye calls placement makes. Every method throws only `GameyeCallError`, whose `kind`
+ * says what the failure means (the adapter decides it from Gameye's answer).
  */
 export interface GameyePort {
-  /** `GET /available-location/{image}`: ids of the locations able to host it now. */
+  /** The locations able to host the image now (changes often: cache it briefly). */
   availableLocations(image: string): Promise<readonly string[]>;
-  /** `GET /tag/{region}/{image}/{version}`. */
+  /** Whether the fleet in `region` holds this tag of the image. */
   tagExists(region: string, image: string, version: string): Promise<boolean>;
-  /** `POST /session`. 409 means the id is taken: the core then describes and adopts. */
+  /**
+   * Start the session under our id. `session-exists` means a session with this id runs
+   * already (ours: the id is derived from the match): the core describes and adopts it.
+   */
   startSession(request: StartSessionRequest): Promise<StartedSession>;
-  /** `GET /session/{id}`; undefined on 404. */
+  /** The session, or undefined when Gameye does not know it. */
   describeSession(sessionId: string): Promise<DescribedSession | undefined>;
-  /** `DELETE /session/{id}` (MatchEnded): `stopped`, or `already-gone` on 404/409. */
+  /** Stop the session (MatchEnded): `stopped`, or `already-gone` when nothing was running. */
   stopSession(sessionId: string): Promise<'stopped' | 'already-gone'>;
 }
 
@@ -135,13 +147,13 @@ export interface LifecycleGameyePort {
    * one is no longer listed): the reaper describes those before deciding.
    */
   listDeploymentSessions(deploymentId: string): Promise<readonly LiveSession[]>;
-  /** `GET /session/{id}`; undefined when Gameye does not know it (404). */
+  /** The session, or undefined when Gameye does not know it. */
   describeSession(sessionId: string): Promise<LiveSession | undefined>;
-  /** `DELETE /session/{id}`: `stopped`, or `already-gone` on 404/409. */
+  /** Stop the session: `stopped`, or `already-gone` when nothing was running. */
   stopSession(sessionId: string): Promise<'stopped' | 'already-gone'>;
-  /** `GET /artifacts` as a byte stream; undefined when Gameye does not have it (404). */
+  /** A stopped session's file or folder as a byte stream; undefined when Gameye does not have it. */
   artifact(sessionId: string, path: string): Promise<AsyncIterable<Uint8Array> | undefined>;
-  /** `GET /logs` as lines; undefined when Gameye does not know the session (404). */
+  /** The server's output as lines; undefined when Gameye does not know the session. */
   logs(sessionId: string): Promise<AsyncIterable<string> | undefined>;
 }
 

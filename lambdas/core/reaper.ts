@@ -28,10 +28,11 @@
  */
 import { archiveLayout, LOGS_PATH, manifestOf } from './archive.ts';
 import type { BridgeConfig, Profile } from './config.ts';
-import { GameyeCallError } from './errors.ts';
+import { GameyeCallError, type MatchEventError } from './errors.ts';
 import { sessionEndedOf, sessionFailedOf } from './events.ts';
 import { decide, isOrphan, TERMINAL_STATUSES } from './lifecycle-policy.ts';
 import { type MatchEndedOutcome, stopEndedMatch } from './match-ended.ts';
+import { parseMatchEnded } from './match-event.ts';
 import type {
   ActiveSessionIndex,
   ArchiveStore,
@@ -482,6 +483,7 @@ async function pool(
 
 /** {@link endMatch}'s answer: MatchEnded's, plus how the archive went when there was one. */
 export type EndMatchOutcome =
+  | { readonly kind: 'invalid'; readonly error: MatchEventError }
   | Exclude<MatchEndedOutcome, { readonly kind: 'ending' }>
   | (Extract<MatchEndedOutcome, { readonly kind: 'ending' }> & { readonly finished: FinishOutcome });
 
@@ -491,7 +493,9 @@ export type EndMatchOutcome =
  * the reaper's next run resumes it.
  */
 export async function endMatch(body: string, deps: ReaperDeps): Promise<EndMatchOutcome> {
-  const outcome = await stopEndedMatch(body, deps);
+  const parsed = parseMatchEnded(body);
+  if (!parsed.ok) return { kind: 'invalid', error: parsed.error };
+  const outcome = await stopEndedMatch(parsed.event, deps);
   if (outcome.kind !== 'ending') return outcome;
   return { ...outcome, finished: await finishEnding(outcome.record, undefined, deps) };
 }

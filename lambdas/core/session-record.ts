@@ -58,7 +58,7 @@ export const Attempt = z.object({
   at: IsoTime,
   /** `pending`: POST sent or about to be; whether it landed is unknown until the next answer. */
   outcome: AttemptOutcome,
-  status: z.number().int().optional(),
+  /** Gameye's correlation id of the answer that settled it, when there was one. */
   identifier: z.string().optional(),
 });
 export type Attempt = z.infer<typeof Attempt>;
@@ -240,16 +240,11 @@ export function pendingAttempt(record: SessionRecord): Attempt | undefined {
 export function settleAttempt(
   record: SessionRecord,
   outcome: Exclude<AttemptOutcome, 'pending'>,
-  answer: { status?: number | undefined; identifier?: string | undefined } = {},
+  identifier?: string,
 ): SessionRecord {
   const last = record.attempts.at(-1);
   if (last?.outcome !== 'pending') return record;
-  const settled: Attempt = {
-    ...last,
-    outcome,
-    ...(answer.status === undefined ? {} : { status: answer.status }),
-    ...(answer.identifier === undefined ? {} : { identifier: answer.identifier }),
-  };
+  const settled: Attempt = { ...last, outcome, ...(identifier === undefined ? {} : { identifier }) };
   return { ...record, attempts: [...record.attempts.slice(0, -1), settled] };
 }
 

@@ -6,6 +6,8 @@ import type { Clock } from './ports.ts';
 
 export class TtlCache<K, V> {
   readonly #entries = new Map<K, { value: V; expiresAt: number }>();
+  /** Loads under way: concurrent misses of one key share a single load. */
+  readonly #loading = new Map<K, Promise<V>>();
   readonly #clock: Clock;
   readonly #ttlMs: number;
   readonly #maxEntries: number;
@@ -37,13 +39,28 @@ export class TtlCache<K, V> {
     this.#entries.set(key, { value, expiresAt: this.#clock.now() + this.#ttlMs });
   }
 
-  /** The cached value, or `load()`'s, cached. A rejected load is not cached. */
+  /**
+   * The cached value, or `load()`'s, cached. Concurrent callers missing the same key wait on
+   * one load (ten placements of a batch ask Gameye once). A rejected load is not cached.
+   */
   async getOrLoad(key: K, load: () => Promise<V>): Promise<V> {
     const hit = this.get(key);
     if (hit !== undefined) return hit;
-    const value = await load();
-    this.set(key, value);
-    return value;
+    const pending = this.#loading.get(key);
+    if (pending) return pending;
+    const loading = load().then(
+      (value) => {
+        this.#loading.delete(key);
+        this.set(key, value);
+        return value;
+      },
+      (error: unknown) => {
+        this.#loading.delete(key);
+        throw error;
+      },
+    );
+    this.#loading.set(key, loading);
+    return loading;
   }
 }
 

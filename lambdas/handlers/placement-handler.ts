@@ -1,25 +1,28 @@
 /**
  * The placement Lambda's SQS handler, built from its dependencies so tests and the local
- * runner pass local endpoints or fakes. Records of a batch run concurrently
- * (Powertools BatchProcessor); a transient failure fails only its record (partial batch
- * response); a permanent one is parked in the DLQ with its reason and acknowledged.
+ * runner pass local endpoints or fakes. It reads each message at the edge (`readInbound`),
+ * hands it to the core (placement, MatchEnded, or the refusal of an invalid body), and settles
+ * the record: records of a batch run concurrently (Powertools BatchProcessor); a transient
+ * failure fails only its record (partial batch response) and is given a backoff before its
+ * next delivery; a permanent one is parked in the DLQ with its reason and acknowledged.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { DeadLetter } from '../adapters/sqs-dead-letter.ts';
+import type { Redelivery } from '../adapters/sqs-redelivery.ts';
 import type { BridgeConfig } from '../core/config.ts';
-import { TransientPlacementError } from '../core/errors.ts';
-import { type MatchEndedOutcome, stopEndedMatch } from '../core/match-ended.ts';
-import { messageType } from '../core/match-event.ts';
-import { type PlacementOutcome, placeMatch } from '../core/placement/place-match.ts';
+import { readInbound } from '../core/inbound.ts';
+import { stopEndedMatch } from '../core/match-ended.ts';
+import { type PlacementOutcome, placeMatch, rejectInvalidMatch } from '../core/placement/place-match.ts';
 import type { PlacementState } from '../core/placement/placement-state.ts';
 import type { Clock, EventPublisher, GameyePort, SessionStore } from '../core/ports.ts';
+import { redeliveryDelaySeconds } from '../core/redelivery.ts';
 import type { GameyeError } from '../gameye/index.ts';
-import { METRICS } from '../shared/metric-names.ts';
 import { recordGameyeError } from './gameye-telemetry.ts';
+import { PlacementReport } from './placement-report.ts';
 
 export interface PlacementHandlerDeps {
   readonly config: Readonly<BridgeConfig>;
@@ -28,7 +31,15 @@ export interface PlacementHandlerDeps {
   readonly store: SessionStore;
   readonly publisher: EventPublisher;
   readonly deadLetters: { park(letter: DeadLetter): Promise<void> };
-  /** A Gameye port whose calls time out within `timeoutMs`; built per invocation. */
+  /**
+   * Spaces out the next delivery of records that failed for now (their visibility). Absent:
+   * they come back after the queue's visibility timeout.
+   */
+  readonly redelivery?: { delay(entries: readonly Redelivery[]): Promise<string[]> } | undefined;
+  /**
+   * A Gameye port whose calls time out within `timeoutMs`; built per invocation. It never
+   * throws: a token that cannot be read gives a port whose every call fails with why.
+   */
   readonly gameyeFor: (
     timeoutMs: number,
     onError: (e: GameyeError) => void,
@@ -37,6 +48,8 @@ export interface PlacementHandlerDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** Uniform [0, 1) source of the redelivery jitter. @default Math.random */
+  readonly random?: () => number;
 }
 
 /** Time kept back from the Lambda's remaining time for writes and publishing after a Gameye call. */
@@ -52,6 +65,7 @@ export type PlacementHandler = (
 
 export function makePlacementHandler(deps: PlacementHandlerDeps): PlacementHandler {
   const { logger, metrics } = deps;
+  const report = new PlacementReport(logger, metrics);
 
   return async (event, context) => {
     // One processor per invocation: it keeps the batch's successes and failures in fields, so
@@ -59,192 +73,84 @@ export function makePlacementHandler(deps: PlacementHandlerDeps): PlacementHandl
     // instances serving several invocations at once) could report a failed record as done.
     const processor = new BatchProcessor(EventType.SQS);
     const remaining = (): number => context.getRemainingTimeInMillis();
-    const callMs = Math.max(
-      MIN_GAMEYE_CALL_MS,
-      Math.min(MAX_GAMEYE_CALL_MS, remaining() - FINISH_RESERVE_MS),
-    );
+    const callMs = Math.max(MIN_GAMEYE_CALL_MS, Math.min(MAX_GAMEYE_CALL_MS, remaining() - FINISH_RESERVE_MS));
     const gameye = await deps.gameyeFor(callMs, (error) => recordGameyeError(metrics, logger, error));
+    const core = {
+      config: deps.config,
+      store: deps.store,
+      publisher: deps.publisher,
+      gameye,
+      clock: deps.clock,
+      state: deps.state,
+    };
+    const retryLater: Redelivery[] = [];
 
-    const matchEnded = async (record: SQSRecord): Promise<void> => {
-      let outcome: MatchEndedOutcome;
-      try {
-        outcome = await stopEndedMatch(record.body, {
-          config: deps.config,
-          store: deps.store,
-          gameye,
-          clock: deps.clock,
-        });
-      } catch (error) {
-        const e = error as Error & { matchId?: string; reason?: string };
-        logger.warn('MatchEnded will be retried', {
-          messageId: record.messageId,
-          matchId: e.matchId,
-          reason: e.reason,
-          error: e.message,
-        });
-        throw error;
-      }
-      switch (outcome.kind) {
-        case 'invalid':
-          logger.error('invalid MatchEnded; parked in the DLQ', {
-            messageId: record.messageId,
-            matchId: outcome.error.matchId,
-            error: outcome.error.message,
-          });
-          await deps.deadLetters.park({
-            body: record.body,
-            sourceMessageId: record.messageId,
-            reason: 'invalid-event',
-            message: outcome.error.message,
-            matchId: outcome.error.matchId,
-            attributes: sdkAttributes(record),
-          });
+    const park = (record: SQSRecord, outcome: Extract<PlacementOutcome, { kind: 'failed' }>) =>
+      // If parking fails the record fails too: SQS redelivers it, placement answers from the
+      // FAILED record again, and parking is retried; after maxReceiveCount SQS's own redrive
+      // moves it to the DLQ. Either way the message is kept, and the reason is on the record.
+      deps.deadLetters.park({
+        body: record.body,
+        sourceMessageId: record.messageId,
+        reason: outcome.reason,
+        message: outcome.message,
+        matchId: outcome.matchId,
+        identifier: outcome.identifier,
+        attributes: sdkAttributes(record),
+      });
+
+    const handle = async (record: SQSRecord): Promise<void> => {
+      const message = readInbound(record.body);
+      switch (message.kind) {
+        case 'match-ended':
+          report.matchEnded(await stopEndedMatch(message.ended, core), record);
           return;
-        case 'unknown-match':
-          logger.warn(
-            'MatchEnded for a match not placed (yet): nothing to stop; a late MatchFound will not start it',
-            { messageId: record.messageId, matchId: outcome.matchId },
-          );
-          return;
-        case 'already-ended':
-          logger.info('MatchEnded for a match already over: nothing to do', {
-            messageId: record.messageId,
-            matchId: outcome.matchId,
-            sessionId: outcome.sessionId,
-            state: outcome.state,
-          });
-          return;
-        case 'ending': {
-          const details = {
-            messageId: record.messageId,
-            matchId: outcome.matchId,
-            sessionId: outcome.sessionId,
-            region: outcome.region,
-          };
-          if (outcome.stop === 'deferred') {
-            const error = outcome.stopError as Error & { identifier?: string };
-            logger.warn('match ended; the stop failed and the reaper retries it', {
-              ...details,
-              identifier: error?.identifier,
-              error: error?.message,
+        case 'invalid': {
+          if (message.of === 'MatchEnded') {
+            // An unreadable MatchEnded says nothing about the match: no SessionFailed.
+            report.invalidMatchEnded(record, message.error.matchId, message.error.message);
+            await deps.deadLetters.park({
+              body: record.body,
+              sourceMessageId: record.messageId,
+              reason: 'invalid-event',
+              message: message.error.message,
+              matchId: message.error.matchId,
+              attributes: sdkAttributes(record),
             });
-          } else {
-            logger.info(
-              outcome.first
-                ? 'match ended early: session stopped; the reaper archives it'
-                : 'MatchEnded again: session already stopping',
-              details,
-            );
+            return;
           }
+          const outcome = await rejectInvalidMatch(message.error, core);
+          report.placement(outcome, record, 0);
+          await park(record, outcome);
+          return;
+        }
+        case 'match-found': {
+          const started = deps.clock.now();
+          const outcome = await placeMatch(message.match, core, {
+            remainingTimeMs: () => remaining() - FINISH_RESERVE_MS,
+            // The delivery that reaches maxReceiveCount is the last SQS makes: settle the match.
+            finalDelivery: receiveCountOf(record) >= deps.maxReceiveCount,
+          });
+          report.placement(outcome, record, deps.clock.now() - started);
+          if (outcome.kind === 'failed') await park(record, outcome);
           return;
         }
       }
     };
 
     const recordHandler = async (record: SQSRecord): Promise<void> => {
-      if (messageType(record.body) === 'MatchEnded') return matchEnded(record);
-      const started = deps.clock.now();
-      let outcome: PlacementOutcome;
       try {
-        outcome = await placeMatch(
-          record.body,
-          {
-            config: deps.config,
-            store: deps.store,
-            publisher: deps.publisher,
-            gameye,
-            clock: deps.clock,
-            state: deps.state,
-          },
-          {
-            remainingTimeMs: () => remaining() - FINISH_RESERVE_MS,
-            // The delivery that reaches maxReceiveCount is the last SQS makes: settle the match.
-            finalDelivery: Number(record.attributes.ApproximateReceiveCount) >= deps.maxReceiveCount,
-          },
-        );
+        await handle(record);
       } catch (error) {
-        if (error instanceof TransientPlacementError) {
-          logger.warn('placement will be retried', {
-            messageId: record.messageId,
-            matchId: error.matchId,
-            sessionId: error.sessionId,
-            identifier: error.identifier,
-            reason: error.reason,
-            error: error.message,
-            receiveCount: record.attributes.ApproximateReceiveCount,
-          });
-        } else {
-          logger.error('placement crashed', { messageId: record.messageId, error: error as Error });
-        }
+        const receives = receiveCountOf(record);
+        // A delivery SQS will repeat waits a backoff; the last one is moved to the DLQ by SQS.
+        const delaySeconds =
+          receives < deps.maxReceiveCount && deps.redelivery
+            ? redeliveryDelaySeconds(receives, deps.config.retryBackoff, deps.random)
+            : undefined;
+        if (delaySeconds !== undefined) retryLater.push({ receiptHandle: record.receiptHandle, delaySeconds });
+        report.retried(error, record, delaySeconds);
         throw error;
-      }
-      await settle(outcome, record, started);
-    };
-
-    const settle = async (outcome: PlacementOutcome, record: SQSRecord, started: number): Promise<void> => {
-      switch (outcome.kind) {
-        case 'placed': {
-          const latency = deps.clock.now() - started;
-          metrics.addMetric(METRICS.placementSucceeded.name, MetricUnit.Count, 1);
-          metrics.addMetric(METRICS.placementLatency.name, MetricUnit.Milliseconds, latency);
-          if (outcome.chosenRank !== null) {
-            metrics.addMetric(METRICS.fallbackRank.name, MetricUnit.Count, outcome.chosenRank);
-          }
-          const m = metrics.singleMetric();
-          m.addDimension(METRICS.regionChosen.dimensions[0], outcome.region);
-          m.addMetric(METRICS.regionChosen.name, MetricUnit.Count, 1);
-          logger.info('match placed', {
-            messageId: record.messageId,
-            matchId: outcome.matchId,
-            sessionId: outcome.sessionId,
-            region: outcome.region,
-            via: outcome.via,
-            chosenRank: outcome.chosenRank,
-            latencyMs: latency,
-          });
-          return;
-        }
-        case 'duplicate': {
-          logger.info('duplicate delivery absorbed', {
-            messageId: record.messageId,
-            matchId: outcome.matchId,
-            sessionId: outcome.sessionId,
-            state: outcome.state,
-            republished: outcome.republished,
-          });
-          return;
-        }
-        case 'failed': {
-          // A repeat (another copy of a match that failed before) is kept too, but it is not a
-          // new failure: counting it would inflate the failure-rate alarm.
-          const details = {
-            messageId: record.messageId,
-            matchId: outcome.matchId,
-            sessionId: outcome.sessionId,
-            identifier: outcome.identifier,
-            reason: outcome.reason,
-            error: outcome.message,
-          };
-          if (outcome.repeated) {
-            logger.warn('match failed earlier; this copy is parked in the DLQ too', details);
-          } else {
-            metrics.addMetric(METRICS.placementFailed.name, MetricUnit.Count, 1);
-            logger.error('match failed permanently; parked in the DLQ', details);
-          }
-          // If parking fails the record fails too: SQS redelivers it, placement answers the FAILED
-          // record with 'failed' again, and parking is retried; after maxReceiveCount SQS's own
-          // redrive moves it to the DLQ. Either way the message is kept, the reason on the record.
-          await deps.deadLetters.park({
-            body: record.body,
-            sourceMessageId: record.messageId,
-            reason: outcome.reason,
-            message: outcome.message,
-            matchId: outcome.matchId,
-            identifier: outcome.identifier,
-            attributes: sdkAttributes(record),
-          });
-          return;
-        }
       }
     };
 
@@ -254,10 +160,24 @@ export function makePlacementHandler(deps: PlacementHandlerDeps): PlacementHandl
         throwOnFullBatchFailure: false,
       });
     } finally {
+      if (retryLater.length > 0 && deps.redelivery) {
+        // Losing this only shortens nothing: the records then return after the queue's timeout.
+        await deps.redelivery.delay(retryLater).then(
+          (refused) => {
+            if (refused.length > 0) logger.warn('SQS kept the default wait for some retries', { refused: refused.length });
+          },
+          (error: unknown) => logger.warn('could not space out retries', { error: error as Error }),
+        );
+      }
       // A batch of duplicates adds no metric; publishing nothing would only log a warning.
       if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     }
   };
+}
+
+function receiveCountOf(record: SQSRecord): number {
+  const n = Number(record.attributes.ApproximateReceiveCount);
+  return Number.isFinite(n) && n >= 1 ? n : 1;
 }
 
 /** The Lambda event's attribute shape (`stringValue`) as the SDK's (`StringValue`). */

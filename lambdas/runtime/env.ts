@@ -15,6 +15,8 @@ export interface RuntimeEnv {
   readonly tableName: string;
   readonly topicArn: string;
   readonly deadLetterQueueUrl?: string | undefined;
+  /** The matches queue: placement spaces out the retries of its messages. */
+  readonly matchesQueueUrl?: string | undefined;
   /** The matches queue's maxReceiveCount: the delivery that reaches it is the last. */
   readonly maxReceiveCount?: number | undefined;
   readonly archiveBucketName?: string | undefined;
@@ -30,6 +32,7 @@ const Env = z.object({
   [FUNCTION_ENV.tableName]: z.string().min(1),
   [FUNCTION_ENV.topicArn]: z.string().min(1),
   [FUNCTION_ENV.deadLetterQueueUrl]: z.url().optional(),
+  [FUNCTION_ENV.matchesQueueUrl]: z.url().optional(),
   [FUNCTION_ENV.maxReceiveCount]: z.coerce.number().int().min(1).max(1000).optional(),
   [FUNCTION_ENV.archiveBucketName]: z.string().min(1).optional(),
   [FUNCTION_ENV.gameyeBaseUrl]: z.url(),
@@ -70,6 +73,7 @@ export function parseRuntimeEnv(env: Readonly<Record<string, string | undefined>
     tableName: e[FUNCTION_ENV.tableName],
     topicArn: e[FUNCTION_ENV.topicArn],
     deadLetterQueueUrl: e[FUNCTION_ENV.deadLetterQueueUrl],
+    matchesQueueUrl: e[FUNCTION_ENV.matchesQueueUrl],
     maxReceiveCount: e[FUNCTION_ENV.maxReceiveCount],
     archiveBucketName: e[FUNCTION_ENV.archiveBucketName],
     gameyeBaseUrl: e[FUNCTION_ENV.gameyeBaseUrl],

@@ -11,6 +11,11 @@ import { isSecretWithoutValue } from './secret-errors.ts';
 /** Five minutes: a rotated token reaches warm functions within that. */
 const SECRET_MAX_AGE_SECONDS = 300;
 
+/** The token secret exists but holds no token (created empty, or set to blanks). */
+export class GameyeTokenMissingError extends Error {
+  override readonly name = 'GameyeTokenMissingError';
+}
+
 export async function readGameyeToken(source: TokenSource): Promise<string> {
   if ('token' in source) return source.token;
   let value: unknown;
@@ -18,18 +23,18 @@ export async function readGameyeToken(source: TokenSource): Promise<string> {
     value = await getSecret(source.secretArn, { maxAge: SECRET_MAX_AGE_SECONDS });
   } catch (error) {
     if (isSecretWithoutValue(error)) {
-      throw new Error(
+      throw new GameyeTokenMissingError(
         `the Gameye token secret ${source.secretArn} has no value yet: set it with put-secret-value`,
-        {
-          cause: error,
-        },
+        { cause: error },
       );
     }
     throw error;
   }
   if (typeof value !== 'string' || value.trim() === '') {
     // Name the secret, never its value.
-    throw new Error(`the Gameye token secret ${source.secretArn} is empty: set it with put-secret-value`);
+    throw new GameyeTokenMissingError(
+      `the Gameye token secret ${source.secretArn} is empty: set it with put-secret-value`,
+    );
   }
   return value.trim();
 }

@@ -11,13 +11,15 @@ import { DynamoSessionStore } from '../adapters/dynamo-session-store.ts';
 import { GameyePortAdapter, PLACEMENT_RETRIES, placementRetryIf } from '../adapters/gameye-port.ts';
 import { SnsEventPublisher } from '../adapters/sns-publisher.ts';
 import { SqsDeadLetterQueue } from '../adapters/sqs-dead-letter.ts';
+import { SqsRedelivery } from '../adapters/sqs-redelivery.ts';
+import { UnusableGameye } from '../adapters/unusable-gameye.ts';
 import { createPlacementState } from '../core/placement/placement-state.ts';
 import { type Clock, systemClock } from '../core/ports.ts';
 import { countGameyeAttempts } from '../handlers/gameye-telemetry.ts';
 import type { PlacementHandlerDeps } from '../handlers/placement-handler.ts';
 import { BRIDGE_RESOURCES } from '../shared/resources.ts';
 import type { RuntimeEnv } from './env.ts';
-import { gameyeClients } from './gameye-token.ts';
+import { GameyeTokenMissingError, gameyeClients } from './gameye-token.ts';
 
 const SERVICE = process.env.POWERTOOLS_SERVICE_NAME ?? 'gameye-bridge-placement';
 const NAMESPACE = process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'GameyeBridge';
@@ -59,8 +61,21 @@ export function placementDeps(options: PlacementDepsOptions): PlacementHandlerDe
     store: new DynamoSessionStore({ client: clients.dynamodb, tableName: env.tableName }),
     publisher: new SnsEventPublisher({ client: clients.sns, topicArn: env.topicArn }),
     deadLetters: new SqsDeadLetterQueue({ client: clients.sqs, queueUrl: env.deadLetterQueueUrl }),
-    gameyeFor: async (timeoutMs, onError) =>
-      new GameyePortAdapter({ client: await gameyeClient(), timeoutMs, onError }),
+    redelivery: env.matchesQueueUrl
+      ? new SqsRedelivery({ client: clients.sqs, queueUrl: env.matchesQueueUrl })
+      : undefined,
+    gameyeFor: async (timeoutMs, onError) => {
+      let client: Awaited<ReturnType<typeof gameyeClient>>;
+      try {
+        client = await gameyeClient();
+      } catch (error) {
+        // Every match then fails like a refused token (or an outage) and is settled with that
+        // reason on its last delivery, instead of the whole invocation failing without one.
+        const message = `the Gameye client could not be built: ${(error as Error).message}`;
+        return new UnusableGameye(error instanceof GameyeTokenMissingError ? 'unauthorized' : 'unavailable', message, error);
+      }
+      return new GameyePortAdapter({ client, timeoutMs, onError });
+    },
     state: createPlacementState(env.config, clock),
     clock,
     // Powertools reads POWERTOOLS_SERVICE_NAME / POWERTOOLS_METRICS_NAMESPACE (set by the stack);

@@ -2,7 +2,7 @@
  * A fake GameyePort with Gameye's idempotency rule (a second POST with the same id is 409,
  * whatever the location), scriptable answers per location, injectable crashes, and call counts.
  */
-import { GameyeCallError } from '../../lambdas/core/errors.ts';
+import { GameyeCallError, type GameyeFailure } from '../../lambdas/core/errors.ts';
 import type {
   DescribedSession,
   GameyePort,
@@ -10,16 +10,9 @@ import type {
   StartSessionRequest,
 } from '../../lambdas/core/ports.ts';
 
-/** Retryable exactly as the adapter decides it (STYLE.md #6). */
-export function gameyeError(status: number, code = `E${status}`): GameyeCallError {
-  const retryable = status === 0 || status === 420 || status === 429 || status >= 500;
-  return new GameyeCallError({
-    status,
-    code,
-    identifier: `gid-${status}-${code}`,
-    retryable,
-    message: status === 0 ? 'socket hang up' : `status ${status}`,
-  });
+/** A failed Gameye call as the adapter reports it, with a recognisable correlation id. */
+export function gameyeError(kind: GameyeFailure, code = kind.toUpperCase()): GameyeCallError {
+  return new GameyeCallError({ kind, code, identifier: `gid-${kind}-${code}`, message: `Gameye: ${kind}` });
 }
 
 /**
@@ -82,7 +75,7 @@ export class FakeGameye implements GameyePort {
     this.calls.availableLocations += 1;
     this.#failure('availableLocations');
     const locations = this.#available.get(image);
-    if (!locations) throw gameyeError(404, 'IMAGE_NOT_FOUND');
+    if (!locations) throw gameyeError('unknown-image-or-location', 'IMAGE_NOT_FOUND');
     return [...locations];
   }
 
@@ -98,9 +91,9 @@ export class FakeGameye implements GameyePort {
     this.onStart(request);
     const scripted = this.#scripts.get(request.location)?.shift();
     if (scripted instanceof GameyeCallError) throw scripted;
-    if (this.sessions.has(request.id)) throw gameyeError(409, 'SESSION_EXISTS');
+    if (this.sessions.has(request.id)) throw gameyeError('session-exists');
     this.sessions.set(request.id, { request: structuredClone(request), status: 'running' });
-    if (scripted === 'created-then-timeout') throw gameyeError(0, 'TIMEOUT');
+    if (scripted === 'created-then-timeout') throw gameyeError('unavailable', 'TIMEOUT');
     return { host: hostOf(request.location), ports: [{ protocol: 'udp', container: 7777, host: 24011 }] };
   }
 
@@ -114,6 +107,7 @@ export class FakeGameye implements GameyePort {
       location: session.request.location,
       host: hostOf(session.request.location),
       ports: [{ protocol: 'udp', container: 7777, host: 24011 }],
+      liveness: session.status === 'exited' || session.status === 'dead' ? 'ended' : 'serving',
       status: session.status,
     };
   }

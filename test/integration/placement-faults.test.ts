@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { EventPublisher, SessionStore } from '../../lambdas/core/ports.ts';
 import { defaultEmulatorConfigInput } from '../../tools/gameye-emulator/index.ts';
 import { type LocalBridge, startLocalBridge } from '../../tools/local/local-bridge.ts';
+import { quickRetryLocalConfig } from '../fixtures/local-config.ts';
 import {
   allRecords,
   backendEvents,
@@ -51,6 +52,7 @@ describe('a crash between two placement steps', () => {
     const crashed = new Set<string>();
     const victims = new Set(['crash-a-0', 'crash-a-1', 'crash-a-2', 'crash-a-3', 'crash-a-4']);
     bridge = await startLocalBridge({
+      bridgeConfig: quickRetryLocalConfig(),
       emulatorConfig: emulatorWith(),
       wrapStore: (store): SessionStore => ({
         get: (id) => store.get(id),
@@ -92,6 +94,7 @@ describe('a crash between two placement steps', () => {
   it('when publishing SessionReady fails after the Gameye call: redelivery adopts and publishes', async () => {
     const failedOnce = new Set<string>();
     bridge = await startLocalBridge({
+      bridgeConfig: quickRetryLocalConfig(),
       emulatorConfig: emulatorWith(),
       wrapPublisher: (publisher): EventPublisher => ({
         publish: async (event) => {
@@ -128,6 +131,7 @@ describe('Gameye faults during placement', () => {
   it('20% 5xx, a full best region and hangs past the timeout: every match READY or FAILED, none duplicated', async () => {
     // eu-central is everyone's best region and holds only 5 sessions: the rest get 420 and move on.
     bridge = await startLocalBridge({
+      bridgeConfig: quickRetryLocalConfig(),
       emulatorConfig: emulatorWith({ 'eu-central': 5 }),
       concurrency: 2,
       functionTimeoutMs: 4_000,

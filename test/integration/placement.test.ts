@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DLQ_ATTRIBUTES } from '../../lambdas/adapters/sqs-dead-letter.ts';
 import { defaultEmulatorConfigInput } from '../../tools/gameye-emulator/index.ts';
 import { LOCAL_CONFIG_PATH, type LocalBridge, startLocalBridge } from '../../tools/local/local-bridge.ts';
+import { quickRetryLocalConfig } from '../fixtures/local-config.ts';
 import {
   allRecords,
   backendEvents,
@@ -74,7 +75,11 @@ describe('placement of 500 matches delivered 1 to 3 times', () => {
   let deliveries = 0;
 
   beforeAll(async () => {
-    bridge = await startLocalBridge({ emulatorConfig: roomyEmulator(), concurrency: 3 });
+    bridge = await startLocalBridge({
+      bridgeConfig: quickRetryLocalConfig(),
+      emulatorConfig: roomyEmulator(),
+      concurrency: 3,
+    });
     const rnd = seeded(99);
     const bodies: string[] = [];
     for (const [i, m] of matches.entries()) {
@@ -145,7 +150,10 @@ describe('placement of 500 matches delivered 1 to 3 times', () => {
 describe('invalid match events', () => {
   let bridge: LocalBridge;
   beforeAll(async () => {
-    bridge = await startLocalBridge({ emulatorConfig: roomyEmulator() });
+    bridge = await startLocalBridge({
+      bridgeConfig: quickRetryLocalConfig(),
+      emulatorConfig: roomyEmulator(),
+    });
   });
   afterAll(async () => bridge?.close());
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { TransientPlacementError } from '../../lambdas/core/errors.ts';
-import { placeMatch } from '../../lambdas/core/placement/place-match.ts';
 import { gameyeError } from '../fakes/gameye.ts';
 import type { StoreStep } from '../fakes/session-store.ts';
 import { aMatchFound, bodyOf } from '../fixtures/match-found.ts';
+import { placeBody } from '../fixtures/place-body.ts';
 import { aWorld, type World } from '../fixtures/world.ts';
 
 type Crash = (world: World) => void;
@@ -21,7 +21,7 @@ const storeCrash =
 const CRASHES: ReadonlyArray<readonly [string, Crash]> = [
   ['claiming', storeCrash('claim', 'before')],
   ['after the claim', storeCrash('claim', 'after')],
-  ['POST /session, not landed', (w) => w.gameye.script('eu-west', gameyeError(0, 'TIMEOUT'))],
+  ['POST /session, not landed', (w) => w.gameye.script('eu-west', gameyeError('unavailable', 'TIMEOUT'))],
   ['after POST /session landed', (w) => w.gameye.script('eu-west', 'created-then-timeout')],
   ['publishing', (w) => w.publisher.failOnce('before')],
   ['after publishing', (w) => w.publisher.failOnce('after')],
@@ -37,9 +37,9 @@ describe('placeMatch after a crash', () => {
     const body = bodyOf(aMatchFound());
 
     // Act
-    const first = placeMatch(body, world.deps);
+    const first = placeBody(body, world.deps);
     await expect(first).rejects.toBeInstanceOf(TransientPlacementError);
-    await placeMatch(body, world.deps);
+    await placeBody(body, world.deps);
 
     // Assert
     expect(world.gameye.sessions.size).toBe(1);
@@ -54,10 +54,10 @@ describe('placeMatch after a crash', () => {
     const world = aWorld();
     world.gameye.script('eu-west', 'created-then-timeout');
     const body = bodyOf(aMatchFound());
-    await expect(placeMatch(body, world.deps)).rejects.toThrow();
-    await placeMatch(body, world.deps);
+    await expect(placeBody(body, world.deps)).rejects.toThrow();
+    await placeBody(body, world.deps);
 
-    const outcome = await placeMatch(body, world.deps);
+    const outcome = await placeBody(body, world.deps);
 
     expect(outcome).toMatchObject({ kind: 'duplicate', republished: false });
     expect(world.publisher.events).toHaveLength(1);
@@ -67,11 +67,11 @@ describe('placeMatch after a crash', () => {
     const world = aWorld();
     world.gameye.script('eu-west', 'created-then-timeout');
     const body = bodyOf(aMatchFound());
-    await expect(placeMatch(body, world.deps)).rejects.toThrow();
+    await expect(placeBody(body, world.deps)).rejects.toThrow();
     world.clock.advance(10_000);
     world.gameye.setAvailable('arena-server', ['na-east']);
 
-    const outcome = await placeMatch(body, world.deps);
+    const outcome = await placeBody(body, world.deps);
 
     expect(world.gameye.starts.map((s) => s.location)).toEqual(['eu-west', 'eu-west']);
     expect(outcome).toMatchObject({ kind: 'placed', via: 'adopted', region: 'eu-west' });
@@ -79,11 +79,15 @@ describe('placeMatch after a crash', () => {
 
   it('adopts instead of failing when a permanent error follows a POST whose fate was unknown', async () => {
     const world = aWorld();
-    world.gameye.script('eu-west', 'created-then-timeout', gameyeError(404, 'LOCATION_NOT_FOUND'));
+    world.gameye.script(
+      'eu-west',
+      'created-then-timeout',
+      gameyeError('unknown-image-or-location', 'LOCATION_NOT_FOUND'),
+    );
     const body = bodyOf(aMatchFound());
-    await expect(placeMatch(body, world.deps)).rejects.toThrow();
+    await expect(placeBody(body, world.deps)).rejects.toThrow();
 
-    const outcome = await placeMatch(body, world.deps);
+    const outcome = await placeBody(body, world.deps);
 
     expect(outcome).toMatchObject({ kind: 'placed', via: 'adopted', region: 'eu-west' });
     expect(world.gameye.calls.describeSession).toBe(1);
@@ -92,13 +96,13 @@ describe('placeMatch after a crash', () => {
 
   it('keeps the record retryable when the crash leaves a pending attempt', async () => {
     const world = aWorld();
-    world.gameye.script('eu-west', gameyeError(503, 'UNAVAILABLE'));
+    world.gameye.script('eu-west', gameyeError('unavailable', 'UNAVAILABLE'));
 
-    await expect(placeMatch(bodyOf(aMatchFound()), world.deps)).rejects.toMatchObject({
+    await expect(placeBody(bodyOf(aMatchFound()), world.deps)).rejects.toMatchObject({
       name: 'TransientPlacementError',
       reason: 'gameye-unavailable',
       matchId: 'match-0001',
-      identifier: 'gid-503-UNAVAILABLE',
+      identifier: 'gid-unavailable-UNAVAILABLE',
     });
 
     expect(world.store.peek('match-0001')).toMatchObject({

@@ -1,32 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import { AlreadyClaimedError, TransientPlacementError } from '../../lambdas/core/errors.ts';
 import { SessionFailedV1 } from '../../lambdas/core/events.ts';
-import { placeMatch } from '../../lambdas/core/placement/place-match.ts';
 import { sessionIdFor } from '../../lambdas/core/session-id.ts';
 import { newEndedBeforePlacedRecord } from '../../lambdas/core/session-record.ts';
 import { gameyeError } from '../fakes/gameye.ts';
 import { NAMESPACE } from '../fixtures/config.ts';
 import { aMatchFound, bodyOf } from '../fixtures/match-found.ts';
+import { placeBody } from '../fixtures/place-body.ts';
 import { aWorld } from '../fixtures/world.ts';
 
 describe('placeMatch permanent failures', () => {
   it.each([
-    [402, 'quota-exhausted'],
-    [404, 'unknown-image-or-location'],
-    [422, 'rejected-by-gameye'],
-    [400, 'rejected-by-gameye'],
+    ['quota-exhausted', 'quota-exhausted'],
+    ['unknown-image-or-location', 'unknown-image-or-location'],
+    ['rejected', 'rejected-by-gameye'],
   ] as const)(
-    'records FAILED and publishes SessionFailed when POST /session answers %i',
-    async (status, reason) => {
+    'records FAILED and publishes SessionFailed when a start fails with %s',
+    async (kind, reason) => {
       // Arrange
       const world = aWorld();
-      world.gameye.script('eu-west', gameyeError(status));
+      world.gameye.script('eu-west', gameyeError(kind));
 
       // Act
-      const outcome = await placeMatch(bodyOf(aMatchFound()), world.deps);
+      const outcome = await placeBody(bodyOf(aMatchFound()), world.deps);
 
       // Assert
-      const identifier = `gid-${status}-E${status}`;
+      const identifier = `gid-${kind}-${kind.toUpperCase()}`;
       expect(outcome).toMatchObject({ kind: 'failed', reason, identifier, recorded: true });
       expect(world.gameye.starts).toHaveLength(1);
       const record = world.store.peek('match-0001');
@@ -42,27 +41,24 @@ describe('placeMatch permanent failures', () => {
     },
   );
 
-  it.each([401, 403])(
-    'retries a refused token (%i) rather than failing the match: the token is at fault, not the match',
-    async (status) => {
-      const world = aWorld();
-      world.gameye.script('eu-west', gameyeError(status));
+  it('retries a refused token rather than failing the match: the token is at fault, not the match', async () => {
+    const world = aWorld();
+    world.gameye.script('eu-west', gameyeError('unauthorized'));
 
-      const attempt = placeMatch(bodyOf(aMatchFound()), world.deps);
+    const attempt = placeBody(bodyOf(aMatchFound()), world.deps);
 
-      await expect(attempt).rejects.toMatchObject({
-        name: 'TransientPlacementError',
-        reason: 'unauthorized',
-      });
-      expect(world.store.peek('match-0001')?.state).toBe('PLACING');
-      expect(world.publisher.events).toHaveLength(0);
-    },
-  );
+    await expect(attempt).rejects.toMatchObject({
+      name: 'TransientPlacementError',
+      reason: 'unauthorized',
+    });
+    expect(world.store.peek('match-0001')?.state).toBe('PLACING');
+    expect(world.publisher.events).toHaveLength(0);
+  });
 
   it('fails an image Gameye does not know when listing its locations', async () => {
     const world = aWorld({ available: {} });
 
-    const outcome = await placeMatch(bodyOf(aMatchFound()), world.deps);
+    const outcome = await placeBody(bodyOf(aMatchFound()), world.deps);
 
     expect(outcome).toMatchObject({
       kind: 'failed',
@@ -75,7 +71,7 @@ describe('placeMatch permanent failures', () => {
   it('fails with the ranking when no region is within the cap and the policy is fail', async () => {
     const world = aWorld({ config: { latency: { capMs: 20, whenNoneMeetsCap: 'fail' } } });
 
-    const outcome = await placeMatch(bodyOf(aMatchFound()), world.deps);
+    const outcome = await placeBody(bodyOf(aMatchFound()), world.deps);
 
     expect(outcome).toMatchObject({ kind: 'failed', reason: 'none-within-cap' });
     expect(world.publisher.ofType('SessionFailed')[0]?.ranking?.dropped).toContainEqual(
@@ -92,7 +88,7 @@ describe('placeMatch permanent failures', () => {
       args: ['--cheat'],
     });
 
-    const outcome = await placeMatch(bodyOf(event), world.deps);
+    const outcome = await placeBody(bodyOf(event), world.deps);
 
     expect(outcome).toMatchObject({ kind: 'failed', reason: 'override-not-allowed', recorded: false });
     expect(outcome.kind === 'failed' && outcome.message).toBe(
@@ -105,7 +101,7 @@ describe('placeMatch permanent failures', () => {
   it('rejects an unknown profile with SessionFailed', async () => {
     const world = aWorld();
 
-    const outcome = await placeMatch(bodyOf(aMatchFound({ profile: 'toString' })), world.deps);
+    const outcome = await placeBody(bodyOf(aMatchFound({ profile: 'toString' })), world.deps);
 
     expect(outcome).toMatchObject({ kind: 'failed', reason: 'unknown-profile' });
     expect(world.publisher.ofType('SessionFailed')).toHaveLength(1);
@@ -119,7 +115,7 @@ describe('placeMatch permanent failures', () => {
       players: [{ id: 'alice', latencies: { 'eu-west-1': -1 } }],
     });
 
-    const outcome = await placeMatch(body, world.deps);
+    const outcome = await placeBody(body, world.deps);
 
     expect(outcome).toMatchObject({ kind: 'failed', reason: 'invalid-event', matchId: 'match-0001' });
     const [failed] = world.publisher.ofType('SessionFailed');
@@ -131,7 +127,7 @@ describe('placeMatch permanent failures', () => {
   it('publishes nothing for a body without a usable match id', async () => {
     const world = aWorld();
 
-    const outcome = await placeMatch('not json', world.deps);
+    const outcome = await placeBody('not json', world.deps);
 
     expect(outcome).toMatchObject({ kind: 'failed', reason: 'invalid-event', matchId: undefined });
     expect(world.publisher.events).toEqual([]);
@@ -144,17 +140,17 @@ describe('placeMatch permanent failures', () => {
     const existing = world.gameye.sessions.get(id);
     if (existing) existing.status = 'exited';
 
-    const outcome = await placeMatch(bodyOf(aMatchFound()), world.deps);
+    const outcome = await placeBody(bodyOf(aMatchFound()), world.deps);
 
     expect(outcome).toMatchObject({ kind: 'failed', reason: 'session-ended-before-ready' });
   });
 
   it('answers a redelivered failed match from the record without calling Gameye again', async () => {
     const world = aWorld();
-    world.gameye.script('eu-west', gameyeError(402));
-    await placeMatch(bodyOf(aMatchFound()), world.deps);
+    world.gameye.script('eu-west', gameyeError('quota-exhausted'));
+    await placeBody(bodyOf(aMatchFound()), world.deps);
 
-    const outcome = await placeMatch(bodyOf(aMatchFound()), world.deps);
+    const outcome = await placeBody(bodyOf(aMatchFound()), world.deps);
 
     expect(outcome).toMatchObject({ kind: 'failed', reason: 'quota-exhausted', recorded: true });
     expect(world.gameye.calls.startSession).toBe(1);
@@ -163,11 +159,11 @@ describe('placeMatch permanent failures', () => {
 
   it('republishes SessionFailed when the crash came before it was recorded as published', async () => {
     const world = aWorld();
-    world.gameye.script('eu-west', gameyeError(402));
+    world.gameye.script('eu-west', gameyeError('quota-exhausted'));
     world.publisher.failOnce('before');
-    await expect(placeMatch(bodyOf(aMatchFound()), world.deps)).rejects.toThrow(TransientPlacementError);
+    await expect(placeBody(bodyOf(aMatchFound()), world.deps)).rejects.toThrow(TransientPlacementError);
 
-    await placeMatch(bodyOf(aMatchFound()), world.deps);
+    await placeBody(bodyOf(aMatchFound()), world.deps);
 
     expect(world.publisher.ofType('SessionFailed')).toHaveLength(1);
     expect(world.store.peek('match-0001')).toMatchObject({
@@ -178,15 +174,59 @@ describe('placeMatch permanent failures', () => {
 });
 
 describe('placeMatch transient failures', () => {
+  it('waits, writing and announcing nothing, while Gameye offers no region for the image (a full fleet)', async () => {
+    const world = aWorld();
+    world.gameye.setAvailable('arena-server', []);
+
+    await expect(placeBody(bodyOf(aMatchFound()), world.deps)).rejects.toMatchObject({
+      name: 'TransientPlacementError',
+      reason: 'no-capacity',
+    });
+    expect(world.store.peek('match-0001')).toBeUndefined();
+    expect(world.publisher.events).toEqual([]);
+
+    world.gameye.setAvailable('arena-server', ['eu-west']);
+    world.clock.advance(60_000); // past the availability cache
+    expect(await placeBody(bodyOf(aMatchFound()), world.deps)).toMatchObject({
+      kind: 'placed',
+      region: 'eu-west',
+    });
+  });
+
+  it('records a full fleet on the last delivery as no-capacity, which a later delivery places afresh', async () => {
+    const world = aWorld();
+    world.gameye.setAvailable('arena-server', []);
+
+    const failed = await placeBody(bodyOf(aMatchFound()), world.deps, { finalDelivery: true });
+    expect(failed).toMatchObject({ kind: 'failed', reason: 'no-capacity', recorded: true });
+    expect(world.publisher.ofType('SessionFailed')).toMatchObject([{ reason: 'no-capacity' }]);
+
+    world.gameye.setAvailable('arena-server', ['na-east']);
+    world.clock.advance(60_000);
+    const redriven = await placeBody(bodyOf(aMatchFound()), world.deps);
+    expect(redriven).toMatchObject({ kind: 'placed', region: 'na-east' });
+    expect(world.store.peek('match-0001')).toMatchObject({ state: 'READY' });
+    expect(world.publisher.ofType('SessionReady')).toHaveLength(1);
+  });
+
+  it('still fails for good a match no region could ever host (no alias for any of its regions)', async () => {
+    const world = aWorld();
+    const event = aMatchFound({ players: [{ id: 'p', latencies: { atlantis: 10 } }] });
+
+    const outcome = await placeBody(bodyOf(event), world.deps);
+
+    expect(outcome).toMatchObject({ kind: 'failed', reason: 'no-eligible-region' });
+  });
+
   it('throws TransientPlacementError when every ranked region answers 420, and places once capacity returns', async () => {
     const world = aWorld();
-    world.gameye.script('eu-west', gameyeError(420)).script('na-east', gameyeError(420));
+    world.gameye.script('eu-west', gameyeError('region-full')).script('na-east', gameyeError('region-full'));
     const body = bodyOf(aMatchFound());
 
-    await expect(placeMatch(body, world.deps)).rejects.toMatchObject({ reason: 'no-capacity' });
-    await expect(placeMatch(body, world.deps)).rejects.toMatchObject({ reason: 'no-capacity' });
+    await expect(placeBody(body, world.deps)).rejects.toMatchObject({ reason: 'no-capacity' });
+    await expect(placeBody(body, world.deps)).rejects.toMatchObject({ reason: 'no-capacity' });
     world.clock.advance(5_001);
-    const outcome = await placeMatch(body, world.deps);
+    const outcome = await placeBody(body, world.deps);
 
     expect(outcome).toMatchObject({ kind: 'placed', region: 'eu-west' });
     expect(world.gameye.sessions.size).toBe(1);
@@ -195,7 +235,7 @@ describe('placeMatch transient failures', () => {
   it('does not try a region without enough Lambda time left', async () => {
     const world = aWorld();
 
-    const attempt = placeMatch(bodyOf(aMatchFound()), world.deps, { remainingTimeMs: () => 2_000 });
+    const attempt = placeBody(bodyOf(aMatchFound()), world.deps, { remainingTimeMs: () => 2_000 });
 
     await expect(attempt).rejects.toMatchObject({ name: 'TransientPlacementError', reason: 'deadline' });
     expect(world.gameye.calls.startSession).toBe(0);
@@ -205,10 +245,10 @@ describe('placeMatch transient failures', () => {
 
   it('stops trying further regions when the placement deadline comes near', async () => {
     const world = aWorld({ config: { placementDeadlineMs: 10_000 } });
-    world.gameye.script('eu-west', gameyeError(420));
+    world.gameye.script('eu-west', gameyeError('region-full'));
     world.gameye.onStart = () => world.clock.advance(8_000);
 
-    const attempt = placeMatch(bodyOf(aMatchFound()), world.deps);
+    const attempt = placeBody(bodyOf(aMatchFound()), world.deps);
 
     await expect(attempt).rejects.toMatchObject({ reason: 'deadline' });
     expect(world.gameye.starts.map((s) => s.location)).toEqual(['eu-west']);
@@ -218,7 +258,7 @@ describe('placeMatch transient failures', () => {
     const world = aWorld();
     world.store.failOnce('claim', 'before', new AlreadyClaimedError('taken', { matchId: 'match-0001' }));
 
-    await expect(placeMatch(bodyOf(aMatchFound()), world.deps)).rejects.toMatchObject({
+    await expect(placeBody(bodyOf(aMatchFound()), world.deps)).rejects.toMatchObject({
       reason: 'concurrent-update',
       cause: expect.any(AlreadyClaimedError),
     });
@@ -226,12 +266,12 @@ describe('placeMatch transient failures', () => {
 
   it('retries a Gameye outage while listing locations rather than failing the match', async () => {
     const world = aWorld();
-    world.gameye.failNext('availableLocations', gameyeError(503));
+    world.gameye.failNext('availableLocations', gameyeError('unavailable'));
 
-    await expect(placeMatch(bodyOf(aMatchFound()), world.deps)).rejects.toMatchObject({
+    await expect(placeBody(bodyOf(aMatchFound()), world.deps)).rejects.toMatchObject({
       reason: 'gameye-unavailable',
     });
-    const outcome = await placeMatch(bodyOf(aMatchFound()), world.deps);
+    const outcome = await placeBody(bodyOf(aMatchFound()), world.deps);
 
     expect(outcome).toMatchObject({ kind: 'placed' });
   });
@@ -240,10 +280,10 @@ describe('placeMatch transient failures', () => {
 describe('placeMatch on the last delivery SQS makes', () => {
   it('records FAILED (retries-exhausted) and publishes SessionFailed when Gameye is still down', async () => {
     const world = aWorld();
-    world.gameye.script('eu-west', gameyeError(503));
-    world.gameye.script('na-east', gameyeError(503));
+    world.gameye.script('eu-west', gameyeError('unavailable'));
+    world.gameye.script('na-east', gameyeError('unavailable'));
 
-    const outcome = await placeMatch(bodyOf(aMatchFound()), world.deps, { finalDelivery: true });
+    const outcome = await placeBody(bodyOf(aMatchFound()), world.deps, { finalDelivery: true });
 
     expect(outcome).toMatchObject({ kind: 'failed', reason: 'retries-exhausted', recorded: true });
     expect(world.store.peek('match-0001')).toMatchObject({
@@ -257,10 +297,10 @@ describe('placeMatch on the last delivery SQS makes', () => {
   it('adopts the session an earlier POST started instead of failing the match', async () => {
     const world = aWorld();
     world.gameye.script('eu-west', 'created-then-timeout');
-    await expect(placeMatch(bodyOf(aMatchFound()), world.deps)).rejects.toThrow();
-    world.gameye.script('eu-west', gameyeError(503));
+    await expect(placeBody(bodyOf(aMatchFound()), world.deps)).rejects.toThrow();
+    world.gameye.script('eu-west', gameyeError('unavailable'));
 
-    const outcome = await placeMatch(bodyOf(aMatchFound()), world.deps, { finalDelivery: true });
+    const outcome = await placeBody(bodyOf(aMatchFound()), world.deps, { finalDelivery: true });
 
     expect(outcome).toMatchObject({ kind: 'placed', via: 'adopted' });
     expect(world.gameye.sessions.size).toBe(1);
@@ -269,12 +309,12 @@ describe('placeMatch on the last delivery SQS makes', () => {
 
   it('records a refused token as unauthorized, and places the match when it is delivered again', async () => {
     const world = aWorld();
-    world.gameye.script('eu-west', gameyeError(401));
-    const failed = await placeMatch(bodyOf(aMatchFound()), world.deps, { finalDelivery: true });
+    world.gameye.script('eu-west', gameyeError('unauthorized'));
+    const failed = await placeBody(bodyOf(aMatchFound()), world.deps, { finalDelivery: true });
     expect(failed).toMatchObject({ kind: 'failed', reason: 'unauthorized' });
 
     // The operator fixes the token and redrives the message from the DLQ.
-    const placed = await placeMatch(bodyOf(aMatchFound()), world.deps);
+    const placed = await placeBody(bodyOf(aMatchFound()), world.deps);
 
     expect(placed).toMatchObject({ kind: 'placed', region: 'eu-west' });
     expect(world.store.peek('match-0001')).toMatchObject({ state: 'READY', publishedAt: expect.any(String) });
@@ -285,11 +325,11 @@ describe('placeMatch on the last delivery SQS makes', () => {
   it('still records the failure when Gameye cannot even describe the pending attempt, and the redrive resumes it', async () => {
     const world = aWorld();
     world.gameye.script('eu-west', 'created-then-timeout');
-    await expect(placeMatch(bodyOf(aMatchFound()), world.deps)).rejects.toThrow();
-    world.gameye.script('eu-west', gameyeError(503));
-    world.gameye.failNext('describeSession', gameyeError(503));
+    await expect(placeBody(bodyOf(aMatchFound()), world.deps)).rejects.toThrow();
+    world.gameye.script('eu-west', gameyeError('unavailable'));
+    world.gameye.failNext('describeSession', gameyeError('unavailable'));
 
-    const failed = await placeMatch(bodyOf(aMatchFound()), world.deps, { finalDelivery: true });
+    const failed = await placeBody(bodyOf(aMatchFound()), world.deps, { finalDelivery: true });
 
     expect(failed).toMatchObject({ kind: 'failed', reason: 'retries-exhausted' });
     expect(world.store.peek('match-0001')?.attempts.at(-1)).toMatchObject({
@@ -297,7 +337,7 @@ describe('placeMatch on the last delivery SQS makes', () => {
       outcome: 'pending',
     });
     // The operator redrives once Gameye is back: the pending region is re-POSTed (409) and adopted.
-    const placed = await placeMatch(bodyOf(aMatchFound()), world.deps);
+    const placed = await placeBody(bodyOf(aMatchFound()), world.deps);
     expect(placed).toMatchObject({ kind: 'placed', via: 'adopted', region: 'eu-west' });
     expect(world.gameye.sessions.size).toBe(1);
   });
@@ -306,7 +346,7 @@ describe('placeMatch on the last delivery SQS makes', () => {
     const world = aWorld();
     world.store.failOnce('claim', 'before', new AlreadyClaimedError('taken', { matchId: 'match-0001' }));
 
-    const attempt = placeMatch(bodyOf(aMatchFound()), world.deps, { finalDelivery: true });
+    const attempt = placeBody(bodyOf(aMatchFound()), world.deps, { finalDelivery: true });
 
     await expect(attempt).rejects.toMatchObject({ reason: 'concurrent-update' });
     expect(world.publisher.events).toHaveLength(0);
@@ -323,7 +363,7 @@ describe('placeMatch on the last delivery SQS makes', () => {
       }),
     );
 
-    const outcome = await placeMatch(bodyOf(aMatchFound()), world.deps);
+    const outcome = await placeBody(bodyOf(aMatchFound()), world.deps);
 
     expect(outcome).toMatchObject({ kind: 'failed', reason: 'ended-before-placed', repeated: true });
     expect(world.gameye.calls.startSession).toBe(0);
@@ -332,10 +372,10 @@ describe('placeMatch on the last delivery SQS makes', () => {
 
   it('does not retry a match that failed for a reason of its own', async () => {
     const world = aWorld();
-    world.gameye.script('eu-west', gameyeError(404));
-    await placeMatch(bodyOf(aMatchFound()), world.deps);
+    world.gameye.script('eu-west', gameyeError('unknown-image-or-location'));
+    await placeBody(bodyOf(aMatchFound()), world.deps);
 
-    const again = await placeMatch(bodyOf(aMatchFound()), world.deps);
+    const again = await placeBody(bodyOf(aMatchFound()), world.deps);
 
     expect(again).toMatchObject({ kind: 'failed', reason: 'unknown-image-or-location' });
     expect(world.gameye.starts).toHaveLength(1);

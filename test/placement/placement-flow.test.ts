@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { SessionReadyV1 } from '../../lambdas/core/events.ts';
-import { placeMatch } from '../../lambdas/core/placement/place-match.ts';
 import { sessionIdFor } from '../../lambdas/core/session-id.ts';
 import { gameyeError } from '../fakes/gameye.ts';
 import { NAMESPACE } from '../fixtures/config.ts';
 import { aMatchFound, bodyOf } from '../fixtures/match-found.ts';
+import { placeBody } from '../fixtures/place-body.ts';
 import { aWorld } from '../fixtures/world.ts';
 
 const SESSION_ID = sessionIdFor('match-0001', NAMESPACE);
@@ -15,7 +15,7 @@ describe('placeMatch', () => {
     const world = aWorld();
 
     // Act
-    const outcome = await placeMatch(bodyOf(aMatchFound()), world.deps);
+    const outcome = await placeBody(bodyOf(aMatchFound()), world.deps);
 
     // Assert
     expect(outcome).toEqual({
@@ -50,10 +50,10 @@ describe('placeMatch', () => {
 
   it('makes exactly one Gameye call per match once the availability cache is warm', async () => {
     const world = aWorld();
-    await placeMatch(bodyOf(aMatchFound({ matchId: 'warm-up' })), world.deps);
+    await placeBody(bodyOf(aMatchFound({ matchId: 'warm-up' })), world.deps);
     const before = { ...world.gameye.calls };
 
-    await placeMatch(bodyOf(aMatchFound({ matchId: 'second' })), world.deps);
+    await placeBody(bodyOf(aMatchFound({ matchId: 'second' })), world.deps);
 
     expect(world.gameye.calls.availableLocations - before.availableLocations).toBe(0);
     expect(world.gameye.calls.startSession - before.startSession).toBe(1);
@@ -62,10 +62,10 @@ describe('placeMatch', () => {
 
   it('reloads available locations once their cache entry expires', async () => {
     const world = aWorld();
-    await placeMatch(bodyOf(aMatchFound({ matchId: 'm-1' })), world.deps);
+    await placeBody(bodyOf(aMatchFound({ matchId: 'm-1' })), world.deps);
 
     world.clock.advance(5_001);
-    await placeMatch(bodyOf(aMatchFound({ matchId: 'm-2' })), world.deps);
+    await placeBody(bodyOf(aMatchFound({ matchId: 'm-2' })), world.deps);
 
     expect(world.gameye.calls.availableLocations).toBe(2);
   });
@@ -74,7 +74,7 @@ describe('placeMatch', () => {
     const world = aWorld();
     const event = aMatchFound({ env: { MAP: 'dust' }, labels: { mode: 'ranked' }, ttl: '30m' });
 
-    await placeMatch(bodyOf(event), world.deps);
+    await placeBody(bodyOf(event), world.deps);
 
     expect(world.gameye.starts[0]).toEqual({
       id: SESSION_ID,
@@ -94,9 +94,9 @@ describe('placeMatch', () => {
 
   it('absorbs a duplicate delivery of a placed match without calling Gameye or publishing', async () => {
     const world = aWorld();
-    await placeMatch(bodyOf(aMatchFound()), world.deps);
+    await placeBody(bodyOf(aMatchFound()), world.deps);
 
-    const outcome = await placeMatch(bodyOf(aMatchFound()), world.deps);
+    const outcome = await placeBody(bodyOf(aMatchFound()), world.deps);
 
     expect(outcome).toMatchObject({ kind: 'duplicate', state: 'READY', republished: false });
     expect(world.gameye.calls.startSession).toBe(1);
@@ -107,11 +107,11 @@ describe('placeMatch', () => {
     // Placement records READY and published in one write; a READY record without publishedAt
     // comes from an older bridge version or a hand edit, and must still reach the backend.
     const world = aWorld();
-    await placeMatch(bodyOf(aMatchFound()), world.deps);
+    await placeBody(bodyOf(aMatchFound()), world.deps);
     const { publishedAt: _, ...unpublished } = world.store.peek('match-0001') ?? expect.unreachable();
     world.store.seed(unpublished);
 
-    const outcome = await placeMatch(bodyOf(aMatchFound()), world.deps);
+    const outcome = await placeBody(bodyOf(aMatchFound()), world.deps);
 
     expect(outcome).toMatchObject({ kind: 'duplicate', republished: true });
     expect(world.publisher.ofType('SessionReady')).toHaveLength(2);
@@ -129,7 +129,7 @@ describe('placeMatch', () => {
       labels: {},
     });
 
-    const outcome = await placeMatch(bodyOf(aMatchFound()), world.deps);
+    const outcome = await placeBody(bodyOf(aMatchFound()), world.deps);
 
     expect(outcome).toMatchObject({ kind: 'placed', via: 'adopted', region: 'na-east', chosenRank: 1 });
     expect(world.gameye.sessions.size).toBe(1);
@@ -142,10 +142,10 @@ describe('placeMatch', () => {
 
   it('moves to the next region on 420 and cools the full region down', async () => {
     const world = aWorld();
-    world.gameye.script('eu-west', gameyeError(420, 'NO_CAPACITY'));
+    world.gameye.script('eu-west', gameyeError('region-full', 'NO_CAPACITY'));
 
-    const first = await placeMatch(bodyOf(aMatchFound({ matchId: 'm-1' })), world.deps);
-    const second = await placeMatch(bodyOf(aMatchFound({ matchId: 'm-2' })), world.deps);
+    const first = await placeBody(bodyOf(aMatchFound({ matchId: 'm-1' })), world.deps);
+    const second = await placeBody(bodyOf(aMatchFound({ matchId: 'm-2' })), world.deps);
 
     expect(first).toMatchObject({ kind: 'placed', region: 'na-east', chosenRank: 1 });
     expect(world.store.peek('m-1')?.attempts.map((a) => [a.region, a.outcome])).toEqual([
@@ -161,11 +161,11 @@ describe('placeMatch', () => {
 
   it('tries a cooled-down region again once the cooldown has passed', async () => {
     const world = aWorld();
-    world.gameye.script('eu-west', gameyeError(420));
-    await placeMatch(bodyOf(aMatchFound({ matchId: 'm-1' })), world.deps);
+    world.gameye.script('eu-west', gameyeError('region-full'));
+    await placeBody(bodyOf(aMatchFound({ matchId: 'm-1' })), world.deps);
 
     world.clock.advance(5_001);
-    const outcome = await placeMatch(bodyOf(aMatchFound({ matchId: 'm-2' })), world.deps);
+    const outcome = await placeBody(bodyOf(aMatchFound({ matchId: 'm-2' })), world.deps);
 
     expect(outcome).toMatchObject({ region: 'eu-west' });
   });
@@ -173,7 +173,7 @@ describe('placeMatch', () => {
   it('places a pinned version only where the tag is in the fleet', async () => {
     const world = aWorld({ tags: ['na-east/arena-server/v42'] });
 
-    const outcome = await placeMatch(bodyOf(aMatchFound({ profile: 'pinned' })), world.deps);
+    const outcome = await placeBody(bodyOf(aMatchFound({ profile: 'pinned' })), world.deps);
 
     expect(outcome).toMatchObject({ kind: 'placed', region: 'na-east' });
     expect(world.gameye.starts[0]?.version).toBe('v42');
@@ -186,7 +186,7 @@ describe('placeMatch', () => {
   it('places a match without latency data by the preference order', async () => {
     const world = aWorld();
 
-    const outcome = await placeMatch(bodyOf(aMatchFound({ players: [{ id: 'alice' }] })), world.deps);
+    const outcome = await placeBody(bodyOf(aMatchFound({ players: [{ id: 'alice' }] })), world.deps);
 
     expect(outcome).toMatchObject({ region: 'eu-west' });
     expect(world.publisher.ofType('SessionReady')[0]?.ranking.policy).toBe('preference');

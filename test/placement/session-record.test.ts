@@ -97,6 +97,25 @@ describe('TtlCache', () => {
     expect(await cache.getOrLoad('b', async () => 2)).toBe(2);
   });
 
+  it('answers concurrent misses of one key with a single load', async () => {
+    const cache = new TtlCache<string, number>({ clock: new ManualClock(), ttlMs: 1_000 });
+    let loads = 0;
+    let release: (value: number) => void = () => {};
+    const load = () => {
+      loads += 1;
+      return new Promise<number>((resolve) => {
+        release = resolve;
+      });
+    };
+
+    const both = Promise.all([cache.getOrLoad('k', load), cache.getOrLoad('k', load)]);
+    release(7);
+
+    expect(await both).toEqual([7, 7]);
+    expect(loads).toBe(1);
+    expect(cache.get('k')).toBe(7);
+  });
+
   it('evicts the oldest entry beyond its size bound', () => {
     const cache = new TtlCache<string, number>({ clock: new ManualClock(), ttlMs: 1_000, maxEntries: 2 });
     cache.set('a', 1);

@@ -4,7 +4,12 @@
  * keeps. No network.
  */
 import { createHash } from 'node:crypto';
-import { AlreadyClaimedError, GameyeCallError, StateConflictError } from '../../lambdas/core/errors.ts';
+import {
+  AlreadyClaimedError,
+  GameyeCallError,
+  type GameyeFailure,
+  StateConflictError,
+} from '../../lambdas/core/errors.ts';
 import type {
   ActiveSessionIndex,
   ArchiveStore,
@@ -59,13 +64,9 @@ export class FakeRecords implements SessionStore, ActiveSessionIndex {
   }
 }
 
-export function callError(status: number): GameyeCallError {
-  return new GameyeCallError({
-    status,
-    message: `status ${status}`,
-    retryable: status === 0 || status >= 500,
-    identifier: `gid-${status}`,
-  });
+/** A failed Gameye call as the adapter reports it: `unavailable` (transient) unless told otherwise. */
+export function callError(kind: GameyeFailure = 'unavailable'): GameyeCallError {
+  return new GameyeCallError({ kind, message: `Gameye: ${kind}`, identifier: `gid-${kind}` });
 }
 
 type FailingOp = 'stop' | 'artifact' | 'logs' | 'list' | 'describe';

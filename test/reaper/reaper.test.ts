@@ -238,7 +238,7 @@ describe('the reaper run', () => {
     w.gameye.unlabelled.add(w.store.peek('m-unclear').sessionId);
     w.ready('m-empty');
     w.clock.advance(31_000);
-    w.gameye.failNext('describe', callError(503));
+    w.gameye.failNext('describe', callError('unavailable'));
 
     const result = await runReaper(w.deps);
 
@@ -285,7 +285,7 @@ describe('the reaper run', () => {
     const w = world();
     w.ready('m-1');
     w.clock.advance(31_000);
-    w.gameye.failNext('logs', callError(503));
+    w.gameye.failNext('logs', callError('unavailable'));
     const first = await runReaper(w.deps);
     expect(first).toMatchObject({ ended: 0, pending: 1 });
     expect(w.store.peek('m-1').state).toBe('ENDING');
@@ -299,7 +299,7 @@ describe('the reaper run', () => {
     const w = world();
     w.ready('m-1');
     w.clock.advance(31_000);
-    w.gameye.failNext('stop', callError(0));
+    w.gameye.failNext('stop', callError('unavailable'));
     await runReaper(w.deps);
     expect(w.store.peek('m-1')).toMatchObject({ state: 'ENDING', endReason: 'no-players-joined' });
     expect(w.store.peek('m-1').stoppedAt).toBeUndefined();
@@ -375,6 +375,7 @@ describe('the reaper run', () => {
 
 describe('MatchEnded', () => {
   const body = (matchId: string) => JSON.stringify({ type: 'MatchEnded', version: 1, matchId });
+  const ended = (matchId: string) => ({ type: 'MatchEnded', version: 1, matchId }) as const;
   const placementSide = (w: ReturnType<typeof world>) => ({
     config,
     store: w.store,
@@ -385,7 +386,7 @@ describe('MatchEnded', () => {
   it('records ENDING and stops the session on the placement path, leaving the archive to the reaper', async () => {
     const w = world();
     const ready = w.ready('m-1');
-    const outcome = await stopEndedMatch(body('m-1'), placementSide(w));
+    const outcome = await stopEndedMatch(ended('m-1'), placementSide(w));
     expect(outcome).toMatchObject({ kind: 'ending', stop: 'stopped', first: true });
     expect(w.store.peek('m-1')).toMatchObject({
       state: 'ENDING',
@@ -410,8 +411,8 @@ describe('MatchEnded', () => {
   it('absorbs a second delivery without stopping twice', async () => {
     const w = world();
     w.ready('m-1');
-    await stopEndedMatch(body('m-1'), placementSide(w));
-    expect(await stopEndedMatch(body('m-1'), placementSide(w))).toMatchObject({
+    await stopEndedMatch(ended('m-1'), placementSide(w));
+    expect(await stopEndedMatch(ended('m-1'), placementSide(w))).toMatchObject({
       kind: 'ending',
       stop: 'stopped',
       first: false,
@@ -422,8 +423,8 @@ describe('MatchEnded', () => {
   it('leaves a failed stop to the reaper, which stops and archives the session', async () => {
     const w = world();
     w.ready('m-1');
-    w.gameye.failNext('stop', callError(503));
-    const outcome = await stopEndedMatch(body('m-1'), placementSide(w));
+    w.gameye.failNext('stop', callError('unavailable'));
+    const outcome = await stopEndedMatch(ended('m-1'), placementSide(w));
     expect(outcome).toMatchObject({ kind: 'ending', stop: 'deferred', stopError: expect.any(Error) });
     expect(w.store.peek('m-1')).toMatchObject({ state: 'ENDING' });
     expect(w.store.peek('m-1').stoppedAt).toBeUndefined();
@@ -437,7 +438,7 @@ describe('MatchEnded', () => {
     const w = world();
     const ready = w.ready('m-1');
     w.gameye.sessions.delete(ready.sessionId);
-    expect(await stopEndedMatch(body('m-1'), placementSide(w))).toMatchObject({ stop: 'stopped' });
+    expect(await stopEndedMatch(ended('m-1'), placementSide(w))).toMatchObject({ stop: 'stopped' });
     expect(w.store.peek('m-1').stoppedAt).toBeDefined();
   });
 
@@ -453,7 +454,7 @@ describe('MatchEnded', () => {
       now: w.clock.now(),
     });
     w.store.seed(placing);
-    await expect(stopEndedMatch(body('m-placing'), placementSide(w))).rejects.toMatchObject({
+    await expect(stopEndedMatch(ended('m-placing'), placementSide(w))).rejects.toMatchObject({
       name: 'TransientPlacementError',
       reason: 'not-ready-yet',
     });
@@ -462,7 +463,7 @@ describe('MatchEnded', () => {
     w.store.beforeTransition = () => {
       throw new StateConflictError('the reaper moved it first');
     };
-    await expect(stopEndedMatch(body('m-raced'), placementSide(w))).rejects.toMatchObject({
+    await expect(stopEndedMatch(ended('m-raced'), placementSide(w))).rejects.toMatchObject({
       reason: 'concurrent-update',
     });
     expect(w.gameye.calls.stop).toBe(0);
@@ -486,7 +487,7 @@ describe('MatchEnded', () => {
   it('keeps a MatchFound that arrives after its MatchEnded from starting a server', async () => {
     // SQS does not keep order: the backend's MatchEnded can overtake the matchmaker's MatchFound.
     const w = world();
-    expect(await stopEndedMatch(body('m-late'), placementSide(w))).toEqual({
+    expect(await stopEndedMatch(ended('m-late'), placementSide(w))).toEqual({
       kind: 'unknown-match',
       matchId: 'm-late',
     });
@@ -500,8 +501,7 @@ describe('MatchEnded', () => {
 
   it('is an invalid event without its type or match id', async () => {
     const w = world();
-    const outcome = await stopEndedMatch(JSON.stringify({ version: 1, matchId: 'm' }), placementSide(w));
-    expect(outcome.kind).toBe('invalid');
+    expect((await endMatch(JSON.stringify({ version: 1, matchId: 'm' }), w.deps)).kind).toBe('invalid');
   });
 });
 

@@ -55,7 +55,7 @@ describe('Gameye call metrics', () => {
       const deps = placementDeps({ env, clients, logger, metrics });
       const port = await deps.gameyeFor(5_000, () => {});
 
-      await expect(port.availableLocations('arena-server')).rejects.toMatchObject({ status: 500 });
+      await expect(port.availableLocations('arena-server')).rejects.toMatchObject({ kind: 'unavailable' });
 
       const count = (name: string) => added.mock.calls.filter(([n]) => n === name).length;
       expect(count(METRICS.gameyeRequests.name)).toBeGreaterThan(1); // the placement retries 5xx

@@ -34,8 +34,6 @@ export interface LocalBridgeOptions {
   readonly concurrency?: number;
   /** What `getRemainingTimeInMillis` counts down from. @default the deployed timeout */
   readonly functionTimeoutMs?: number;
-  /** Seconds before a failed record is retried. @default 1 */
-  readonly retryDelaySeconds?: number;
   /** Powertools log level of the handler. @default 'SILENT' */
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   /** Wrap the real adapters, e.g. to inject a crash between two steps in a test. */
@@ -153,7 +151,6 @@ export async function startLocalBridge(options: LocalBridgeOptions = {}): Promis
     batchSize: BRIDGE_RESOURCES.matchesQueue.batchSize,
     functionTimeoutMs: options.functionTimeoutMs ?? PLACEMENT_TIMEOUT_SECONDS * 1000,
     concurrency: options.concurrency ?? 2,
-    retryDelaySeconds: options.retryDelaySeconds ?? 1,
   });
 
   const reaper: LocalReaper = {
@@ -205,6 +202,7 @@ export function localRuntimeEnv(
     tableName: resources.tableName,
     topicArn: resources.topicArn,
     deadLetterQueueUrl: resources.deadLetterQueueUrl,
+    matchesQueueUrl: resources.matchesQueueUrl,
     archiveBucketName: resources.bucket,
     gameyeBaseUrl: gameye.url,
     token: { token: gameye.token },

@@ -2,15 +2,12 @@
  * A local stand-in for Lambda's SQS event source mapping: sqs-consumer long-polls the queue,
  * hands each batch to the real handler as an SQS event, deletes the records the handler did
  * not report in `batchItemFailures`, and leaves the failed ones for SQS to redeliver (and,
- * after `maxReceiveCount`, to redrive to the DLQ) exactly as in AWS.
- *
- * One difference, on purpose: a failed record's visibility is cut to `retryDelaySeconds`
- * instead of waiting out the queue's visibility timeout, so local runs and tests see retries
- * in seconds rather than minutes.
+ * after `maxReceiveCount`, to redrive to the DLQ) exactly as in AWS: a failed record comes
+ * back when its visibility ends, which is the backoff the handler set, or the queue's
+ * visibility timeout. Local mode therefore has the retry window AWS has.
  */
 import { randomUUID } from 'node:crypto';
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
-import { ChangeMessageVisibilityBatchCommand } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { Consumer } from 'sqs-consumer';
 
@@ -27,8 +24,6 @@ export interface SqsEventSourceProps {
   readonly functionTimeoutMs: number;
   /** Concurrent pollers, like concurrent Lambda instances. @default 1 */
   readonly concurrency?: number;
-  /** Seconds before a failed record is visible again. @default 1 */
-  readonly retryDelaySeconds?: number;
   readonly onBatch?: (info: { size: number; failed: number }) => void;
   readonly onError?: (error: Error) => void;
 }
@@ -87,20 +82,8 @@ export class SqsEventSource {
       response = { batchItemFailures: messages.map((m) => ({ itemIdentifier: m.MessageId ?? '' })) };
     }
     const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
-    const failedMessages = messages.filter((m) => failed.has(m.MessageId ?? ''));
-    if (failedMessages.length > 0) {
-      await props.sqs.send(
-        new ChangeMessageVisibilityBatchCommand({
-          QueueUrl: props.queueUrl,
-          Entries: failedMessages.map((m, i) => ({
-            Id: String(i),
-            ReceiptHandle: m.ReceiptHandle ?? '',
-            VisibilityTimeout: props.retryDelaySeconds ?? 1,
-          })),
-        }),
-      );
-    }
-    props.onBatch?.({ size: messages.length, failed: failedMessages.length });
+    const failedCount = messages.filter((m) => failed.has(m.MessageId ?? '')).length;
+    props.onBatch?.({ size: messages.length, failed: failedCount });
     return messages.filter((m) => !failed.has(m.MessageId ?? ''));
   }
 }

@@ -1,27 +1,25 @@
 /**
- * Placement: one MatchFound event in, exactly one Gameye session out (DESIGN.md invariants 1
- * and 2). The flow, and what makes each step safe to repeat:
+ * Placement: one match in, exactly one Gameye session out, whatever SQS does. This file
+ * carries out what `policy.ts` decides; the steps, and what makes each safe to repeat:
  *
- * 1. Parse the body. An invalid body is permanent: answered with SessionFailed (when its match
- *    id can be salvaged), nothing stored.
- * 2. Session id = UUIDv5(matchId, namespace): Gameye refuses a second POST with it (409).
- * 3. Read the record. READY or FAILED: the delivery is a duplicate; publish the outcome again
- *    only if it was never recorded as published. ENDING/ENDED: duplicate, nothing to do.
- *    PLACING: a previous delivery crashed or failed transiently; resume it.
- * 4. Resolve the profile and the event's overrides. A disallowed override is permanent.
- * 5. Claim: conditional create of a PLACING record. Losing the race is transient.
- * 6. Choose regions (cached availability and tags, cooled-down regions skipped).
- * 7. For each region in rank order: record a pending attempt, then POST /session.
- *    201: READY. 409: the session exists (ours, same id): describe and adopt. 420: cool the
- *    region, try the next. Retryable errors: transient. Others: FAILED.
- * 8. READY → publish SessionReady → record publishedAt; FAILED likewise with SessionFailed.
+ * 1. Session id = UUIDv5(matchId, namespace): Gameye refuses a second start with it.
+ * 2. The plan (`plan.ts`): the profile merged with the match's overrides. A refused plan is
+ *    permanent; without a record it writes nothing (nothing was started, and a corrected
+ *    match with the same id can still be placed).
+ * 3. The first write claims the match (a conditional create) together with its first attempt;
+ *    losing the race, or finding the match settled, reads the record and answers from it.
+ * 4. Regions are chosen from Gameye's availability (cached briefly), tags of a pinned version,
+ *    and the regions cooling down after "no capacity".
+ * 5. Per region in rank order: record a pending attempt, then start. Started: READY. "Exists
+ *    already": describe and adopt. Full: cool the region, try the next. Gameye unavailable:
+ *    transient. Refused: FAILED.
+ * 6. READY: publish SessionReady, then record READY and published in one write. FAILED
+ *    likewise with SessionFailed.
  *
  * A crash between any two steps leaves a record the redelivery resumes from: a pending attempt
- * is re-POSTed first with the same id, so the worst case is a 409 and an adoption.
- *
- * Rejections before the claim (invalid body, unknown profile, disallowed override) write no
- * record: nothing was started, so there is nothing to reap, and a corrected event with the
- * same match id can still be placed.
+ * is started again first with the same id, so the worst case is "exists already" and an
+ * adoption. Transient failures throw {@link TransientPlacementError}; the last delivery SQS
+ * allows records them instead (`giveUp`).
  */
 import type { BridgeConfig } from '../config.ts';
 import {
@@ -29,12 +27,12 @@ import {
   GameyeCallError,
   PermanentPlacementError,
   type PermanentReason,
-  RETRYABLE_FAILURES,
   StateConflictError,
   TransientPlacementError,
 } from '../errors.ts';
 import { type SessionFailedV1, sessionFailedOf, sessionReadyOf } from '../events.ts';
-import { type MatchFoundV1, parseMatchFound } from '../match-event.ts';
+import type { MatchEventError } from '../errors.ts';
+import type { MatchFoundV1 } from '../match-event.ts';
 import type { Clock, EventPublisher, GameyePort, SessionStore, StartSessionRequest } from '../ports.ts';
 import { rankingOf } from '../ranking.ts';
 import { sessionIdFor } from '../session-id.ts';
@@ -53,8 +51,9 @@ import {
   withAttempt,
   withSettledAttempts,
 } from '../session-record.ts';
-import type { PlacementState } from './placement-state.ts';
 import { resolvePlan } from './plan.ts';
+import type { PlacementState } from './placement-state.ts';
+import * as policy from './policy.ts';
 import { chooseRegions, locationsConsidered, type RegionChoice } from './region-choice.ts';
 
 export interface PlacementDeps {
@@ -72,9 +71,8 @@ export interface PlacementOptions {
   /**
    * SQS will not deliver this message again (its receive count reached the queue's
    * `maxReceiveCount`). A transient failure then becomes final: the match is adopted if a
-   * session of it runs, else recorded FAILED (`retries-exhausted` or `unauthorized`) and
-   * announced, so the message can be parked with its reason instead of vanishing into the DLQ
-   * by redrive with none.
+   * session of it runs, else recorded FAILED with a retryable reason and announced, so the
+   * message is parked with its reason instead of reaching the DLQ with none.
    */
   readonly finalDelivery?: boolean;
 }
@@ -115,95 +113,60 @@ export type PlacementOutcome =
       readonly repeated?: boolean;
     };
 
+/** At most this many arrivals per delivery: each is a read, a lost claim or a retry's write. */
+const MAX_ARRIVALS = 4;
+
 /** Place one match. Throws only {@link TransientPlacementError}. */
 export async function placeMatch(
-  body: string,
+  match: MatchFoundV1,
   deps: PlacementDeps,
   options: PlacementOptions = {},
 ): Promise<PlacementOutcome> {
-  const context: { matchId?: string; sessionId?: string } = {};
+  const delivery = new Delivery(match, deps, options);
   let transient: TransientPlacementError;
   try {
-    return await new Placement(deps, options, context).run(body);
+    return await delivery.run();
   } catch (error) {
-    transient = asTransient(error, context);
+    transient = asTransient(error, delivery.ids);
   }
   // Another delivery of this match is at work right now: it owns the outcome, not this one.
   if (!options.finalDelivery || transient.reason === 'concurrent-update') throw transient;
   try {
-    return await new Placement(deps, {}, context).giveUp(body, transient);
+    return await new Delivery(match, deps, {}).giveUp(transient);
   } catch (error) {
     // Could not even record the failure (DynamoDB down): SQS's redrive keeps the message.
-    throw asTransient(error, context);
+    throw asTransient(error, delivery.ids);
   }
-}
-
-function asTransient(
-  error: unknown,
-  context: { matchId?: string; sessionId?: string },
-): TransientPlacementError {
-  if (error instanceof TransientPlacementError) return error;
-  const ctx = { ...context, cause: error };
-  if (error instanceof AlreadyClaimedError || error instanceof StateConflictError) {
-    return new TransientPlacementError(
-      'concurrent-update',
-      `another delivery changed the record: ${error.message}`,
-      ctx,
-    );
-  }
-  if (error instanceof GameyeCallError) {
-    return new TransientPlacementError(
-      'gameye-unavailable',
-      `Gameye answered ${error.status}: ${error.message}`,
-      {
-        ...ctx,
-        identifier: error.identifier,
-      },
-    );
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return new TransientPlacementError('dependency-error', `placement interrupted: ${message}`, ctx);
-}
-
-/** Gameye statuses of a session that can no longer serve the match. */
-const DEAD_STATUSES: ReadonlySet<string> = new Set(['exited', 'dead']);
-
-function isAuthError(error: GameyeCallError): boolean {
-  return error.status === 401 || error.status === 403;
 }
 
 /**
- * A refused token is the deployment's problem, not the match's: failing every match for good
- * would leave them all FAILED after the token is fixed. Retry instead; the last delivery
- * records `unauthorized` (a retryable failure) and the alarm on failures calls a human.
+ * A body that is not a valid match: answered with SessionFailed when its match id could be
+ * read (the matchmaker can correlate it), nothing stored.
  */
-function unauthorized(error: GameyeCallError, context: { matchId: string; sessionId: string }) {
-  return new TransientPlacementError(
-    'unauthorized',
-    `Gameye refused the token (${error.status}): ${error.message}`,
-    {
-      ...context,
-      identifier: error.identifier,
-      cause: error,
-    },
-  );
+export async function rejectInvalidMatch(
+  error: MatchEventError,
+  deps: Pick<PlacementDeps, 'config' | 'publisher' | 'clock'>,
+): Promise<Extract<PlacementOutcome, { kind: 'failed' }>> {
+  const matchId = error.matchId;
+  const sessionId = matchId === undefined ? undefined : sessionIdFor(matchId, deps.config.sessionNamespace);
+  return reject(new PermanentPlacementError('invalid-event', error.message, { matchId, sessionId, cause: error }), deps);
 }
 
-function permanentFromGameye(error: GameyeCallError, context: { matchId: string; sessionId: string }) {
-  const reason: PermanentReason =
-    error.status === 402
-      ? 'quota-exhausted'
-      : error.status === 404
-        ? 'unknown-image-or-location'
-        : error.status === 401 || error.status === 403
-          ? 'unauthorized'
-          : 'rejected-by-gameye';
-  const code = error.code === undefined ? '' : ` ${error.code}`;
-  return new PermanentPlacementError(reason, `Gameye answered ${error.status}${code}: ${error.message}`, {
-    ...context,
-    identifier: error.identifier,
-    cause: error,
-  });
+function asTransient(error: unknown, ids: { matchId: string; sessionId: string }): TransientPlacementError {
+  if (error instanceof TransientPlacementError) return error;
+  const ctx = { ...ids, cause: error };
+  if (error instanceof AlreadyClaimedError || error instanceof StateConflictError) {
+    return new TransientPlacementError('concurrent-update', `another delivery changed the record: ${error.message}`, ctx);
+  }
+  if (error instanceof GameyeCallError) {
+    const reason = error.kind === 'unauthorized' ? 'unauthorized' : 'gameye-unavailable';
+    return new TransientPlacementError(reason, `Gameye call failed (${error.kind}): ${error.message}`, {
+      ...ctx,
+      identifier: error.identifier,
+    });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new TransientPlacementError('dependency-error', `placement interrupted: ${message}`, ctx);
 }
 
 interface Started {
@@ -213,113 +176,119 @@ interface Started {
   readonly via: 'started' | 'adopted';
 }
 
-class Placement {
+type Plan = { readonly ok: true; readonly request: Omit<StartSessionRequest, 'location'> } | {
+  readonly ok: false;
+  readonly error: PermanentPlacementError;
+};
+
+/** One delivery of one match: the record it knows, and the steps that carry out the policy. */
+class Delivery {
+  readonly ids: { matchId: string; sessionId: string };
+  readonly #match: MatchFoundV1;
   readonly #deps: PlacementDeps;
   readonly #options: PlacementOptions;
-  readonly #context: { matchId?: string; sessionId?: string };
   readonly #startedAt: number;
-  /** The record as last stored or read; undefined while this delivery has not claimed it. */
+  /** The record as last stored or read; undefined while this delivery knows of none. */
   #persisted: SessionRecord | undefined;
 
-  constructor(
-    deps: PlacementDeps,
-    options: PlacementOptions,
-    context: { matchId?: string; sessionId?: string },
-  ) {
+  constructor(match: MatchFoundV1, deps: PlacementDeps, options: PlacementOptions) {
+    this.#match = match;
     this.#deps = deps;
     this.#options = options;
-    this.#context = context;
     this.#startedAt = deps.clock.now();
+    this.ids = { matchId: match.matchId, sessionId: sessionIdFor(match.matchId, deps.config.sessionNamespace) };
   }
 
-  async run(body: string): Promise<PlacementOutcome> {
-    const { config, store } = this.#deps;
-    const parsed = parseMatchFound(body);
-    if (!parsed.ok) {
-      const matchId = parsed.error.matchId;
-      return this.#reject(
-        new PermanentPlacementError('invalid-event', parsed.error.message, {
-          matchId,
-          sessionId: matchId === undefined ? undefined : sessionIdFor(matchId, config.sessionNamespace),
-          cause: parsed.error,
-        }),
-      );
+  async run(): Promise<PlacementOutcome> {
+    let looked = false;
+    for (let arrival = 0; arrival < MAX_ARRIVALS; arrival++) {
+      const record = this.#persisted;
+      // Resume with the stored id: if the namespace changed between deliveries, the record is the truth.
+      this.ids.sessionId = record?.sessionId ?? this.ids.sessionId;
+      const plan = this.#plan();
+      const decision = policy.onArrival({ record, looked, planError: plan.ok ? undefined : plan.error });
+      switch (decision.do) {
+        case 'look':
+          this.#persisted = await this.#deps.store.get(this.#match.matchId);
+          looked = true;
+          continue;
+        case 'reject':
+          return reject((plan as Extract<Plan, { ok: false }>).error, this.#deps);
+        case 'answer':
+          return this.#answer(record as SessionRecord);
+        case 'retry':
+          // Failed for reasons outside the match (Gameye was down, the token was wrong): try again.
+          await this.#write(toRetry(record as SessionRecord, this.#deps.clock.now(), this.#deps.config.activeShards));
+          continue;
+        case 'fail-plan': {
+          const placing = record as SessionRecord;
+          const error = (plan as Extract<Plan, { ok: false }>).error;
+          return this.#fail(placing, error, undefined, pendingAttempt(placing));
+        }
+        case 'place':
+          try {
+            return await this.#place(record, (plan as Extract<Plan, { ok: true }>).request);
+          } catch (error) {
+            // Another delivery claimed the match between our look and our claim: read and decide again.
+            if (!(error instanceof AlreadyClaimedError)) throw error;
+            this.#persisted = await this.#deps.store.get(this.#match.matchId);
+            if (this.#persisted === undefined) throw error;
+            looked = true;
+          }
+      }
     }
-    const event = parsed.event;
-    this.#context.matchId = event.matchId;
-    this.#context.sessionId = sessionIdFor(event.matchId, config.sessionNamespace);
-
-    try {
-      // Claim first, read only when the claim finds a record: a first delivery (the common case)
-      // then costs one conditional write instead of a read and a write.
-      return await this.#resume(event, undefined, false);
-    } catch (error) {
-      if (!(error instanceof AlreadyClaimedError)) throw error;
-      const existing = await store.get(event.matchId);
-      if (!existing) throw error;
-      this.#persisted = undefined;
-      return this.#resume(event, existing, true);
-    }
+    throw new TransientPlacementError('concurrent-update', 'the record kept changing under this delivery', this.ids);
   }
 
   /**
-   * Place the match from what is known of its record: `existing` when it was read (`read`),
-   * nothing when this delivery tries to claim it first. The first write then claims it.
+   * The last delivery failed for now: settle the match. A session a pending start may have
+   * created is looked up and adopted (`#fail` describes before failing); otherwise the match
+   * is recorded FAILED with a retryable reason and SessionFailed is published.
    */
-  async #resume(
-    event: MatchFoundV1,
-    existing: SessionRecord | undefined,
-    read: boolean,
-  ): Promise<PlacementOutcome> {
-    const { config, store } = this.#deps;
-    if (existing?.state === 'FAILED' && existing.failure && RETRYABLE_FAILURES.has(existing.failure.reason)) {
-      // Failed for reasons outside the match (Gameye was down, the token was wrong): try again.
-      this.#persisted = existing;
-      const retry = toRetry(existing, this.#deps.clock.now(), config.activeShards);
-      await this.#write(retry);
-      return this.#resume(event, retry, true);
-    }
-    if (existing && existing.state !== 'PLACING') {
-      this.#persisted = existing;
-      return this.#settled(existing);
-    }
-    // Resume with the stored id: if the namespace changed between deliveries, the record is the truth.
-    const sessionId = existing?.sessionId ?? sessionIdFor(event.matchId, config.sessionNamespace);
-    this.#context.sessionId = sessionId;
+  async giveUp(error: TransientPlacementError): Promise<PlacementOutcome> {
+    const existing = await this.#deps.store.get(this.#match.matchId);
     this.#persisted = existing;
-
-    let request: Omit<StartSessionRequest, 'location'>;
-    try {
-      request = resolvePlan(event, config, sessionId);
-    } catch (error) {
-      if (!(error instanceof PermanentPlacementError)) throw error;
-      if (!read) {
-        // Before rejecting, look: an earlier delivery may have placed this match already.
-        const found = await store.get(event.matchId);
-        if (found) return this.#resume(event, found, true);
+    if (existing && existing.state !== 'PLACING') return this.#answer(existing);
+    this.ids.sessionId = existing?.sessionId ?? this.ids.sessionId;
+    const failure = new PermanentPlacementError(policy.onGiveUp(error.reason), `gave up on the last delivery: ${error.message}`, {
+      ...this.ids,
+      identifier: error.identifier,
+      cause: error,
+    });
+    if (existing) {
+      try {
+        return await this.#fail(existing, failure, undefined, pendingAttempt(existing));
+      } catch (describeError) {
+        if (!(describeError instanceof GameyeCallError)) throw describeError;
+        // Gameye cannot even say whether the pending start created a session. Fail anyway (a
+        // retryable reason), keeping the attempt pending: a redrive starts it again first and
+        // adopts what exists, and if nobody redrives, the reaper stops it as an orphan.
+        return this.#fail(existing, failure, undefined, undefined);
       }
-      return existing
-        ? this.#fail(existing, error, undefined, pendingAttempt(existing))
-        : this.#reject(error);
     }
+    const plan = this.#plan();
+    if (!plan.ok) return reject(plan.error, this.#deps);
+    return this.#fail(this.#newRecord(plan.request), failure, undefined, undefined);
+  }
 
-    const record = existing ?? this.#newRecord(event, sessionId, request);
-    return this.#place(record, event, request);
+  #plan(): Plan {
+    try {
+      return { ok: true, request: resolvePlan(this.#match, this.#deps.config, this.ids.sessionId) };
+    } catch (error) {
+      if (error instanceof PermanentPlacementError) return { ok: false, error };
+      throw error;
+    }
   }
 
   /** The PLACING record this delivery would claim for the match (not stored yet). */
-  #newRecord(
-    event: MatchFoundV1,
-    sessionId: string,
-    request: Omit<StartSessionRequest, 'location'>,
-  ): SessionRecord {
+  #newRecord(request: Omit<StartSessionRequest, 'location'>): SessionRecord {
     return newPlacingRecord({
-      matchId: event.matchId,
-      sessionId,
-      profile: event.profile,
+      matchId: this.#match.matchId,
+      sessionId: this.ids.sessionId,
+      profile: this.#match.profile,
       image: request.image,
       imageVersion: request.version,
-      players: event.players.map((p) => (p.team === undefined ? { id: p.id } : { id: p.id, team: p.team })),
+      players: this.#match.players.map((p) => (p.team === undefined ? { id: p.id } : { id: p.id, team: p.team })),
       activeShards: this.#deps.config.activeShards,
       now: this.#deps.clock.now(),
     });
@@ -336,57 +305,13 @@ class Placement {
     this.#persisted = next;
   }
 
-  /**
-   * The last delivery failed transiently: settle the match now. A session a pending attempt
-   * may have started is looked up and adopted (`#fail` describes before failing); otherwise the
-   * match is recorded FAILED with a retryable reason and SessionFailed is published.
-   */
-  async giveUp(body: string, error: TransientPlacementError): Promise<PlacementOutcome> {
-    const { config, store } = this.#deps;
-    const parsed = parseMatchFound(body);
-    if (!parsed.ok) throw error; // cannot happen: an invalid body is never transient
-    const event = parsed.event;
-    const existing = await store.get(event.matchId);
-    if (existing && existing.state !== 'PLACING') {
-      this.#persisted = existing;
-      return this.#settled(existing);
-    }
-    const sessionId = existing?.sessionId ?? sessionIdFor(event.matchId, config.sessionNamespace);
-    const ids = { matchId: event.matchId, sessionId };
-    const reason: PermanentReason = error.reason === 'unauthorized' ? 'unauthorized' : 'retries-exhausted';
-    const failure = new PermanentPlacementError(reason, `gave up on the last delivery: ${error.message}`, {
-      ...ids,
-      identifier: error.identifier,
-      cause: error,
-    });
-    this.#persisted = existing;
-    if (existing) {
-      try {
-        return await this.#fail(existing, failure, undefined, pendingAttempt(existing));
-      } catch (describeError) {
-        if (!(describeError instanceof GameyeCallError)) throw describeError;
-        // Gameye cannot even say whether the pending attempt started a session. Fail anyway
-        // (a retryable reason), keeping the attempt pending: a redrive re-POSTs it first and
-        // adopts on 409, and if nobody redrives, the reaper stops such a session as an orphan.
-        return this.#fail(existing, failure, undefined, undefined);
-      }
-    }
-    let request: Omit<StartSessionRequest, 'location'>;
-    try {
-      request = resolvePlan(event, config, sessionId);
-    } catch (planError) {
-      if (planError instanceof PermanentPlacementError) return this.#reject(planError);
-      throw planError;
-    }
-    return this.#fail(this.#newRecord(event, sessionId, request), failure, undefined, undefined);
-  }
-
-  /** A delivery for a match already past PLACING. */
-  async #settled(record: SessionRecord): Promise<PlacementOutcome> {
+  /** A delivery for a match already settled: publish its outcome again if that never got recorded. */
+  async #answer(record: SessionRecord): Promise<PlacementOutcome> {
     const ids = { matchId: record.matchId, sessionId: record.sessionId };
+    const republish = policy.needsRepublish(record);
+    if (republish) await this.#publishAndRecord(record);
     if (record.state === 'FAILED') {
       const failure = record.failure;
-      if (record.publishedAt === undefined) await this.#publishAndRecord(record);
       return {
         kind: 'failed',
         ...ids,
@@ -397,25 +322,21 @@ class Placement {
         repeated: true,
       };
     }
-    const republish = record.state === 'READY' && record.publishedAt === undefined;
-    if (republish) await this.#publishAndRecord(record);
     return { kind: 'duplicate', ...ids, state: record.state, republished: republish };
   }
 
-  async #publishAndRecord(record: SessionRecord): Promise<SessionRecord> {
+  async #publishAndRecord(record: SessionRecord): Promise<void> {
     const event = record.state === 'READY' ? sessionReadyOf(record) : sessionFailedOf(record);
     await this.#deps.publisher.publish(event);
-    const published = toPublished(record, this.#deps.clock.now());
-    await this.#write(published);
-    return published;
+    await this.#write(toPublished(record, this.#deps.clock.now()));
   }
 
-  async #choose(event: MatchFoundV1, request: Omit<StartSessionRequest, 'location'>): Promise<RegionChoice> {
+  async #choose(request: Omit<StartSessionRequest, 'location'>): Promise<RegionChoice> {
     const { config, gameye, state } = this.#deps;
     const { image, version } = request;
     const available = new Set(await state.locations.getOrLoad(image, () => gameye.availableLocations(image)));
     const base = {
-      players: event.players,
+      players: this.#match.players,
       aliases: config.regionAliases,
       available,
       coolingDown: state.cooldown.active(),
@@ -435,138 +356,96 @@ class Placement {
     return chooseRegions({ ...base, tagged: new Set(checked.flat()) });
   }
 
-  async #place(
-    claimed: SessionRecord,
-    event: MatchFoundV1,
-    request: Omit<StartSessionRequest, 'location'>,
-  ): Promise<PlacementOutcome> {
+  /** Claim (no record yet) or resume (PLACING) the placement, and try the regions in rank order. */
+  async #place(known: SessionRecord | undefined, request: Omit<StartSessionRequest, 'location'>): Promise<PlacementOutcome> {
     const { config, gameye, clock, state } = this.#deps;
-    const ids = { matchId: claimed.matchId, sessionId: claimed.sessionId };
-    let record = claimed;
-    // An attempt a previous delivery left unresolved: its POST may have landed.
-    const resumed = pendingAttempt(record);
+    let record = known ?? this.#newRecord(request);
+    // An attempt an earlier delivery left unresolved: its start may have landed.
+    const pending = pendingAttempt(record);
 
     let choice: RegionChoice;
     try {
-      choice = await this.#choose(event, request);
+      choice = await this.#choose(request);
     } catch (error) {
-      if (error instanceof GameyeCallError && !error.retryable) {
-        if (isAuthError(error)) throw unauthorized(error, ids);
-        return this.#fail(record, permanentFromGameye(error, ids), undefined, resumed);
-      }
-      throw error;
+      if (!(error instanceof GameyeCallError)) throw error;
+      const decision = policy.onRegionsUnknown(error);
+      if (decision.do === 'wait') throw this.#transient(decision, error);
+      return this.#fail(record, this.#permanent(decision, error), undefined, pending);
     }
 
-    const order = choice.ranked.map((c) => c.region).filter((r) => r !== resumed?.region);
-    if (resumed) order.unshift(resumed.region);
-    if (order.length === 0) {
-      if (choice.dropped.some((d) => d.reason === 'cooling-down')) {
-        throw new TransientPlacementError(
-          'no-capacity',
-          'every eligible region is cooling down after a 420',
-          ids,
-        );
-      }
-      const reason = choice.failure ?? 'no-eligible-region';
-      const why = choice.dropped
-        .map((d) => `${d.region} ${d.reason}${d.detail ? ` (${d.detail})` : ''}`)
-        .join('; ');
-      return this.#fail(
-        record,
-        new PermanentPlacementError(reason, `no region may host this match: ${why}`, ids),
-        choice,
-        resumed,
-      );
-    }
+    const regions = policy.onRegions(choice, pending);
+    if (regions.do === 'wait') throw this.#transient(regions);
+    if (regions.do === 'fail') return this.#fail(record, this.#permanent(regions), choice, pending);
 
     const remaining = this.#options.remainingTimeMs;
     const deadline = Math.min(
       this.#startedAt + config.placementDeadlineMs,
       remaining ? clock.now() + remaining() : Number.POSITIVE_INFINITY,
     );
-    let reusePending = resumed !== undefined;
+    let reusePending = pending !== undefined;
     const full: string[] = [];
-    for (const region of order) {
-      if (deadline - clock.now() < config.attemptReserveMs) {
+    for (const region of regions.order) {
+      if (!policy.hasTimeFor(clock.now(), deadline, config.attemptReserveMs)) {
         await this.#saveSettled(record, full);
-        throw new TransientPlacementError(
-          'deadline',
-          `placement deadline reached before trying ${region}${full.length ? ` (420 from ${full.join(', ')})` : ''}`,
-          ids,
-        );
+        const tried = full.length ? ` (no capacity in ${full.join(', ')})` : '';
+        throw new TransientPlacementError('deadline', `placement deadline reached before trying ${region}${tried}`, this.ids);
       }
-      if (!(reusePending && region === resumed?.region)) {
+      if (!(reusePending && region === pending?.region)) {
         const next = withAttempt(record, region, clock.now());
         await this.#write(next);
         record = next;
       }
       reusePending = false;
+      let started: Awaited<ReturnType<GameyePort['startSession']>> | undefined;
+      let failure: GameyeCallError | undefined;
       try {
-        const started = await gameye.startSession({ ...request, location: region });
-        record = settleAttempt(record, 'started', { status: 201 });
-        return this.#ready(
-          record,
-          { region, host: started.host, ports: started.ports, via: 'started' },
-          choice,
-        );
+        started = await gameye.startSession({ ...request, location: region });
       } catch (error) {
         if (!(error instanceof GameyeCallError)) throw error;
-        if (error.status === 409) {
-          record = settleAttempt(record, 'adopted', { status: 409, identifier: error.identifier });
-          return this.#adopt(record, choice);
-        }
-        if (error.status === 420) {
+        failure = error;
+      }
+      const decision = policy.onStart(failure);
+      const identifier = failure?.identifier;
+      switch (decision.do) {
+        case 'ready':
+          record = settleAttempt(record, 'started');
+          return this.#ready(record, { region, ...(started as NonNullable<typeof started>), via: 'started' }, choice);
+        case 'adopt':
+          return this.#adopt(settleAttempt(record, 'adopted', identifier), choice);
+        case 'next-region':
           state.cooldown.cool(region);
-          record = settleAttempt(record, 'no-capacity', { status: 420, identifier: error.identifier });
+          record = settleAttempt(record, 'no-capacity', identifier);
           full.push(region);
           continue;
-        }
-        // Retryable: the attempt stays pending, so the retry re-POSTs here first.
-        if (error.retryable) throw error;
-        if (isAuthError(error)) throw unauthorized(error, ids);
-        record = settleAttempt(record, 'failed', { status: error.status, identifier: error.identifier });
-        return this.#fail(record, permanentFromGameye(error, ids), choice, resumed);
+        case 'wait':
+          // The start stays pending, so the next delivery starts it again here first.
+          throw this.#transient(decision, failure);
+        case 'fail':
+          record = settleAttempt(record, 'failed', identifier);
+          return this.#fail(record, this.#permanent(decision, failure), choice, pending);
       }
     }
     await this.#saveSettled(record, full);
-    throw new TransientPlacementError('no-capacity', `no capacity (420) in ${full.join(', ')}`, ids);
+    throw new TransientPlacementError('no-capacity', `no capacity in ${full.join(', ')}`, this.ids);
   }
 
   /**
-   * Persist the 420s learnt in this invocation, so the retry does not take the last one for a
-   * POST of unknown fate and re-POST there first. A 420 means Gameye started nothing.
+   * Persist the "no capacity" answers learnt in this delivery, so the next one does not take
+   * the last for a start of unknown fate and start it there again first. "No capacity" means
+   * Gameye started nothing.
    */
   async #saveSettled(record: SessionRecord, full: readonly string[]): Promise<void> {
-    if (full.length === 0) return;
-    if (this.#persisted === undefined) return; // nothing claimed yet: nothing to keep
-    const saved = withSettledAttempts(record, this.#deps.clock.now());
-    await this.#write(saved);
+    if (full.length === 0 || this.#persisted === undefined) return;
+    await this.#write(withSettledAttempts(record, this.#deps.clock.now()));
   }
 
-  /** Gameye already has a session with our id: it is ours (the id is derived from the match). */
+  /** Gameye has a session with our id already: it is ours (the id is derived from the match). */
   async #adopt(record: SessionRecord, choice: RegionChoice): Promise<PlacementOutcome> {
-    const ids = { matchId: record.matchId, sessionId: record.sessionId };
-    const described = await this.#deps.gameye.describeSession(record.sessionId);
-    if (!described) {
-      throw new TransientPlacementError(
-        'gameye-unavailable',
-        'Gameye answered 409 but does not describe the session',
-        ids,
-      );
-    }
-    if (DEAD_STATUSES.has(described.status)) {
-      const error = new PermanentPlacementError(
-        'session-ended-before-ready',
-        `session ${record.sessionId} is ${described.status} before it was handed to players`,
-        ids,
-      );
-      return this.#fail(record, error, choice, undefined);
-    }
-    return this.#ready(
-      record,
-      { region: described.location, host: described.host, ports: described.ports, via: 'adopted' },
-      choice,
-    );
+    const decision = policy.onDescribed(await this.#deps.gameye.describeSession(record.sessionId), record.sessionId);
+    if (decision.do === 'wait') throw this.#transient(decision);
+    if (decision.do === 'fail') return this.#fail(record, this.#permanent(decision), choice, undefined);
+    const { location, host, ports } = decision.session;
+    return this.#ready(record, { region: location, host, ports, via: 'adopted' }, choice);
   }
 
   async #ready(record: SessionRecord, started: Started, choice: RegionChoice): Promise<PlacementOutcome> {
@@ -574,8 +453,8 @@ class Placement {
     const now = this.#deps.clock.now();
     const ready = toReady(record, { ...started, ranking }, now);
     // Publish, then record READY and published in one write. A crash in between leaves the
-    // record PLACING with its attempt pending: the redelivery re-POSTs (409), adopts, and
-    // publishes again. At least once, and one write fewer than recording READY first.
+    // record PLACING with its attempt pending: the redelivery starts it again, adopts what
+    // exists, and publishes again. At least once, and one write fewer than recording READY first.
     await this.#deps.publisher.publish(sessionReadyOf(ready));
     await this.#write({ ...ready, publishedAt: new Date(now).toISOString() });
     return {
@@ -589,21 +468,20 @@ class Placement {
   }
 
   /**
-   * Record a permanent failure. If an earlier delivery left a POST whose fate is unknown, look
-   * first: failing a match whose server is running would strand players and leak the session.
+   * Record a permanent failure and announce it. When an earlier delivery left a start pending
+   * (`earlierStart`), its session is looked up first: one that runs is adopted instead.
    */
   async #fail(
     record: SessionRecord,
     error: PermanentPlacementError,
     choice: RegionChoice | undefined,
-    resumed: Attempt | undefined,
+    earlierStart: Attempt | undefined,
   ): Promise<PlacementOutcome> {
-    if (resumed) {
+    if (earlierStart !== undefined) {
       const described = await this.#deps.gameye.describeSession(record.sessionId);
-      if (described && !DEAD_STATUSES.has(described.status)) {
-        const adopted = settleAttempt(record, 'adopted');
-        const started = { region: described.location, host: described.host, ports: described.ports };
-        return this.#ready(adopted, { ...started, via: 'adopted' }, choice ?? emptyChoice);
+      if (described !== undefined && policy.adoptsInsteadOfFailing(described)) {
+        const where = { region: described.location, host: described.host, ports: described.ports };
+        return this.#ready(settleAttempt(record, 'adopted'), { ...where, via: 'adopted' }, choice ?? emptyChoice);
       }
     }
     const failure = {
@@ -627,33 +505,52 @@ class Placement {
     };
   }
 
-  /** A rejection before any claim: publish SessionFailed when the match can be named. */
-  async #reject(error: PermanentPlacementError): Promise<PlacementOutcome> {
-    const { matchId, sessionId } = error;
-    if (matchId !== undefined && sessionId !== undefined) {
-      const event: SessionFailedV1 = {
-        type: 'SessionFailed',
-        version: 1,
-        matchId,
-        sessionId,
-        reason: error.reason,
-        message: error.message,
-        identifier: null,
-        ranking: null,
-        failedAt: new Date(this.#deps.clock.now()).toISOString(),
-      };
-      await this.#deps.publisher.publish(event);
-    }
-    return {
-      kind: 'failed',
+  #transient(decision: policy.Wait, cause?: GameyeCallError): TransientPlacementError {
+    return new TransientPlacementError(decision.reason, decision.message, {
+      ...this.ids,
+      identifier: cause?.identifier,
+      cause,
+    });
+  }
+
+  #permanent(decision: policy.Fail, cause?: GameyeCallError): PermanentPlacementError {
+    return new PermanentPlacementError(decision.reason, decision.message, {
+      ...this.ids,
+      identifier: cause?.identifier,
+      cause,
+    });
+  }
+}
+
+/** A refusal before any record exists: publish SessionFailed when the match can be named. */
+async function reject(
+  error: PermanentPlacementError,
+  deps: Pick<PlacementDeps, 'publisher' | 'clock'>,
+): Promise<Extract<PlacementOutcome, { kind: 'failed' }>> {
+  const { matchId, sessionId } = error;
+  if (matchId !== undefined && sessionId !== undefined) {
+    const event: SessionFailedV1 = {
+      type: 'SessionFailed',
+      version: 1,
       matchId,
       sessionId,
       reason: error.reason,
       message: error.message,
-      identifier: undefined,
-      recorded: false,
+      identifier: null,
+      ranking: null,
+      failedAt: new Date(deps.clock.now()).toISOString(),
     };
+    await deps.publisher.publish(event);
   }
+  return {
+    kind: 'failed',
+    matchId,
+    sessionId,
+    reason: error.reason,
+    message: error.message,
+    identifier: undefined,
+    recorded: false,
+  };
 }
 
 const emptyChoice: RegionChoice = {

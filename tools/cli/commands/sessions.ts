@@ -143,7 +143,7 @@ export function registerSessions(program: Command, ctx: CommandContext): void {
             [
               'attempts',
               record.attempts
-                .map((a) => `${a.region}:${a.outcome}${a.status ? `(${a.status})` : ''}`)
+                .map((a) => `${a.region}:${a.outcome}`)
                 .join(' '),
             ],
             ['archive', record.archive?.manifestKey],
