@@ -20,7 +20,7 @@ export const TIERS: readonly Tier[] = [
   {
     name: 'unit',
     what: 'pure code and in-memory fakes: no socket, no child process',
-    folders: ['placement', 'reaper', 'region', 'runtime', 'schemas', 'support', 'toolchain'],
+    folders: ['placement', 'reaper', 'region', 'runtime', 'schemas', 'session-store', 'support', 'toolchain'],
   },
   {
     name: 'integration',
