@@ -58,7 +58,12 @@ export interface LocalBridgeOptions {
 export interface ReaperRunOptions {
   /** What `getRemainingTimeInMillis` starts from. @default the reaper's deployed timeout (60 s) */
   readonly budgetMs?: number;
-  /** Time kept back (no step starts with less left). @default 20000, or 0 when `budgetMs` is small */
+  /**
+   * The run's `getRemainingTimeInMillis`, in place of the wall-clock countdown from `budgetMs`:
+   * tests drive it (a countdown of checks, or no limit) so the machine's speed decides nothing.
+   */
+  readonly remainingTimeMs?: () => number;
+  /** Time kept back (no step starts with less left). @default 20000, or a third of `budgetMs` when that is less */
   readonly reserveMs?: number;
   readonly concurrency?: number;
 }
@@ -171,7 +176,7 @@ export async function startLocalBridge(options: LocalBridgeOptions = {}): Promis
         ...(run.concurrency === undefined ? {} : { concurrency: run.concurrency }),
       });
       const deadline = Date.now() + budget;
-      return handler({}, { getRemainingTimeInMillis: () => deadline - Date.now() });
+      return handler({}, { getRemainingTimeInMillis: run.remainingTimeMs ?? (() => deadline - Date.now()) });
     },
   };
 
