@@ -6,13 +6,12 @@
 
 import { readFileSync } from 'node:fs';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it, vi } from 'vitest';
 import { parseBridgeConfig } from '../../lambdas/core/config.ts';
 import { reaperDeps } from '../../lambdas/runtime/reaper-deps.ts';
 import { METRICS } from '../../lambdas/shared/metric-names.ts';
-import { SESSIONS_TABLE } from '../../lambdas/shared/sessions-table.ts';
 import { LOCAL_CONFIG_PATH, silentMetrics } from '../../tools/local/local-bridge.ts';
+import { putCorruptActiveItem } from '../support/corrupt-item.ts';
 import { useLocalAws } from '../support/local-aws.ts';
 
 describe('a corrupt session record', () => {
@@ -20,18 +19,7 @@ describe('a corrupt session record', () => {
 
   it('is skipped by the reaper, counted and logged with its match id', async () => {
     const { aws, resources: res } = local;
-    const idx = SESSIONS_TABLE.activeIndex;
-    await aws.clients.dynamodb.send(
-      new PutItemCommand({
-        TableName: res.tableName,
-        Item: {
-          matchId: { S: 'corrupt-1' },
-          [idx.partitionKey.name]: { S: 'active#0' },
-          [idx.sortKey.name]: { S: '2026-01-01T00:00:00.000Z' },
-          state: { S: 'NOT-A-STATE' },
-        },
-      }),
-    );
+    await putCorruptActiveItem(aws.clients.dynamodb, res.tableName, 'corrupt-1');
     const metrics = silentMetrics();
     const added = vi.spyOn(metrics, 'addMetric');
     const logger = new Logger({ logLevel: 'SILENT' });

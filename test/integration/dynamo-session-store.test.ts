@@ -3,15 +3,15 @@
  * table and its sparse index created as the stack defines them: the SessionStore contract the
  * in-memory fake also passes, then what only stored items can do (be corrupt).
  */
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DynamoActiveSessions } from '../../lambdas/adapters/dynamo-active-sessions.ts';
 import { DynamoSessionStore, SessionItemError } from '../../lambdas/adapters/dynamo-session-store.ts';
 import { sessionIdFor } from '../../lambdas/core/session-id.ts';
 import { activeShardFor, newPlacingRecord } from '../../lambdas/core/session-record.ts';
-import { SESSIONS_TABLE } from '../../lambdas/shared/sessions-table.ts';
 import { createSessionsTable } from '../../tools/local/local-aws.ts';
 import { CONTRACT_SHARDS, describeSessionStoreContract } from '../session-store/contract.ts';
+import { putCorruptActiveItem } from '../support/corrupt-item.ts';
 import { useLocalAws } from '../support/local-aws.ts';
 
 const local = useLocalAws();
@@ -33,17 +33,8 @@ async function freshAdapters(onInvalidItem?: (error: SessionItemError) => void) 
 describeSessionStoreContract('DynamoSessionStore on dynalite', freshAdapters);
 
 describe('a corrupt stored item', () => {
-  const idx = SESSIONS_TABLE.activeIndex;
-  const corrupt = (tableName: string) =>
-    new PutItemCommand({
-      TableName: tableName,
-      Item: {
-        matchId: { S: 'corrupt-1' },
-        [idx.partitionKey.name]: { S: activeShardFor('corrupt-1', CONTRACT_SHARDS) },
-        [idx.sortKey.name]: { S: '2030-01-01T00:00:00.000Z' },
-        state: { S: 'NOT-A-STATE' },
-      },
-    });
+  const corrupt = (client: DynamoDBClient, tableName: string) =>
+    putCorruptActiveItem(client, tableName, 'corrupt-1', activeShardFor('corrupt-1', CONTRACT_SHARDS));
 
   it('is skipped by the active index and reported with its match id, the valid records still listed', async () => {
     const reported: SessionItemError[] = [];
@@ -58,7 +49,7 @@ describe('a corrupt stored item', () => {
       now: Date.parse('2030-01-01T00:00:00.000Z'),
     });
     await store.claim(valid);
-    await client.send(corrupt(tableName));
+    await corrupt(client, tableName);
 
     const listed = await index.listActive();
 
@@ -70,7 +61,7 @@ describe('a corrupt stored item', () => {
 
   it('makes get throw SessionItemError naming the bad field, never a silently wrong record', async () => {
     const { client, tableName, store } = await freshAdapters();
-    await client.send(corrupt(tableName));
+    await corrupt(client, tableName);
 
     const read = store.get('corrupt-1');
 

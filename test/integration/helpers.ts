@@ -1,7 +1,6 @@
 /** Shared helpers of the integration tests: sending, draining and reading local services. */
 import {
   DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
   type Message,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
@@ -16,6 +15,7 @@ import {
   type ReaperRunOptions,
   startLocalBridge,
 } from '../../tools/local/local-bridge.ts';
+import { queueDepth } from '../../tools/local/sim/summary.ts';
 
 /** Every session record in the table, validated (the simulation's summary reads them the same way). */
 export { scanRecords as allRecords } from '../../tools/local/sim/summary.ts';
@@ -35,17 +35,6 @@ export async function sendBodies(sqs: SQSClient, queueUrl: string, bodies: reado
   }
 }
 
-async function depth(sqs: SQSClient, queueUrl: string): Promise<number> {
-  const out = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  const a = out.Attributes ?? {};
-  return Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0);
-}
-
 /**
  * Wait until the matches queue holds nothing, visible or in flight. Checked each time a
  * poller of the local event source finds the queue empty (about once a second while it
@@ -61,7 +50,7 @@ export async function waitForDrain(
   const signal = AbortSignal.timeout(timeoutMs);
   try {
     do await bridge.eventSource.nextEmptyPoll(signal);
-    while ((await depth(bridge.aws.clients.sqs, bridge.resources.matchesQueueUrl)) > 0);
+    while ((await queueDepth(bridge.aws.clients.sqs, bridge.resources.matchesQueueUrl)) > 0);
   } catch (error) {
     if (signal.aborted)
       throw new Error(`matches queue did not drain within ${timeoutMs} ms`, { cause: error });

@@ -10,22 +10,36 @@ import type { LocalBridge } from '../../tools/local/local-bridge.ts';
 import { allRecords, countdown, reapOnce, startBridgeOnEmulatorClock } from './helpers.ts';
 import { seedSessions } from './reaper-seed.ts';
 
-function start(): Promise<LocalBridge> {
-  return startBridgeOnEmulatorClock({
-    emulatorConfig: { ...structuredClone(defaultEmulatorConfigInput), startupDelayMs: 0 },
+/**
+ * For the calling describe: a bridge on the emulator's clock with `count` READY sessions that
+ * no player joined, aged past the join grace, so the first reaper run stops them all.
+ */
+function useIdleSessions(count: number, prefix: string): { readonly bridge: LocalBridge } {
+  let bridge: LocalBridge | undefined;
+  beforeAll(async () => {
+    bridge = await startBridgeOnEmulatorClock({
+      emulatorConfig: { ...structuredClone(defaultEmulatorConfigInput), startupDelayMs: 0 },
+    });
+    await seedSessions({
+      emulator: bridge.emulator,
+      dynamodb: bridge.aws.clients.dynamodb,
+      tableName: bridge.resources.tableName,
+      config: bridge.env.config,
+      matchIds: Array.from({ length: count }, (_, i) => `${prefix}-${i}`),
+      profile: 'arena-casual',
+      location: 'eu-west-1',
+    });
+    bridge.emulator.admin.advanceClock(16_000);
+  }, 60_000);
+  afterAll(async () => {
+    await bridge?.close();
   });
-}
-
-async function seed(bridge: LocalBridge, count: number, prefix: string): Promise<void> {
-  await seedSessions({
-    emulator: bridge.emulator,
-    dynamodb: bridge.aws.clients.dynamodb,
-    tableName: bridge.resources.tableName,
-    config: bridge.env.config,
-    matchIds: Array.from({ length: count }, (_, i) => `${prefix}-${i}`),
-    profile: 'arena-casual',
-    location: 'eu-west-1',
-  });
+  return {
+    get bridge() {
+      if (!bridge) throw new Error('the bridge runs only inside the tests of its describe');
+      return bridge;
+    },
+  };
 }
 
 async function objectKeys(bridge: LocalBridge): Promise<string[]> {
@@ -42,17 +56,10 @@ async function objectKeys(bridge: LocalBridge): Promise<string[]> {
 }
 
 describe('reaper under Gameye faults', () => {
-  let bridge: LocalBridge;
-  beforeAll(async () => {
-    bridge = await start();
-    await seed(bridge, 40, 'f');
-    bridge.emulator.admin.advanceClock(16_000);
-  }, 60_000);
-  afterAll(async () => {
-    await bridge?.close();
-  });
+  const sessions = useIdleSessions(40, 'f');
 
   it('retries faulted stops and downloads on later runs, losing and duplicating nothing', async () => {
+    const { bridge } = sessions;
     const admin = bridge.emulator.admin;
     for (const op of ['session-stop', 'artifacts', 'stream-logs'] as const) {
       admin.setFaults(op, { error500Probability: 0.3, resetProbability: 0.1 });
@@ -76,17 +83,10 @@ describe('reaper under Gameye faults', () => {
 });
 
 describe('reaper running out of time', () => {
-  let bridge: LocalBridge;
-  beforeAll(async () => {
-    bridge = await start();
-    await seed(bridge, 30, 't');
-    bridge.emulator.admin.advanceClock(16_000);
-  }, 60_000);
-  afterAll(async () => {
-    await bridge?.close();
-  });
+  const sessions = useIdleSessions(30, 't');
 
   it('stops early and cleanly, and the next run finishes the work', async () => {
+    const { bridge } = sessions;
     // Time for the 30 quick writes to ENDING and a few steps of stopping and archiving.
     const first = await reapOnce(bridge, {
       remainingTimeMs: countdown(30 + 12),

@@ -31,10 +31,12 @@ export interface ContractSubject {
 }
 
 const NAMESPACE = '3b241101-e2bb-4255-8caf-4136c566a962';
-const T0 = Date.parse('2030-01-01T00:00:00.000Z');
+/** When the contract's records are created; every later step is a few ms after. */
+export const CONTRACT_START = Date.parse('2030-01-01T00:00:00.000Z');
 const RETENTION_DAYS = 7;
 
-function placing(matchId: string): SessionRecord {
+/** The PLACING record a claim writes, its first attempt pending (version 2). */
+export function placing(matchId: string): SessionRecord {
   const record = newPlacingRecord({
     matchId,
     sessionId: sessionIdFor(matchId, NAMESPACE),
@@ -42,12 +44,13 @@ function placing(matchId: string): SessionRecord {
     image: 'arena-server',
     players: [{ id: 'p1', team: 'red' }, { id: 'p2' }],
     activeShards: CONTRACT_SHARDS,
-    now: T0,
+    now: CONTRACT_START,
   });
-  return withAttempt(record, 'eu-west', T0);
+  return withAttempt(record, 'eu-west', CONTRACT_START);
 }
 
-function ready(matchId: string): SessionRecord {
+/** {@link placing}'s record once its session runs (version 3). */
+export function ready(matchId: string): SessionRecord {
   return toReady(
     placing(matchId),
     {
@@ -57,7 +60,7 @@ function ready(matchId: string): SessionRecord {
       ranking: { policy: 'preference', chosenRank: 0, candidates: [], dropped: [] },
       via: 'started',
     },
-    T0 + 1_000,
+    CONTRACT_START + 1_000,
   );
 }
 
@@ -66,13 +69,17 @@ function failed(matchId: string): SessionRecord {
     placing(matchId),
     { reason: 'no-eligible-region', message: 'no region may host arena-server' },
     undefined,
-    T0 + 1_000,
+    CONTRACT_START + 1_000,
     RETENTION_DAYS,
   );
 }
 
 function ended(matchId: string): SessionRecord {
-  return toEnded(toEnding(ready(matchId), 'idle', T0 + 2_000), T0 + 3_000, RETENTION_DAYS);
+  return toEnded(
+    toEnding(ready(matchId), 'idle', CONTRACT_START + 2_000),
+    CONTRACT_START + 3_000,
+    RETENTION_DAYS,
+  );
 }
 
 const expectedOf = (r: SessionRecord) => ({ state: r.state, version: r.version });
@@ -107,7 +114,7 @@ export function describeSessionStoreContract(name: string, fresh: () => Promise<
         newEndedBeforePlacedRecord({
           matchId: first.matchId,
           sessionId: first.sessionId,
-          now: T0,
+          now: CONTRACT_START,
           retentionDays: 1,
         }),
       );
@@ -198,13 +205,16 @@ export function describeSessionStoreContract(name: string, fresh: () => Promise<
       await store.transition(playing, expectedOf(placing('m-whole')));
       const idle = withPlayerTracking(
         playing,
-        { firstPlayerAt: new Date(T0 + 1_500).toISOString(), idleSince: new Date(T0 + 1_800).toISOString() },
-        T0 + 1_800,
+        {
+          firstPlayerAt: new Date(CONTRACT_START + 1_500).toISOString(),
+          idleSince: new Date(CONTRACT_START + 1_800).toISOString(),
+        },
+        CONTRACT_START + 1_800,
       );
       await store.transition(idle, expectedOf(playing));
 
       // A player is back: the tracking write carries no idleSince.
-      const back = withPlayerTracking(idle, {}, T0 + 1_900);
+      const back = withPlayerTracking(idle, {}, CONTRACT_START + 1_900);
       await store.transition(back, expectedOf(idle));
 
       const read = await store.get('m-whole');
@@ -231,17 +241,17 @@ export function describeSessionStoreContract(name: string, fresh: () => Promise<
       for (const id of active) await store.claim(placing(id));
       for (const id of active.slice(0, 6)) await store.transition(ready(id), expectedOf(placing(id)));
       for (const id of active.slice(0, 3))
-        await store.transition(toEnding(ready(id), 'idle', T0 + 2_000), expectedOf(ready(id)));
+        await store.transition(toEnding(ready(id), 'idle', CONTRACT_START + 2_000), expectedOf(ready(id)));
       await store.claim(failed('gone-failed'));
       await store.claim(placing('gone-ended'));
       await store.transition(ready('gone-ended'), expectedOf(placing('gone-ended')));
       await store.transition(
-        toEnding(ready('gone-ended'), 'idle', T0 + 2_000),
+        toEnding(ready('gone-ended'), 'idle', CONTRACT_START + 2_000),
         expectedOf(ready('gone-ended')),
       );
       await store.transition(
         ended('gone-ended'),
-        expectedOf(toEnding(ready('gone-ended'), 'idle', T0 + 2_000)),
+        expectedOf(toEnding(ready('gone-ended'), 'idle', CONTRACT_START + 2_000)),
       );
 
       const listed = await index.listActive();
@@ -256,11 +266,11 @@ export function describeSessionStoreContract(name: string, fresh: () => Promise<
       const { store, index } = await fresh();
       await store.claim(placing('m-leaves'));
       await store.transition(ready('m-leaves'), expectedOf(placing('m-leaves')));
-      const ending = toEnding(ready('m-leaves'), 'idle', T0 + 2_000);
+      const ending = toEnding(ready('m-leaves'), 'idle', CONTRACT_START + 2_000);
       await store.transition(ending, expectedOf(ready('m-leaves')));
       expect((await index.listActive()).map((r) => r.matchId)).toEqual(['m-leaves']);
 
-      await store.transition(toEnded(ending, T0 + 3_000, RETENTION_DAYS), expectedOf(ending));
+      await store.transition(toEnded(ending, CONTRACT_START + 3_000, RETENTION_DAYS), expectedOf(ending));
 
       await expect(index.listActive()).resolves.toEqual([]);
       expect(await store.get('m-leaves')).not.toHaveProperty('activeShard');
