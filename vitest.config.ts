@@ -21,7 +21,7 @@ export default defineConfig({
     // One project per tier (`vitest run --project unit`); `vitest run` runs them all.
     projects: TIERS.map((tier) => ({
       extends: true,
-      test: { name: tier.name, include: tierIncludes(tier) },
+      test: { name: tier.name, include: tierIncludes(tier), isolate: tier.isolate },
     })),
   },
 });

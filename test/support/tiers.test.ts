@@ -15,8 +15,8 @@ import {
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 const tiers: readonly Tier[] = [
-  { name: 'unit', what: 'fakes', folders: ['core'] },
-  { name: 'integration', what: 'services', folders: ['flows'] },
+  { name: 'unit', what: 'fakes', folders: ['core'], isolate: false },
+  { name: 'integration', what: 'services', folders: ['flows'], isolate: true },
 ];
 
 describe('test tiers', () => {
@@ -53,7 +53,10 @@ describe('test tiers', () => {
   });
 
   it('name a test file that two tiers would both run', () => {
-    const twice: readonly Tier[] = [...tiers, { name: 'infra', what: 'template', folders: ['flows'] }];
+    const twice: readonly Tier[] = [
+      ...tiers,
+      { name: 'infra', what: 'template', folders: ['flows'], isolate: true },
+    ];
 
     const problems = tierProblems(['test/core/a.test.ts', 'test/flows/b.test.ts'], twice);
 
@@ -104,7 +107,7 @@ describe('test tiers', () => {
   });
 
   it('give each project one include glob per folder of its tier', () => {
-    expect(tierIncludes({ name: 'unit', what: 'x', folders: ['a', 'b'] })).toEqual([
+    expect(tierIncludes({ name: 'unit', what: 'x', folders: ['a', 'b'], isolate: false })).toEqual([
       'test/a/**/*.test.ts',
       'test/b/**/*.test.ts',
     ]);

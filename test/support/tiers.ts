@@ -14,6 +14,12 @@ export interface Tier {
   readonly what: string;
   /** Folders directly under `test/`. */
   readonly folders: readonly string[];
+  /**
+   * Whether each test file gets a fresh module graph (Vitest's `isolate`). The unit tier shares
+   * a worker's modules across files, which saves a worker start per file: its files keep no
+   * state in modules, and a file that mocks a module loads its subject afresh (`vi.resetModules`).
+   */
+  readonly isolate: boolean;
 }
 
 export const TIERS: readonly Tier[] = [
@@ -21,16 +27,19 @@ export const TIERS: readonly Tier[] = [
     name: 'unit',
     what: 'pure code and in-memory fakes: no socket, no child process',
     folders: ['placement', 'reaper', 'region', 'runtime', 'schemas', 'session-store', 'support', 'toolchain'],
+    isolate: false,
   },
   {
     name: 'integration',
     what: 'real local services and loopback servers started by the tests themselves',
     folders: ['cli', 'contract', 'emulator', 'gameye-client', 'integration', 'local'],
+    isolate: true,
   },
   {
     name: 'infra',
     what: 'the synthesized CloudFormation template and the npm package',
     folders: ['infra'],
+    isolate: true,
   },
 ];
 
