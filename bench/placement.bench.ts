@@ -20,7 +20,8 @@ import { placementDeps } from '../lambdas/runtime/placement-deps.ts';
 import { defaultEmulatorConfigInput } from '../tools/gameye-emulator/index.ts';
 import { startChildServices } from '../tools/local/child-services.ts';
 import { localClients } from '../tools/local/local-aws.ts';
-import { localRuntimeEnv, silentMetrics } from '../tools/local/local-bridge.ts';
+import { localRuntimeEnv } from '../tools/local/local-bridge.ts';
+import { silentMetrics } from '../tools/local/silent-metrics.ts';
 import { fakeContext } from '../tools/local/sqs-event-source.ts';
 
 const TARGETS = { p50Ms: 15, p99Ms: 40, batchRatio: 1.5 } as const;

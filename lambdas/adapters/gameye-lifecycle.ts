@@ -6,7 +6,13 @@
 import type { Readable } from 'node:stream';
 import type { LifecycleGameyePort, LiveSession } from '../core/ports.ts';
 import { type GameyeClient, GameyeError, type Session, type SessionSummary } from '../gameye/index.ts';
-import { type Absorb, callGameye, goneAsAlreadyGone, notFoundAsUndefined, toCallError } from './gameye-call.ts';
+import {
+  type Absorb,
+  callGameye,
+  goneAsAlreadyGone,
+  notFoundAsUndefined,
+  toCallError,
+} from './gameye-call.ts';
 import { portsOf } from './gameye-port.ts';
 
 export interface GameyeLifecycleAdapterProps {
@@ -40,7 +46,10 @@ export class GameyeLifecycleAdapter implements LifecycleGameyePort {
   }
 
   async describeSession(sessionId: string): Promise<LiveSession | undefined> {
-    const s = await this.#call(() => this.#client.describeSession(sessionId, this.#options), notFoundAsUndefined);
+    const s = await this.#call(
+      () => this.#client.describeSession(sessionId, this.#options),
+      notFoundAsUndefined,
+    );
     return s === undefined ? undefined : liveOf(s, s.players.joinedCount);
   }
 

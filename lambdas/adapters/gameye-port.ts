@@ -73,7 +73,10 @@ export class GameyePortAdapter implements GameyePort {
   }
 
   async describeSession(sessionId: string): Promise<DescribedSession | undefined> {
-    const s = await this.#call(() => this.#client.describeSession(sessionId, this.#options), notFoundAsUndefined);
+    const s = await this.#call(
+      () => this.#client.describeSession(sessionId, this.#options),
+      notFoundAsUndefined,
+    );
     if (s === undefined) return undefined;
     return {
       id: s.id,

@@ -14,7 +14,11 @@ export class UnusableGameye implements GameyePort {
   readonly #message: string;
   readonly #cause: unknown;
 
-  constructor(kind: Extract<GameyeFailure, 'unauthorized' | 'unavailable'>, message: string, cause?: unknown) {
+  constructor(
+    kind: Extract<GameyeFailure, 'unauthorized' | 'unavailable'>,
+    message: string,
+    cause?: unknown,
+  ) {
     this.#kind = kind;
     this.#message = message;
     this.#cause = cause;

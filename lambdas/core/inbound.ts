@@ -3,7 +3,13 @@
  * or a body that is neither. Placement and MatchEnded never see a raw body.
  */
 import type { MatchEventError } from './errors.ts';
-import { type MatchEndedV1, type MatchFoundV1, messageType, parseMatchEnded, parseMatchFound } from './match-event.ts';
+import {
+  type MatchEndedV1,
+  type MatchFoundV1,
+  messageType,
+  parseMatchEnded,
+  parseMatchFound,
+} from './match-event.ts';
 
 export type InboundMessage =
   | { readonly kind: 'match-found'; readonly match: MatchFoundV1 }

@@ -73,7 +73,10 @@ export function makePlacementHandler(deps: PlacementHandlerDeps): PlacementHandl
     // instances serving several invocations at once) could report a failed record as done.
     const processor = new BatchProcessor(EventType.SQS);
     const remaining = (): number => context.getRemainingTimeInMillis();
-    const callMs = Math.max(MIN_GAMEYE_CALL_MS, Math.min(MAX_GAMEYE_CALL_MS, remaining() - FINISH_RESERVE_MS));
+    const callMs = Math.max(
+      MIN_GAMEYE_CALL_MS,
+      Math.min(MAX_GAMEYE_CALL_MS, remaining() - FINISH_RESERVE_MS),
+    );
     const gameye = await deps.gameyeFor(callMs, (error) => recordGameyeError(metrics, logger, error));
     const core = {
       config: deps.config,
@@ -148,7 +151,8 @@ export function makePlacementHandler(deps: PlacementHandlerDeps): PlacementHandl
           receives < deps.maxReceiveCount && deps.redelivery
             ? redeliveryDelaySeconds(receives, deps.config.retryBackoff, deps.random)
             : undefined;
-        if (delaySeconds !== undefined) retryLater.push({ receiptHandle: record.receiptHandle, delaySeconds });
+        if (delaySeconds !== undefined)
+          retryLater.push({ receiptHandle: record.receiptHandle, delaySeconds });
         report.retried(error, record, delaySeconds);
         throw error;
       }
@@ -164,7 +168,8 @@ export function makePlacementHandler(deps: PlacementHandlerDeps): PlacementHandl
         // Losing this only shortens nothing: the records then return after the queue's timeout.
         await deps.redelivery.delay(retryLater).then(
           (refused) => {
-            if (refused.length > 0) logger.warn('SQS kept the default wait for some retries', { refused: refused.length });
+            if (refused.length > 0)
+              logger.warn('SQS kept the default wait for some retries', { refused: refused.length });
           },
           (error: unknown) => logger.warn('could not space out retries', { error: error as Error }),
         );

@@ -33,12 +33,26 @@ export class PlacementReport {
         m.addDimension(METRICS.regionChosen.dimensions[0], outcome.region);
         m.addMetric(METRICS.regionChosen.name, MetricUnit.Count, 1);
         const { matchId, sessionId, region, via, chosenRank } = outcome;
-        this.#logger.info('match placed', { messageId, matchId, sessionId, region, via, chosenRank, latencyMs });
+        this.#logger.info('match placed', {
+          messageId,
+          matchId,
+          sessionId,
+          region,
+          via,
+          chosenRank,
+          latencyMs,
+        });
         return;
       }
       case 'duplicate': {
         const { matchId, sessionId, state, republished } = outcome;
-        this.#logger.info('duplicate delivery absorbed', { messageId, matchId, sessionId, state, republished });
+        this.#logger.info('duplicate delivery absorbed', {
+          messageId,
+          matchId,
+          sessionId,
+          state,
+          republished,
+        });
         return;
       }
       case 'failed': {
@@ -67,7 +81,12 @@ export class PlacementReport {
         return;
       case 'already-ended': {
         const { matchId, sessionId, state } = outcome;
-        this.#logger.info('MatchEnded for a match already over: nothing to do', { messageId, matchId, sessionId, state });
+        this.#logger.info('MatchEnded for a match already over: nothing to do', {
+          messageId,
+          matchId,
+          sessionId,
+          state,
+        });
         return;
       }
       case 'ending': {
@@ -93,7 +112,11 @@ export class PlacementReport {
   }
 
   invalidMatchEnded(record: SQSRecord, matchId: string | undefined, error: string): void {
-    this.#logger.error('invalid MatchEnded; parked in the DLQ', { messageId: record.messageId, matchId, error });
+    this.#logger.error('invalid MatchEnded; parked in the DLQ', {
+      messageId: record.messageId,
+      matchId,
+      error,
+    });
   }
 
   /** The record failed for now and comes back after `delaySeconds` (undefined: the queue's timeout). */

@@ -72,7 +72,11 @@ export function placementDeps(options: PlacementDepsOptions): PlacementHandlerDe
         // Every match then fails like a refused token (or an outage) and is settled with that
         // reason on its last delivery, instead of the whole invocation failing without one.
         const message = `the Gameye client could not be built: ${(error as Error).message}`;
-        return new UnusableGameye(error instanceof GameyeTokenMissingError ? 'unauthorized' : 'unavailable', message, error);
+        return new UnusableGameye(
+          error instanceof GameyeTokenMissingError ? 'unauthorized' : 'unavailable',
+          message,
+          error,
+        );
       }
       return new GameyePortAdapter({ client, timeoutMs, onError });
     },

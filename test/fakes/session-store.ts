@@ -1,15 +1,31 @@
 /**
- * In-memory SessionStore that honours the port contract exactly: conditional create,
- * conditional replace on state + version, the transition rules, and schema validation of
- * every item written (as the DynamoDB adapter validates items read back). Faults can be
- * injected once per step, before or after the write lands, to simulate a crash there.
+ * In-memory SessionStore and active-sessions index for the placement and reaper unit tests.
+ * It behaves as the DynamoDB adapters do (the contract suite in `test/session-store/` runs
+ * against both): conditional create, conditional whole-record replace on state + version,
+ * copies in and out, and only records carrying `activeShard` listed as active. On top, it
+ * fails loudly on writes the core must never make (an illegal transition, a version that
+ * does not grow by one, a changed session id), and faults can be injected once per step,
+ * before or after the write lands, to simulate a crash there.
  */
 import { AlreadyClaimedError, StateConflictError } from '../../lambdas/core/errors.ts';
-import type { SessionStore } from '../../lambdas/core/ports.ts';
+import type { ActiveSessionIndex, SessionStore } from '../../lambdas/core/ports.ts';
 import { canTransition, SessionRecord, type SessionState } from '../../lambdas/core/session-record.ts';
 
-/** A write named by what it does, so tests can crash "after markReady" without counting writes. */
-export type StoreStep = 'get' | 'claim' | 'attempt' | 'ready' | 'published' | 'failed';
+/**
+ * A write named by what it does, so tests can crash "after markReady" without counting
+ * writes: placement's claim, attempt, ready, published and failed; the reaper's track
+ * (player tracking on READY), ending (ENDING and its progress) and ended.
+ */
+export type StoreStep =
+  | 'get'
+  | 'claim'
+  | 'attempt'
+  | 'ready'
+  | 'published'
+  | 'failed'
+  | 'track'
+  | 'ending'
+  | 'ended';
 
 interface Fault {
   readonly step: StoreStep;
@@ -17,18 +33,36 @@ interface Fault {
   readonly error: Error;
 }
 
-function stepOf(from: SessionState, to: SessionState): StoreStep {
-  if (to === 'PLACING') return 'attempt';
-  if (to === 'READY') return from === 'READY' ? 'published' : 'ready';
-  if (to === 'FAILED') return from === 'FAILED' ? 'published' : 'failed';
-  return 'attempt';
+/**
+ * The states a match's first record may have: placement's claim (PLACING, or FAILED when
+ * nothing may host it), the reaper's tombstone for a MatchEnded that came first (FAILED) and
+ * its record of an orphan session (ENDING).
+ */
+const CLAIMABLE: ReadonlySet<SessionState> = new Set(['PLACING', 'FAILED', 'ENDING']);
+
+function stepOf(from: SessionState, current: SessionRecord | undefined, next: SessionRecord): StoreStep {
+  switch (next.state) {
+    case 'PLACING':
+      return 'attempt';
+    case 'READY':
+      if (from !== 'READY') return 'ready';
+      return next.publishedAt !== current?.publishedAt ? 'published' : 'track';
+    case 'FAILED':
+      return from === 'FAILED' ? 'published' : 'failed';
+    case 'ENDING':
+      return 'ending';
+    case 'ENDED':
+      return 'ended';
+  }
 }
 
-export class InMemorySessionStore implements SessionStore {
+export class InMemorySessionStore implements SessionStore, ActiveSessionIndex {
   readonly #items = new Map<string, SessionRecord>();
   readonly #faults: Fault[] = [];
   /** Every successful write, in order, as `step:state@version`. */
   readonly writes: string[] = [];
+  /** Runs before each transition, after any injected fault; throw to simulate a race or an outage. */
+  beforeTransition: (next: SessionRecord) => void = () => {};
 
   /** Throw once at `step`; `after` means the write lands and then the caller dies. */
   failOnce(
@@ -39,13 +73,20 @@ export class InMemorySessionStore implements SessionStore {
     this.#faults.push({ step, when, error });
   }
 
-  /** A copy of the stored record, for assertions. */
+  /** A copy of the stored record, for assertions; undefined when there is none. */
   peek(matchId: string): SessionRecord | undefined {
     const item = this.#items.get(matchId);
     return item === undefined ? undefined : structuredClone(item);
   }
 
-  /** Seed a record directly (e.g. a READY record from an earlier run). */
+  /** A copy of the stored record, for assertions on a record that must exist. */
+  stored(matchId: string): SessionRecord {
+    const item = this.peek(matchId);
+    if (item === undefined) throw new Error(`no stored record for match ${matchId}`);
+    return item;
+  }
+
+  /** Seed a record directly (e.g. a READY record from an earlier run); no write is logged. */
   seed(record: SessionRecord): void {
     this.#items.set(record.matchId, SessionRecord.parse(structuredClone(record)));
   }
@@ -62,29 +103,37 @@ export class InMemorySessionStore implements SessionStore {
     return this.peek(matchId);
   }
 
+  async listActive(): Promise<SessionRecord[]> {
+    return [...this.#items.values()]
+      .filter((r) => r.activeShard !== undefined)
+      .map((r) => structuredClone(r));
+  }
+
   async claim(record: SessionRecord): Promise<void> {
     this.#fault('claim', 'before');
     if (this.#items.has(record.matchId)) {
-      throw new AlreadyClaimedError(`match ${record.matchId} already claimed`, { matchId: record.matchId });
+      throw new AlreadyClaimedError(`match ${record.matchId} is already claimed`, {
+        matchId: record.matchId,
+        sessionId: record.sessionId,
+      });
     }
     const item = SessionRecord.parse(structuredClone(record));
-    // A claim creates the first record of a match: PLACING (usually with its first attempt
-    // pending) or, when no region may host it, FAILED straight away.
-    if (item.state !== 'PLACING' && item.state !== 'FAILED')
-      throw new TypeError(`claim must create a PLACING or FAILED record, not ${item.state}`);
+    // These would be bugs in the core, not races: fail loudly.
+    if (!CLAIMABLE.has(item.state)) throw new TypeError(`a claim cannot create a ${item.state} record`);
     this.#items.set(item.matchId, item);
     this.writes.push(`claim:${item.state}@${item.version}`);
     this.#fault('claim', 'after');
   }
 
   async transition(next: SessionRecord, expected: { state: SessionState; version: number }): Promise<void> {
-    const step = stepOf(expected.state, next.state);
+    const step = stepOf(expected.state, this.#items.get(next.matchId), next);
     this.#fault(step, 'before');
+    this.beforeTransition(next);
     const current = this.#items.get(next.matchId);
     if (!current || current.state !== expected.state || current.version !== expected.version) {
       throw new StateConflictError(
-        `expected ${expected.state}@${expected.version}, found ${current ? `${current.state}@${current.version}` : 'nothing'}`,
-        { matchId: next.matchId },
+        `record of match ${next.matchId} is no longer ${expected.state} v${expected.version}: found ${current ? `${current.state} v${current.version}` : 'nothing'}`,
+        { matchId: next.matchId, sessionId: next.sessionId },
       );
     }
     // These would be bugs in the core, not races: fail loudly.

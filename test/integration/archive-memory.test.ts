@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ArchiveStore } from '../../lambdas/core/ports.ts';
 import { makePlacementHandler } from '../../lambdas/handlers/placement-handler.ts';
 import { makeReaperHandler } from '../../lambdas/handlers/reaper-handler.ts';
 import type { RuntimeEnv } from '../../lambdas/runtime/env.ts';
@@ -8,8 +9,10 @@ import { reaperDeps } from '../../lambdas/runtime/reaper-deps.ts';
 import { defaultEmulatorConfigInput } from '../../tools/gameye-emulator/index.ts';
 import { type ChildServices, startChildServices } from '../../tools/local/child-services.ts';
 import { localClients } from '../../tools/local/local-aws.ts';
-import { localRuntimeEnv, silentMetrics } from '../../tools/local/local-bridge.ts';
-import { fakeContext, toRecord } from '../../tools/local/sqs-event-source.ts';
+import { localRuntimeEnv } from '../../tools/local/local-bridge.ts';
+import { silentMetrics } from '../../tools/local/silent-metrics.ts';
+import { toRecord } from '../../tools/local/sqs-event-source.ts';
+import { steadyContext } from '../support/lambda-context.ts';
 
 const MB = 1024 * 1024;
 const BIG = '/home/gameserver/logs/big.bin';
@@ -29,7 +32,6 @@ describe('archiving a 100 MB artifact', () => {
     const clients = localClients(services.endpoints);
     const quiet = { logger: new Logger({ logLevel: 'SILENT' }), metrics: silentMetrics() };
     const place = makePlacementHandler(placementDeps({ env, clients, ...quiet }));
-    const reap = makeReaperHandler(reaperDeps({ env, clients, ...quiet }), { reserveMs: 0 });
     const body = JSON.stringify({
       version: 1,
       matchId: 'big-artifact',
@@ -38,7 +40,7 @@ describe('archiving a 100 MB artifact', () => {
     });
     const placed = await place(
       { Records: [toRecord({ MessageId: 'm-1', ReceiptHandle: 'r', Body: body }, 'local')] },
-      fakeContext(Date.now() + 30_000),
+      steadyContext(),
     );
     expect(placed.batchItemFailures).toEqual([]);
     // MatchEnded stops the session on the placement path; the reaper archives it.
@@ -55,13 +57,15 @@ describe('archiving a 100 MB artifact', () => {
           ),
         ],
       },
-      fakeContext(Date.now() + 30_000),
+      steadyContext(),
     );
     expect(ended.batchItemFailures).toEqual([]);
 
     // What the process still holds: the JS heap plus Buffers (streamed bytes live in Buffers,
-    // outside the heap), with a collection every few samples so garbage is not counted (the
-    // workers run with --expose-gc). RSS is logged too; it includes garbage not yet returned.
+    // outside the heap), sampled as each chunk passes on its way to S3 (the moments buffering
+    // would show, whatever the machine's speed), with a collection every few chunks so garbage
+    // is not counted (the workers run with --expose-gc). RSS is logged too; it includes garbage
+    // not yet returned.
     const gc = (globalThis as { gc?: () => void }).gc;
     expect(gc, 'vitest runs workers with --expose-gc').toBeDefined();
     const held = () => {
@@ -72,24 +76,30 @@ describe('archiving a 100 MB artifact', () => {
     const baselineRss = process.memoryUsage().rss;
     let peak = baseline;
     let peakRss = baselineRss;
-    let samples = 0;
-    const sampler = setInterval(() => {
-      if (++samples % 10 === 0) gc?.();
-      peak = Math.max(peak, held());
-      peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    }, 5);
-    let run: Awaited<ReturnType<typeof reap>>;
-    try {
-      run = await reap({}, { getRemainingTimeInMillis: () => 600_000 });
-    } finally {
-      clearInterval(sampler);
+    let chunks = 0;
+    async function* sampled(body: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+      for await (const chunk of body) {
+        if (++chunks % 16 === 0) gc?.();
+        peak = Math.max(peak, held());
+        peakRss = Math.max(peakRss, process.memoryUsage().rss);
+        yield chunk;
+      }
     }
+    const reaper = reaperDeps({ env, clients, ...quiet });
+    const archive: ArchiveStore = {
+      upload: (key, body, options) => reaper.archive.upload(key, sampled(body), options),
+    };
+    const reap = makeReaperHandler({ ...reaper, archive }, { reserveMs: 0 });
+
+    const run = await reap({}, steadyContext());
 
     expect(run).toMatchObject({ ended: 1, pending: 0 });
-    const record = await reaperDeps({ env, clients, ...quiet }).store.get('big-artifact');
+    const record = await reaper.store.get('big-artifact');
     const logs = record?.archive?.files.find((f) => f.path === '/home/gameserver/logs');
     expect(logs?.size).toBeGreaterThan(100 * MB);
     expect(logs?.sha256).toMatch(/^[0-9a-f]{64}$/);
+    // Sampled all the way: 100 MB passed through in many chunks, not one buffered lump.
+    expect(chunks).toBeGreaterThan(100);
     console.log(
       `archived ${Math.round((logs?.size ?? 0) / MB)} MB; heap+buffers +${Math.round((peak - baseline) / MB)} MB, RSS +${Math.round((peakRss - baselineRss) / MB)} MB`,
     );

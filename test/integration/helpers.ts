@@ -1,18 +1,24 @@
 /** Shared helpers of the integration tests: sending, draining and reading local services. */
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import {
   DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
   type Message,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { SessionEvent } from '../../lambdas/core/events.ts';
-import { SessionRecord } from '../../lambdas/core/session-record.ts';
-import type { LocalBridge } from '../../tools/local/local-bridge.ts';
+import type { ReaperRunResult } from '../../lambdas/core/reaper.ts';
+import {
+  emulatorClock,
+  type LocalBridge,
+  type LocalBridgeOptions,
+  type ReaperRunOptions,
+  startLocalBridge,
+} from '../../tools/local/local-bridge.ts';
+import { queueDepth } from '../../tools/local/sim/summary.ts';
 
+/** Every session record in the table, validated (the simulation's summary reads them the same way). */
+export { scanRecords as allRecords } from '../../tools/local/sim/summary.ts';
 /** The simulation's seeded PRNG: reproducible worlds in tests too. */
 export { seededRandom as seeded } from '../../tools/local/sim/world.ts';
 
@@ -29,28 +35,27 @@ export async function sendBodies(sqs: SQSClient, queueUrl: string, bodies: reado
   }
 }
 
-async function depth(sqs: SQSClient, queueUrl: string): Promise<number> {
-  const out = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  const a = out.Attributes ?? {};
-  return Number(a.ApproximateNumberOfMessages ?? 0) + Number(a.ApproximateNumberOfMessagesNotVisible ?? 0);
-}
-
-/** Wait until the matches queue holds nothing, visible or in flight (bounded). */
-export async function waitForDrain(bridge: LocalBridge, timeoutMs = 120_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  let emptyPolls = 0;
-  while (Date.now() < until) {
-    const n = await depth(bridge.aws.clients.sqs, bridge.resources.matchesQueueUrl);
-    emptyPolls = n === 0 ? emptyPolls + 1 : 0;
-    if (emptyPolls >= 2) return;
-    await new Promise((r) => setTimeout(r, 200));
+/**
+ * Wait until the matches queue holds nothing, visible or in flight. Checked each time a
+ * poller of the local event source finds the queue empty (about once a second while it
+ * runs), never on a timer of its own; the depth counts messages in flight and those waiting
+ * out a retry delay, so an empty poll during a batch or before a retry is not taken for a
+ * drained queue. `timeoutMs` only turns a hang into an error naming the queue: set it at or
+ * above the test's own timeout, never as a measure of speed.
+ */
+export async function waitForDrain(
+  bridge: Pick<LocalBridge, 'aws' | 'resources' | 'eventSource'>,
+  timeoutMs = 120_000,
+): Promise<void> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  try {
+    do await bridge.eventSource.nextEmptyPoll(signal);
+    while ((await queueDepth(bridge.aws.clients.sqs, bridge.resources.matchesQueueUrl)) > 0);
+  } catch (error) {
+    if (signal.aborted)
+      throw new Error(`matches queue did not drain within ${timeoutMs} ms`, { cause: error });
+    throw error;
   }
-  throw new Error('matches queue did not drain in time');
 }
 
 /** Receive and delete everything in a queue. */
@@ -96,19 +101,6 @@ export async function backendEvents(bridge: LocalBridge): Promise<SessionEvent[]
   });
 }
 
-export async function allRecords(bridge: LocalBridge): Promise<SessionRecord[]> {
-  const records: SessionRecord[] = [];
-  let start: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
-  do {
-    const out = await bridge.aws.clients.dynamodb.send(
-      new ScanCommand({ TableName: bridge.resources.tableName, ExclusiveStartKey: start }),
-    );
-    for (const item of out.Items ?? []) records.push(SessionRecord.parse(unmarshall(item)));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return records;
-}
-
 /** Emulator sessions per match id (from the bridge's `bridge-match-id` label). */
 export function sessionsByMatch(bridge: LocalBridge): Map<string, string[]> {
   const byMatch = new Map<string, string[]>();
@@ -118,4 +110,43 @@ export function sessionsByMatch(bridge: LocalBridge): Map<string, string[]> {
     byMatch.set(matchId, [...(byMatch.get(matchId) ?? []), s.id]);
   }
   return byMatch;
+}
+
+/**
+ * The local bridge with its clock on the emulator's virtual clock (`emulatorClock`), so
+ * `admin.advanceClock` ages records and sessions alike and no test waits for real time.
+ */
+export async function startBridgeOnEmulatorClock(
+  options: Omit<LocalBridgeOptions, 'clock'> = {},
+): Promise<LocalBridge> {
+  // The bridge takes its clock before the emulator it starts exists: forward to it once it does.
+  let clock: { now(): number } | undefined;
+  const bridge = await startLocalBridge({
+    ...options,
+    clock: {
+      now: () => {
+        if (!clock) throw new Error('the bridge read its clock before the emulator was running');
+        return clock.now();
+      },
+    },
+  });
+  clock = emulatorClock(bridge.emulator);
+  return bridge;
+}
+
+/**
+ * One reaper run with no deadline unless the test gives one (`remainingTimeMs`, e.g. a
+ * {@link countdown}): a busy machine makes it slower, never makes it stop early.
+ */
+export function reapOnce(bridge: LocalBridge, options: ReaperRunOptions = {}): Promise<ReaperRunResult> {
+  return bridge.runReaperOnce({ remainingTimeMs: () => Number.POSITIVE_INFINITY, ...options });
+}
+
+/**
+ * A remaining-time function for a run with `reserveMs: 0` that allows exactly `checks` steps:
+ * the reaper asks before each step, and each question uses one up.
+ */
+export function countdown(checks: number): () => number {
+  let left = checks;
+  return () => left--;
 }

@@ -9,8 +9,8 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultEmulatorConfigInput } from '../../tools/gameye-emulator/index.ts';
-import { emulatorClock, type LocalBridge, startLocalBridge } from '../../tools/local/local-bridge.ts';
-import { allRecords, backendEvents } from './helpers.ts';
+import type { LocalBridge } from '../../tools/local/local-bridge.ts';
+import { allRecords, backendEvents, reapOnce, startBridgeOnEmulatorClock } from './helpers.ts';
 import { seedSessions } from './reaper-seed.ts';
 
 const TOTAL = 2_000;
@@ -44,9 +44,7 @@ describe('reaper over 2,000 active sessions', () => {
   beforeAll(async () => {
     // A nonzero start delay would age everything; the clock is what tests move.
     const emulatorConfig = { ...roomyEmulator(), startupDelayMs: 0 };
-    let clock: { now(): number } = { now: () => Date.now() };
-    bridge = await startLocalBridge({ emulatorConfig, clock: { now: () => clock.now() } });
-    clock = emulatorClock(bridge.emulator);
+    bridge = await startBridgeOnEmulatorClock({ emulatorConfig });
     const config = bridge.env.config;
     const base = {
       emulator: bridge.emulator,
@@ -99,12 +97,12 @@ describe('reaper over 2,000 active sessions', () => {
     });
     expect(answer.batchItemFailures).toEqual([]);
 
-    await bridge.runReaperOnce({ concurrency: 8 });
+    await reapOnce(bridge, { concurrency: 8 });
     for (const m of sets.idle) admin.setPlayerCount(ids.get(m) as string, 0);
     admin.advanceClock(16_000);
-    await bridge.runReaperOnce({ concurrency: 8 });
+    await reapOnce(bridge, { concurrency: 8 });
     admin.advanceClock(21_000);
-    const last = await bridge.runReaperOnce({ concurrency: 8 });
+    const last = await reapOnce(bridge, { concurrency: 8 });
     expect(last.pending).toBe(0);
 
     const byMatch = new Map((await allRecords(bridge)).map((r) => [r.matchId, r]));

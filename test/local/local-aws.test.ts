@@ -5,30 +5,28 @@ import { GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dy
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { BRIDGE_RESOURCES } from '../../lambdas/shared/resources.ts';
 import { SESSIONS_TABLE } from '../../lambdas/shared/sessions-table.ts';
-import {
-  type LocalAws,
-  type LocalResources,
-  provisionLocalResources,
-  startLocalAws,
-} from '../../tools/local/local-aws.ts';
+import { provisionLocalResources, startLocalAws } from '../../tools/local/local-aws.ts';
+import { useLocalAws } from '../support/local-aws.ts';
+
+/**
+ * A receive waits for the expected message, returning the moment it is there: SQS's longest
+ * long poll, so a busy machine delays the test rather than failing it.
+ */
+const LONG_POLL_SECONDS = 20;
 
 describe('local AWS stack', () => {
-  let aws: LocalAws;
-  let res: LocalResources;
-  beforeAll(async () => {
-    aws = await startLocalAws();
-    res = await provisionLocalResources(aws.clients);
-  });
-  afterAll(async () => aws?.close());
+  const local = useLocalAws();
 
   it('provisions idempotently, so a restarted stack reuses its resources', async () => {
-    const again = await provisionLocalResources(aws.clients);
-    expect(again).toEqual(res);
+    const again = await provisionLocalResources(local.aws.clients);
+    expect(again).toEqual(local.resources);
   });
 
   it('keeps only items carrying the shard attribute in the sparse active-sessions index', async () => {
+    const { aws, resources: res } = local;
     const idx = SESSIONS_TABLE.activeIndex;
     await aws.clients.dynamodb.send(
       new PutItemCommand({
@@ -56,11 +54,12 @@ describe('local AWS stack', () => {
   });
 
   it('redrives a message to the DLQ after maxReceiveCount receives', async () => {
+    const { aws, resources: res } = local;
     await aws.clients.sqs.send(
       new SendMessageCommand({ QueueUrl: res.matchesQueueUrl, MessageBody: 'poison' }),
     );
     // Receive it repeatedly with a zero visibility timeout until SQS gives up on it.
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i <= BRIDGE_RESOURCES.matchesQueue.maxReceiveCount; i++) {
       await aws.clients.sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: res.matchesQueueUrl,
@@ -70,12 +69,13 @@ describe('local AWS stack', () => {
       );
     }
     const dlq = await aws.clients.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: res.deadLetterQueueUrl, WaitTimeSeconds: 1 }),
+      new ReceiveMessageCommand({ QueueUrl: res.deadLetterQueueUrl, WaitTimeSeconds: LONG_POLL_SECONDS }),
     );
     expect(dlq.Messages?.[0]?.Body).toBe('poison');
   });
 
   it('delivers session events to the subscribed backend queue with the type attribute', async () => {
+    const { aws, resources: res } = local;
     await aws.clients.sns.send(
       new PublishCommand({
         TopicArn: res.topicArn,
@@ -84,7 +84,7 @@ describe('local AWS stack', () => {
       }),
     );
     const got = await aws.clients.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: res.backendQueueUrl, WaitTimeSeconds: 2 }),
+      new ReceiveMessageCommand({ QueueUrl: res.backendQueueUrl, WaitTimeSeconds: LONG_POLL_SECONDS }),
     );
     const envelope = JSON.parse(got.Messages?.[0]?.Body ?? '{}') as {
       Message?: string;
@@ -120,7 +120,7 @@ describe('local AWS stack with a data folder', () => {
         );
         expect(item.Item?.matchId?.S).toBe('kept');
         const got = await second.clients.sqs.send(
-          new ReceiveMessageCommand({ QueueUrl: again.matchesQueueUrl, WaitTimeSeconds: 1 }),
+          new ReceiveMessageCommand({ QueueUrl: again.matchesQueueUrl, WaitTimeSeconds: LONG_POLL_SECONDS }),
         );
         expect(got.Messages?.[0]?.Body).toBe('still here');
         const object = await second.clients.s3.send(

@@ -4,12 +4,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalBridge, startLocalBridge } from '../../tools/local/local-bridge.ts';
 import { runSimulation, simulationConfig } from '../../tools/local/sim/run.ts';
 import type { RunSummary } from '../../tools/local/sim/summary.ts';
-import { scanRecords } from '../../tools/local/sim/summary.ts';
+import { queueDepth, scanRecords } from '../../tools/local/sim/summary.ts';
 
 describe('npm start simulation', () => {
   let bridge: LocalBridge;
@@ -46,16 +45,9 @@ describe('npm start simulation', () => {
   });
 
   it('counts the DLQ and the archive as they are', async () => {
-    const dlq = await bridge.aws.clients.sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: bridge.resources.deadLetterQueueUrl,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
+    expect(summary.deadLettered).toBe(
+      await queueDepth(bridge.aws.clients.sqs, bridge.resources.deadLetterQueueUrl),
     );
-    const depth =
-      Number(dlq.Attributes?.ApproximateNumberOfMessages ?? 0) +
-      Number(dlq.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
-    expect(summary.deadLettered).toBe(depth);
     expect(summary.deadLettered).toBe(summary.sent.malformed);
     expect(summary.failed.total).toBe(summary.sent.malformed);
 

@@ -10,11 +10,11 @@ import type { DeadLetter } from '../../lambdas/adapters/sqs-dead-letter.ts';
 import type { Redelivery } from '../../lambdas/adapters/sqs-redelivery.ts';
 import { UnusableGameye } from '../../lambdas/adapters/unusable-gameye.ts';
 import { makePlacementHandler } from '../../lambdas/handlers/placement-handler.ts';
-import { silentMetrics } from '../../tools/local/local-bridge.ts';
-import { fakeContext } from '../../tools/local/sqs-event-source.ts';
+import { silentMetrics } from '../../tools/local/silent-metrics.ts';
 import { gameyeError } from '../fakes/gameye.ts';
 import { aMatchFound, bodyOf } from '../fixtures/match-found.ts';
 import { aWorld, type World } from '../fixtures/world.ts';
+import { steadyContext } from '../support/lambda-context.ts';
 
 function handlerOf(
   world: World,
@@ -61,7 +61,7 @@ function sqsRecord(messageId: string, body: string, receiveCount = 1): SQSRecord
 }
 
 const batch = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
-const context = () => fakeContext(Date.now() + 30_000);
+const context = () => steadyContext();
 
 describe('the placement handler', () => {
   it('reports only the transiently failed record of a batch', async () => {

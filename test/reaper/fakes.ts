@@ -1,68 +1,16 @@
 /**
- * In-memory fakes for the reaper core: a store that is also the active index, a Gameye with
- * sessions, artifacts and logs and scriptable failures, and an archive that hashes what it
- * keeps. No network.
+ * In-memory fakes for the reaper core: a Gameye with sessions, artifacts and logs and
+ * scriptable failures, and an archive that hashes what it keeps. No network. The session
+ * store and active index is `InMemorySessionStore` (`test/fakes/session-store.ts`).
  */
 import { createHash } from 'node:crypto';
-import {
-  AlreadyClaimedError,
-  GameyeCallError,
-  type GameyeFailure,
-  StateConflictError,
-} from '../../lambdas/core/errors.ts';
+import { GameyeCallError, type GameyeFailure } from '../../lambdas/core/errors.ts';
 import type {
-  ActiveSessionIndex,
   ArchiveStore,
   LifecycleGameyePort,
   LiveSession,
-  SessionStore,
   StoredObject,
 } from '../../lambdas/core/ports.ts';
-import { canTransition, SessionRecord, type SessionState } from '../../lambdas/core/session-record.ts';
-
-export class FakeRecords implements SessionStore, ActiveSessionIndex {
-  readonly items = new Map<string, SessionRecord>();
-  writes = 0;
-  /** Runs before each transition; throw to simulate a race or an outage. */
-  beforeTransition: (next: SessionRecord) => void = () => {};
-
-  seed(record: SessionRecord): void {
-    this.items.set(record.matchId, SessionRecord.parse(structuredClone(record)));
-  }
-
-  peek(matchId: string): SessionRecord {
-    const r = this.items.get(matchId);
-    if (!r) throw new Error(`no record ${matchId}`);
-    return structuredClone(r);
-  }
-
-  async listActive(): Promise<SessionRecord[]> {
-    return [...this.items.values()].filter((r) => r.activeShard !== undefined).map((r) => structuredClone(r));
-  }
-
-  async get(matchId: string): Promise<SessionRecord | undefined> {
-    const r = this.items.get(matchId);
-    return r && structuredClone(r);
-  }
-
-  async claim(record: SessionRecord): Promise<void> {
-    if (this.items.has(record.matchId)) throw new AlreadyClaimedError(`${record.matchId} exists`);
-    this.writes += 1;
-    this.items.set(record.matchId, SessionRecord.parse(structuredClone(record)));
-  }
-
-  async transition(next: SessionRecord, expected: { state: SessionState; version: number }): Promise<void> {
-    this.beforeTransition(next);
-    const current = this.items.get(next.matchId);
-    if (!current || current.state !== expected.state || current.version !== expected.version) {
-      throw new StateConflictError(`conflict on ${next.matchId}`);
-    }
-    if (!canTransition(current.state, next.state))
-      throw new TypeError(`illegal ${current.state} → ${next.state}`);
-    this.writes += 1;
-    this.items.set(next.matchId, SessionRecord.parse(structuredClone(next)));
-  }
-}
 
 /** A failed Gameye call as the adapter reports it: `unavailable` (transient) unless told otherwise. */
 export function callError(kind: GameyeFailure = 'unavailable'): GameyeCallError {

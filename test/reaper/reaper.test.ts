@@ -13,7 +13,8 @@ import { STOP_REASONS as METRIC_STOP_REASONS } from '../../lambdas/shared/metric
 import { jsonSchemas } from '../../tools/schemas/json-schema.ts';
 import { ManualClock } from '../fakes/clock.ts';
 import { RecordingPublisher } from '../fakes/publisher.ts';
-import { callError, FakeArchive, FakeLifecycleGameye, FakeRecords } from './fakes.ts';
+import { InMemorySessionStore } from '../fakes/session-store.ts';
+import { callError, FakeArchive, FakeLifecycleGameye } from './fakes.ts';
 
 const NAMESPACE = '3b241101-e2bb-4255-8caf-4136c566a962';
 const ORPHAN = '9c1d7d52-8f0e-4f7e-9a51-3f4a1c2b6d7e';
@@ -33,7 +34,7 @@ const config = parseBridgeConfig({
 
 function world() {
   const clock = new ManualClock();
-  const store = new FakeRecords();
+  const store = new InMemorySessionStore();
   const gameye = new FakeLifecycleGameye();
   const archive = new FakeArchive();
   const publisher = new RecordingPublisher();
@@ -170,7 +171,7 @@ describe('the reaper run', () => {
     w.clock.advance(31_000);
     const result = await runReaper(w.deps);
     expect(result).toMatchObject({ active: 1, ended: 1, pending: 0, stopping: { 'no-players-joined': 1 } });
-    const ended = w.store.peek('m-1');
+    const ended = w.store.stored('m-1');
     expect(ended.state).toBe('ENDED');
     expect(ended.activeShard).toBeUndefined();
     expect(ended.expiresAt).toBeGreaterThan(0);
@@ -202,14 +203,14 @@ describe('the reaper run', () => {
     for (let i = 0; i < 50; i++) w.ready(`m-${i}`);
     await runReaper(w.deps);
     expect(w.gameye.calls).toEqual({ list: 1, describe: 0, stop: 0, artifact: 0, logs: 0 });
-    expect(w.store.writes).toBe(0);
+    expect(w.store.writes).toEqual([]);
   });
 
   it('describes a session its list does not show before judging it, and keeps a live one running', async () => {
     // A warm-pool container ignores labels, so the deployment's filtered list never shows it.
     const w = world();
     w.ready('m-warm');
-    const sessionId = w.store.peek('m-warm').sessionId;
+    const sessionId = w.store.stored('m-warm').sessionId;
     w.gameye.unlabelled.add(sessionId);
     const sessionBefore = w.gameye.sessions.get(sessionId);
     w.gameye.sessions.set(sessionId, { ...(sessionBefore ?? expect.unreachable()), playerCount: 4 });
@@ -218,32 +219,32 @@ describe('the reaper run', () => {
 
     expect(w.gameye.calls.describe).toBe(1);
     expect(w.gameye.calls.stop).toBe(0);
-    expect(w.store.peek('m-warm').state).toBe('READY');
+    expect(w.store.stored('m-warm').state).toBe('READY');
   });
 
   it('ends a record as gone only when Gameye no longer knows its session', async () => {
     const w = world();
     w.ready('m-vanished');
-    w.gameye.sessions.delete(w.store.peek('m-vanished').sessionId);
+    w.gameye.sessions.delete(w.store.stored('m-vanished').sessionId);
 
     await runReaper(w.deps);
 
     expect(w.gameye.calls.describe).toBe(1);
-    expect(w.store.peek('m-vanished')).toMatchObject({ state: 'ENDED', endReason: 'gone' });
+    expect(w.store.stored('m-vanished')).toMatchObject({ state: 'ENDED', endReason: 'gone' });
   });
 
   it('keeps a record whose describe failed and goes on with the rest of the run', async () => {
     const w = world();
     w.ready('m-unclear');
-    w.gameye.unlabelled.add(w.store.peek('m-unclear').sessionId);
+    w.gameye.unlabelled.add(w.store.stored('m-unclear').sessionId);
     w.ready('m-empty');
     w.clock.advance(31_000);
     w.gameye.failNext('describe', callError('unavailable'));
 
     const result = await runReaper(w.deps);
 
-    expect(w.store.peek('m-unclear').state).toBe('READY');
-    expect(w.store.peek('m-empty').state).toBe('ENDED');
+    expect(w.store.stored('m-unclear').state).toBe('READY');
+    expect(w.store.stored('m-empty').state).toBe('ENDED');
     expect(result.ended).toBe(1);
   });
 
@@ -252,33 +253,33 @@ describe('the reaper run', () => {
     const count = MAX_DESCRIBES_PER_RUN + 50;
     for (let i = 0; i < count; i++) {
       w.ready(`m-${i}`);
-      w.gameye.sessions.delete(w.store.peek(`m-${i}`).sessionId);
+      w.gameye.sessions.delete(w.store.stored(`m-${i}`).sessionId);
     }
 
     await runReaper(w.deps);
     expect(w.gameye.calls.describe).toBe(MAX_DESCRIBES_PER_RUN);
     const endedAfterOne = [...Array(count).keys()].filter(
-      (i) => w.store.peek(`m-${i}`).state === 'ENDED',
+      (i) => w.store.stored(`m-${i}`).state === 'ENDED',
     ).length;
     expect(endedAfterOne).toBe(MAX_DESCRIBES_PER_RUN);
 
     w.clock.advance(60_000);
     await runReaper(w.deps);
-    expect([...Array(count).keys()].every((i) => w.store.peek(`m-${i}`).state === 'ENDED')).toBe(true);
+    expect([...Array(count).keys()].every((i) => w.store.stored(`m-${i}`).state === 'ENDED')).toBe(true);
   });
 
   it('does not read a missing player count as an empty server', async () => {
     const w = world();
     w.ready('m-unknown');
     w.clock.advance(31_000);
-    const sessionId = w.store.peek('m-unknown').sessionId;
+    const sessionId = w.store.stored('m-unknown').sessionId;
     const live = w.gameye.sessions.get(sessionId) ?? expect.unreachable();
     w.gameye.sessions.set(sessionId, { ...live, playerCount: undefined });
 
     await runReaper(w.deps);
 
     expect(w.gameye.calls.stop).toBe(0);
-    expect(w.store.peek('m-unknown').state).toBe('READY');
+    expect(w.store.stored('m-unknown').state).toBe('READY');
   });
 
   it('leaves the record ENDING on a transient failure and resumes without archiving anything twice', async () => {
@@ -288,7 +289,7 @@ describe('the reaper run', () => {
     w.gameye.failNext('logs', callError('unavailable'));
     const first = await runReaper(w.deps);
     expect(first).toMatchObject({ ended: 0, pending: 1 });
-    expect(w.store.peek('m-1').state).toBe('ENDING');
+    expect(w.store.stored('m-1').state).toBe('ENDING');
     const second = await runReaper(w.deps);
     expect(second).toMatchObject({ ended: 1, pending: 0 });
     expect(new Set(w.archive.uploads).size).toBe(w.archive.uploads.length);
@@ -301,10 +302,10 @@ describe('the reaper run', () => {
     w.clock.advance(31_000);
     w.gameye.failNext('stop', callError('unavailable'));
     await runReaper(w.deps);
-    expect(w.store.peek('m-1')).toMatchObject({ state: 'ENDING', endReason: 'no-players-joined' });
-    expect(w.store.peek('m-1').stoppedAt).toBeUndefined();
+    expect(w.store.stored('m-1')).toMatchObject({ state: 'ENDING', endReason: 'no-players-joined' });
+    expect(w.store.stored('m-1').stoppedAt).toBeUndefined();
     await runReaper(w.deps);
-    expect(w.store.peek('m-1').state).toBe('ENDED');
+    expect(w.store.stored('m-1').state).toBe('ENDED');
   });
 
   it('stops and archives a labelled session with no record as an orphan once past the grace', async () => {
@@ -319,7 +320,7 @@ describe('the reaper run', () => {
     const result = await runReaper(w.deps);
     expect(result).toMatchObject({ orphans: 1, ended: 1 });
     expect(w.gameye.stopped).toEqual([ORPHAN]);
-    expect(w.store.peek(`orphan:${ORPHAN}`)).toMatchObject({
+    expect(w.store.stored(`orphan:${ORPHAN}`)).toMatchObject({
       state: 'ENDED',
       endReason: 'orphan',
       orphanOf: 'lost-match',
@@ -349,14 +350,14 @@ describe('the reaper run', () => {
     }
     w.gameye.add({ id: sessionIdFor('p-running', NAMESPACE), created: w.clock.now() });
     await runReaper(w.deps);
-    expect(w.store.peek('p-none').state).toBe('PLACING');
+    expect(w.store.stored('p-none').state).toBe('PLACING');
     w.clock.advance(config.orphanGraceMs);
     await runReaper(w.deps);
-    expect(w.store.peek('p-none')).toMatchObject({
+    expect(w.store.stored('p-none')).toMatchObject({
       state: 'FAILED',
       failure: { reason: 'placement-abandoned' },
     });
-    expect(w.store.peek('p-running')).toMatchObject({ state: 'ENDED', endReason: 'placement-abandoned' });
+    expect(w.store.stored('p-running')).toMatchObject({ state: 'ENDED', endReason: 'placement-abandoned' });
     expect(w.publisher.events.map((e) => e.type).sort()).toEqual(['SessionEnded', 'SessionFailed']);
   });
 
@@ -388,7 +389,7 @@ describe('MatchEnded', () => {
     const ready = w.ready('m-1');
     const outcome = await stopEndedMatch(ended('m-1'), placementSide(w));
     expect(outcome).toMatchObject({ kind: 'ending', stop: 'stopped', first: true });
-    expect(w.store.peek('m-1')).toMatchObject({
+    expect(w.store.stored('m-1')).toMatchObject({
       state: 'ENDING',
       endReason: 'match-ended',
       stoppedAt: new Date(w.clock.now()).toISOString(),
@@ -402,7 +403,7 @@ describe('MatchEnded', () => {
     const run = await runReaper(w.deps);
     expect(run.ended).toBe(1);
     expect(w.gameye.calls.stop).toBe(1);
-    expect(w.store.peek('m-1')).toMatchObject({ state: 'ENDED', endReason: 'match-ended' });
+    expect(w.store.stored('m-1')).toMatchObject({ state: 'ENDED', endReason: 'match-ended' });
     expect(w.publisher.events).toEqual([
       expect.objectContaining({ type: 'SessionEnded', reason: 'match-ended' }),
     ]);
@@ -426,12 +427,12 @@ describe('MatchEnded', () => {
     w.gameye.failNext('stop', callError('unavailable'));
     const outcome = await stopEndedMatch(ended('m-1'), placementSide(w));
     expect(outcome).toMatchObject({ kind: 'ending', stop: 'deferred', stopError: expect.any(Error) });
-    expect(w.store.peek('m-1')).toMatchObject({ state: 'ENDING' });
-    expect(w.store.peek('m-1').stoppedAt).toBeUndefined();
+    expect(w.store.stored('m-1')).toMatchObject({ state: 'ENDING' });
+    expect(w.store.stored('m-1').stoppedAt).toBeUndefined();
 
     expect((await runReaper(w.deps)).ended).toBe(1);
     expect(w.gameye.calls.stop).toBe(2);
-    expect(w.store.peek('m-1')).toMatchObject({ state: 'ENDED' });
+    expect(w.store.stored('m-1')).toMatchObject({ state: 'ENDED' });
   });
 
   it('treats a session Gameye no longer has as stopped', async () => {
@@ -439,7 +440,7 @@ describe('MatchEnded', () => {
     const ready = w.ready('m-1');
     w.gameye.sessions.delete(ready.sessionId);
     expect(await stopEndedMatch(ended('m-1'), placementSide(w))).toMatchObject({ stop: 'stopped' });
-    expect(w.store.peek('m-1').stoppedAt).toBeDefined();
+    expect(w.store.stored('m-1').stoppedAt).toBeDefined();
   });
 
   it('asks SQS to come back for a match still being placed, or one the reaper is changing', async () => {
@@ -477,7 +478,7 @@ describe('MatchEnded', () => {
       finished: 'ended',
       first: true,
     });
-    expect(w.store.peek('m-1')).toMatchObject({ state: 'ENDED', endReason: 'match-ended' });
+    expect(w.store.stored('m-1')).toMatchObject({ state: 'ENDED', endReason: 'match-ended' });
     expect(await endMatch(body('m-1'), w.deps)).toMatchObject({ kind: 'already-ended', state: 'ENDED' });
     expect(await endMatch(body('nobody'), w.deps)).toEqual({ kind: 'unknown-match', matchId: 'nobody' });
     expect(w.gameye.calls.stop).toBe(1);
@@ -491,11 +492,11 @@ describe('MatchEnded', () => {
       kind: 'unknown-match',
       matchId: 'm-late',
     });
-    expect(w.store.peek('m-late')).toMatchObject({
+    expect(w.store.stored('m-late')).toMatchObject({
       state: 'FAILED',
       failure: { reason: 'ended-before-placed' },
     });
-    expect(w.store.peek('m-late').activeShard).toBeUndefined();
+    expect(w.store.stored('m-late').activeShard).toBeUndefined();
     expect(w.publisher.events).toEqual([]);
   });
 

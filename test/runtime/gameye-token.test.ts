@@ -6,6 +6,9 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 const getSecret = vi.hoisted(() => vi.fn());
 vi.mock('@aws-lambda-powertools/parameters/secrets', () => ({ getSecret }));
 
+// Unit test files share a worker's module cache (the unit tier runs without isolation): an
+// earlier file may have loaded the real module already, so load it afresh under the mock.
+vi.resetModules();
 const { readGameyeToken } = await import('../../lambdas/runtime/gameye-token.ts');
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:gameye-token-AbCdEf';

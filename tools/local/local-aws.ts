@@ -111,19 +111,15 @@ export interface LocalResources {
 }
 
 /**
- * Create the table, the matches queue with its redrive to the DLQ, the session-events topic
- * with a raw-delivery subscription for the local game backend, and the archive bucket.
- * Idempotent, so a restarted `npm start -- --serve` reuses what its data folder holds.
+ * Create the sessions table with its sparse active-sessions index, as the stack defines it
+ * (`BRIDGE_RESOURCES.sessionsTable`). Idempotent: an existing table is kept as it is.
  */
-export async function provisionLocalResources(
-  clients: LocalAws['clients'],
-  names: typeof LOCAL_NAMES = LOCAL_NAMES,
-): Promise<LocalResources> {
+export async function createSessionsTable(dynamodb: DynamoDBClient, tableName: string): Promise<void> {
   const t = BRIDGE_RESOURCES.sessionsTable;
   try {
-    await clients.dynamodb.send(
+    await dynamodb.send(
       new CreateTableCommand({
-        TableName: names.table,
+        TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
         AttributeDefinitions: [
           { AttributeName: t.partitionKey.name, AttributeType: t.partitionKey.type },
@@ -146,7 +142,19 @@ export async function provisionLocalResources(
   } catch (err) {
     if (!(err instanceof ResourceInUseException)) throw err;
   }
-  await clients.dynamodb.send(new DescribeTableCommand({ TableName: names.table }));
+  await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
+}
+
+/**
+ * Create the table, the matches queue with its redrive to the DLQ, the session-events topic
+ * with a raw-delivery subscription for the local game backend, and the archive bucket.
+ * Idempotent, so a restarted `npm start -- --serve` reuses what its data folder holds.
+ */
+export async function provisionLocalResources(
+  clients: LocalAws['clients'],
+  names: typeof LOCAL_NAMES = LOCAL_NAMES,
+): Promise<LocalResources> {
+  await createSessionsTable(clients.dynamodb, names.table);
 
   const q = BRIDGE_RESOURCES.matchesQueue;
   const dlq = await clients.sqs.send(

@@ -6,7 +6,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { S3Client } from '@aws-sdk/client-s3';
 import { RequestCounter } from '../../lambdas/adapters/request-counter.ts';
 import { parseBridgeConfig } from '../../lambdas/core/config.ts';
@@ -21,6 +20,7 @@ import { reaperDeps } from '../../lambdas/runtime/reaper-deps.ts';
 import { BRIDGE_RESOURCES, PLACEMENT_TIMEOUT_SECONDS } from '../../lambdas/shared/resources.ts';
 import { type EmulatorConfigInput, type RunningEmulator, startEmulator } from '../gameye-emulator/index.ts';
 import { type LocalAws, type LocalResources, provisionLocalResources, startLocalAws } from './local-aws.ts';
+import { silentMetrics } from './silent-metrics.ts';
 import { SqsEventSource } from './sqs-event-source.ts';
 
 export const LOCAL_CONFIG_PATH = new URL('../../config/local.config.json', import.meta.url);
@@ -52,7 +52,12 @@ export interface LocalBridgeOptions {
 export interface ReaperRunOptions {
   /** What `getRemainingTimeInMillis` starts from. @default the reaper's deployed timeout (60 s) */
   readonly budgetMs?: number;
-  /** Time kept back (no step starts with less left). @default 20000, or 0 when `budgetMs` is small */
+  /**
+   * The run's `getRemainingTimeInMillis`, in place of the wall-clock countdown from `budgetMs`:
+   * tests drive it (a countdown of checks, or no limit) so the machine's speed decides nothing.
+   */
+  readonly remainingTimeMs?: () => number;
+  /** Time kept back (no step starts with less left). @default 20000, or a third of `budgetMs` when that is less */
   readonly reserveMs?: number;
   readonly concurrency?: number;
 }
@@ -163,7 +168,7 @@ export async function startLocalBridge(options: LocalBridgeOptions = {}): Promis
         ...(run.concurrency === undefined ? {} : { concurrency: run.concurrency }),
       });
       const deadline = Date.now() + budget;
-      return handler({}, { getRemainingTimeInMillis: () => deadline - Date.now() });
+      return handler({}, { getRemainingTimeInMillis: run.remainingTimeMs ?? (() => deadline - Date.now()) });
     },
   };
 
@@ -208,14 +213,4 @@ export function localRuntimeEnv(
     token: { token: gameye.token },
     config: parseBridgeConfig(config),
   };
-}
-
-/**
- * Metrics that are recorded but never printed: locally there is no CloudWatch agent to read
- * EMF lines, and they would drown the output. Set for the process because Powertools reads
- * the switch again for every `singleMetric()`.
- */
-export function silentMetrics(): Metrics {
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-  return new Metrics({ namespace: 'GameyeBridge', serviceName: 'gameye-bridge-placement' });
 }

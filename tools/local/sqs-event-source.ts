@@ -7,6 +7,7 @@
  * visibility timeout. Local mode therefore has the retry window AWS has.
  */
 import { randomUUID } from 'node:crypto';
+import { EventEmitter, once } from 'node:events';
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 import { Consumer } from 'sqs-consumer';
@@ -30,6 +31,7 @@ export interface SqsEventSourceProps {
 
 export class SqsEventSource {
   readonly #consumers: Consumer[];
+  readonly #polls = new EventEmitter();
   #inFlight = 0;
 
   constructor(props: SqsEventSourceProps) {
@@ -56,7 +58,16 @@ export class SqsEventSource {
     for (const c of this.#consumers) {
       c.on('error', (err) => props.onError?.(err));
       c.on('processing_error', (err) => props.onError?.(err));
+      c.on('empty', () => this.#polls.emit('empty'));
     }
+  }
+
+  /**
+   * Resolves at the next poll that finds the queue empty (any poller): the moment to check
+   * whether the queue has drained, without polling on a timer. Rejects when `signal` aborts.
+   */
+  async nextEmptyPoll(signal?: AbortSignal): Promise<void> {
+    await once(this.#polls, 'empty', signal ? { signal } : {});
   }
 
   start(): void {

@@ -22,6 +22,7 @@
  * allows records them instead (`giveUp`).
  */
 import type { BridgeConfig } from '../config.ts';
+import type { MatchEventError } from '../errors.ts';
 import {
   AlreadyClaimedError,
   GameyeCallError,
@@ -31,7 +32,6 @@ import {
   TransientPlacementError,
 } from '../errors.ts';
 import { type SessionFailedV1, sessionFailedOf, sessionReadyOf } from '../events.ts';
-import type { MatchEventError } from '../errors.ts';
 import type { MatchFoundV1 } from '../match-event.ts';
 import type { Clock, EventPublisher, GameyePort, SessionStore, StartSessionRequest } from '../ports.ts';
 import { rankingOf } from '../ranking.ts';
@@ -51,8 +51,8 @@ import {
   withAttempt,
   withSettledAttempts,
 } from '../session-record.ts';
-import { resolvePlan } from './plan.ts';
 import type { PlacementState } from './placement-state.ts';
+import { resolvePlan } from './plan.ts';
 import * as policy from './policy.ts';
 import { chooseRegions, locationsConsidered, type RegionChoice } from './region-choice.ts';
 
@@ -149,14 +149,21 @@ export async function rejectInvalidMatch(
 ): Promise<Extract<PlacementOutcome, { kind: 'failed' }>> {
   const matchId = error.matchId;
   const sessionId = matchId === undefined ? undefined : sessionIdFor(matchId, deps.config.sessionNamespace);
-  return reject(new PermanentPlacementError('invalid-event', error.message, { matchId, sessionId, cause: error }), deps);
+  return reject(
+    new PermanentPlacementError('invalid-event', error.message, { matchId, sessionId, cause: error }),
+    deps,
+  );
 }
 
 function asTransient(error: unknown, ids: { matchId: string; sessionId: string }): TransientPlacementError {
   if (error instanceof TransientPlacementError) return error;
   const ctx = { ...ids, cause: error };
   if (error instanceof AlreadyClaimedError || error instanceof StateConflictError) {
-    return new TransientPlacementError('concurrent-update', `another delivery changed the record: ${error.message}`, ctx);
+    return new TransientPlacementError(
+      'concurrent-update',
+      `another delivery changed the record: ${error.message}`,
+      ctx,
+    );
   }
   if (error instanceof GameyeCallError) {
     const reason = error.kind === 'unauthorized' ? 'unauthorized' : 'gameye-unavailable';
@@ -176,10 +183,12 @@ interface Started {
   readonly via: 'started' | 'adopted';
 }
 
-type Plan = { readonly ok: true; readonly request: Omit<StartSessionRequest, 'location'> } | {
-  readonly ok: false;
-  readonly error: PermanentPlacementError;
-};
+type Plan =
+  | { readonly ok: true; readonly request: Omit<StartSessionRequest, 'location'> }
+  | {
+      readonly ok: false;
+      readonly error: PermanentPlacementError;
+    };
 
 /** One delivery of one match: the record it knows, and the steps that carry out the policy. */
 class Delivery {
@@ -196,7 +205,10 @@ class Delivery {
     this.#deps = deps;
     this.#options = options;
     this.#startedAt = deps.clock.now();
-    this.ids = { matchId: match.matchId, sessionId: sessionIdFor(match.matchId, deps.config.sessionNamespace) };
+    this.ids = {
+      matchId: match.matchId,
+      sessionId: sessionIdFor(match.matchId, deps.config.sessionNamespace),
+    };
   }
 
   async run(): Promise<PlacementOutcome> {
@@ -218,7 +230,9 @@ class Delivery {
           return this.#answer(record as SessionRecord);
         case 'retry':
           // Failed for reasons outside the match (Gameye was down, the token was wrong): try again.
-          await this.#write(toRetry(record as SessionRecord, this.#deps.clock.now(), this.#deps.config.activeShards));
+          await this.#write(
+            toRetry(record as SessionRecord, this.#deps.clock.now(), this.#deps.config.activeShards),
+          );
           continue;
         case 'fail-plan': {
           const placing = record as SessionRecord;
@@ -237,7 +251,11 @@ class Delivery {
           }
       }
     }
-    throw new TransientPlacementError('concurrent-update', 'the record kept changing under this delivery', this.ids);
+    throw new TransientPlacementError(
+      'concurrent-update',
+      'the record kept changing under this delivery',
+      this.ids,
+    );
   }
 
   /**
@@ -250,11 +268,15 @@ class Delivery {
     this.#persisted = existing;
     if (existing && existing.state !== 'PLACING') return this.#answer(existing);
     this.ids.sessionId = existing?.sessionId ?? this.ids.sessionId;
-    const failure = new PermanentPlacementError(policy.onGiveUp(error.reason), `gave up on the last delivery: ${error.message}`, {
-      ...this.ids,
-      identifier: error.identifier,
-      cause: error,
-    });
+    const failure = new PermanentPlacementError(
+      policy.onGiveUp(error.reason),
+      `gave up on the last delivery: ${error.message}`,
+      {
+        ...this.ids,
+        identifier: error.identifier,
+        cause: error,
+      },
+    );
     if (existing) {
       try {
         return await this.#fail(existing, failure, undefined, pendingAttempt(existing));
@@ -288,7 +310,9 @@ class Delivery {
       profile: this.#match.profile,
       image: request.image,
       imageVersion: request.version,
-      players: this.#match.players.map((p) => (p.team === undefined ? { id: p.id } : { id: p.id, team: p.team })),
+      players: this.#match.players.map((p) =>
+        p.team === undefined ? { id: p.id } : { id: p.id, team: p.team },
+      ),
       activeShards: this.#deps.config.activeShards,
       now: this.#deps.clock.now(),
     });
@@ -357,7 +381,10 @@ class Delivery {
   }
 
   /** Claim (no record yet) or resume (PLACING) the placement, and try the regions in rank order. */
-  async #place(known: SessionRecord | undefined, request: Omit<StartSessionRequest, 'location'>): Promise<PlacementOutcome> {
+  async #place(
+    known: SessionRecord | undefined,
+    request: Omit<StartSessionRequest, 'location'>,
+  ): Promise<PlacementOutcome> {
     const { config, gameye, clock, state } = this.#deps;
     let record = known ?? this.#newRecord(request);
     // An attempt an earlier delivery left unresolved: its start may have landed.
@@ -388,7 +415,11 @@ class Delivery {
       if (!policy.hasTimeFor(clock.now(), deadline, config.attemptReserveMs)) {
         await this.#saveSettled(record, full);
         const tried = full.length ? ` (no capacity in ${full.join(', ')})` : '';
-        throw new TransientPlacementError('deadline', `placement deadline reached before trying ${region}${tried}`, this.ids);
+        throw new TransientPlacementError(
+          'deadline',
+          `placement deadline reached before trying ${region}${tried}`,
+          this.ids,
+        );
       }
       if (!(reusePending && region === pending?.region)) {
         const next = withAttempt(record, region, clock.now());
@@ -409,7 +440,11 @@ class Delivery {
       switch (decision.do) {
         case 'ready':
           record = settleAttempt(record, 'started');
-          return this.#ready(record, { region, ...(started as NonNullable<typeof started>), via: 'started' }, choice);
+          return this.#ready(
+            record,
+            { region, ...(started as NonNullable<typeof started>), via: 'started' },
+            choice,
+          );
         case 'adopt':
           return this.#adopt(settleAttempt(record, 'adopted', identifier), choice);
         case 'next-region':
@@ -441,7 +476,10 @@ class Delivery {
 
   /** Gameye has a session with our id already: it is ours (the id is derived from the match). */
   async #adopt(record: SessionRecord, choice: RegionChoice): Promise<PlacementOutcome> {
-    const decision = policy.onDescribed(await this.#deps.gameye.describeSession(record.sessionId), record.sessionId);
+    const decision = policy.onDescribed(
+      await this.#deps.gameye.describeSession(record.sessionId),
+      record.sessionId,
+    );
     if (decision.do === 'wait') throw this.#transient(decision);
     if (decision.do === 'fail') return this.#fail(record, this.#permanent(decision), choice, undefined);
     const { location, host, ports } = decision.session;
@@ -481,7 +519,11 @@ class Delivery {
       const described = await this.#deps.gameye.describeSession(record.sessionId);
       if (described !== undefined && policy.adoptsInsteadOfFailing(described)) {
         const where = { region: described.location, host: described.host, ports: described.ports };
-        return this.#ready(settleAttempt(record, 'adopted'), { ...where, via: 'adopted' }, choice ?? emptyChoice);
+        return this.#ready(
+          settleAttempt(record, 'adopted'),
+          { ...where, via: 'adopted' },
+          choice ?? emptyChoice,
+        );
       }
     }
     const failure = {

@@ -206,7 +206,10 @@ function failFromGameye(error: GameyeCallError): Fail {
     case 'quota-exhausted':
       return fail('quota-exhausted', `Gameye's session quota is exhausted${code}: ${error.message}`);
     case 'unknown-image-or-location':
-      return fail('unknown-image-or-location', `Gameye does not know the image, tag or location${code}: ${error.message}`);
+      return fail(
+        'unknown-image-or-location',
+        `Gameye does not know the image, tag or location${code}: ${error.message}`,
+      );
     default:
       return fail('rejected-by-gameye', `Gameye refused the session${code}: ${error.message}`);
   }

@@ -140,12 +140,7 @@ export function registerSessions(program: Command, ctx: CommandContext): void {
             ['ready', record.readyAt],
             ['ended', record.endedAt],
             ['note', note(record)],
-            [
-              'attempts',
-              record.attempts
-                .map((a) => `${a.region}:${a.outcome}`)
-                .join(' '),
-            ],
+            ['attempts', record.attempts.map((a) => `${a.region}:${a.outcome}`).join(' ')],
             ['archive', record.archive?.manifestKey],
           ]),
         );

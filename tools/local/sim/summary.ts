@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { SessionRecord } from '../../../lambdas/core/session-record.ts';
 import type { LocalBridge } from '../local-bridge.ts';
@@ -55,8 +55,9 @@ export async function scanRecords(bridge: LocalBridge): Promise<SessionRecord[]>
   return out;
 }
 
-async function queueDepth(bridge: LocalBridge, url: string): Promise<number> {
-  const a = await bridge.aws.clients.sqs.send(
+/** Messages in a queue, visible or in flight (received and not yet deleted, or waiting out a retry delay). */
+export async function queueDepth(sqs: SQSClient, url: string): Promise<number> {
+  const a = await sqs.send(
     new GetQueueAttributesCommand({
       QueueUrl: url,
       AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
@@ -134,7 +135,7 @@ export async function computeSummary(bridge: LocalBridge, input: SummaryInput): 
   const artifacts = await checkArchives(bridge);
   const nothingLost =
     input.matchIds.every((id) => byMatch.has(id)) &&
-    (await queueDepth(bridge, bridge.resources.matchesQueueUrl)) === 0 &&
+    (await queueDepth(bridge.aws.clients.sqs, bridge.resources.matchesQueueUrl)) === 0 &&
     unrecorded >= 0;
 
   return {
@@ -150,7 +151,7 @@ export async function computeSummary(bridge: LocalBridge, input: SummaryInput): 
       p95: percentile(latencies, 95),
       p99: percentile(latencies, 99),
     },
-    deadLettered: await queueDepth(bridge, bridge.resources.deadLetterQueueUrl),
+    deadLettered: await queueDepth(bridge.aws.clients.sqs, bridge.resources.deadLetterQueueUrl),
     stoppedByReason,
     artifacts: { objects: artifacts.objects, bytes: artifacts.bytes },
     invariants: {

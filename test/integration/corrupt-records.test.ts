@@ -6,42 +6,21 @@
 
 import { readFileSync } from 'node:fs';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseBridgeConfig } from '../../lambdas/core/config.ts';
 import { reaperDeps } from '../../lambdas/runtime/reaper-deps.ts';
 import { METRICS } from '../../lambdas/shared/metric-names.ts';
-import { SESSIONS_TABLE } from '../../lambdas/shared/sessions-table.ts';
-import {
-  type LocalAws,
-  type LocalResources,
-  provisionLocalResources,
-  startLocalAws,
-} from '../../tools/local/local-aws.ts';
-import { LOCAL_CONFIG_PATH, silentMetrics } from '../../tools/local/local-bridge.ts';
+import { LOCAL_CONFIG_PATH } from '../../tools/local/local-bridge.ts';
+import { silentMetrics } from '../../tools/local/silent-metrics.ts';
+import { putCorruptActiveItem } from '../support/corrupt-item.ts';
+import { useLocalAws } from '../support/local-aws.ts';
 
 describe('a corrupt session record', () => {
-  let aws: LocalAws;
-  let res: LocalResources;
-  beforeAll(async () => {
-    aws = await startLocalAws();
-    res = await provisionLocalResources(aws.clients);
-  });
-  afterAll(async () => aws?.close());
+  const local = useLocalAws();
 
   it('is skipped by the reaper, counted and logged with its match id', async () => {
-    const idx = SESSIONS_TABLE.activeIndex;
-    await aws.clients.dynamodb.send(
-      new PutItemCommand({
-        TableName: res.tableName,
-        Item: {
-          matchId: { S: 'corrupt-1' },
-          [idx.partitionKey.name]: { S: 'active#0' },
-          [idx.sortKey.name]: { S: '2026-01-01T00:00:00.000Z' },
-          state: { S: 'NOT-A-STATE' },
-        },
-      }),
-    );
+    const { aws, resources: res } = local;
+    await putCorruptActiveItem(aws.clients.dynamodb, res.tableName, 'corrupt-1');
     const metrics = silentMetrics();
     const added = vi.spyOn(metrics, 'addMetric');
     const logger = new Logger({ logLevel: 'SILENT' });

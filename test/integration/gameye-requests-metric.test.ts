@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseBridgeConfig } from '../../lambdas/core/config.ts';
 import type { RuntimeEnv } from '../../lambdas/runtime/env.ts';
@@ -12,7 +13,10 @@ import { reaperDeps } from '../../lambdas/runtime/reaper-deps.ts';
 import { METRICS } from '../../lambdas/shared/metric-names.ts';
 import { type RunningEmulator, startEmulator } from '../../tools/gameye-emulator/index.ts';
 import { localClients } from '../../tools/local/local-aws.ts';
-import { LOCAL_CONFIG_PATH, silentMetrics } from '../../tools/local/local-bridge.ts';
+import { LOCAL_CONFIG_PATH } from '../../tools/local/local-bridge.ts';
+import { silentMetrics } from '../../tools/local/silent-metrics.ts';
+
+const CALL_TIMEOUT_MS = 30_000;
 
 describe('Gameye call metrics', () => {
   let emulator: RunningEmulator;
@@ -34,30 +38,37 @@ describe('Gameye call metrics', () => {
   const clients = localClients({ dynamodb: 'http://127.0.0.1:1', messaging: 'http://127.0.0.1:1' });
   const logger = new Logger({ logLevel: 'SILENT' });
 
-  it('counts each placement call at Gameye', async () => {
+  /**
+   * A function's Gameye port, composed as the function composes it, and how often each metric
+   * was added meanwhile. The call timeout is the test's own: a busy machine is no Gameye timeout.
+   */
+  async function countingPort<P>(
+    compose: (deps: { env: RuntimeEnv; clients: typeof clients; logger: Logger; metrics: Metrics }) => {
+      gameyeFor(timeoutMs: number, onError: () => void): P | Promise<P>;
+    },
+  ): Promise<{ port: P; count: (metric: string) => number }> {
     const metrics = silentMetrics();
     const added = vi.spyOn(metrics, 'addMetric');
-    const deps = placementDeps({ env, clients, logger, metrics });
-    const port = await deps.gameyeFor(5_000, () => {});
+    const port = await compose({ env, clients, logger, metrics }).gameyeFor(CALL_TIMEOUT_MS, () => {});
+    return { port, count: (metric) => added.mock.calls.filter(([name]) => name === metric).length };
+  }
+
+  it('counts each placement call at Gameye', async () => {
+    const { port, count } = await countingPort(placementDeps);
 
     await port.availableLocations('arena-server');
     await port.tagExists('eu-west-1', 'arena-server', '1.5.0');
 
-    const requests = added.mock.calls.filter(([name]) => name === METRICS.gameyeRequests.name);
-    expect(requests).toHaveLength(2);
+    expect(count(METRICS.gameyeRequests.name)).toBe(2);
   });
 
   it('counts every 5xx attempt, retried ones included, against every attempt', async () => {
     emulator.admin.setFaults('get-available-locations', { error500Probability: 1 });
     try {
-      const metrics = silentMetrics();
-      const added = vi.spyOn(metrics, 'addMetric');
-      const deps = placementDeps({ env, clients, logger, metrics });
-      const port = await deps.gameyeFor(5_000, () => {});
+      const { port, count } = await countingPort(placementDeps);
 
       await expect(port.availableLocations('arena-server')).rejects.toMatchObject({ kind: 'unavailable' });
 
-      const count = (name: string) => added.mock.calls.filter(([n]) => n === name).length;
       expect(count(METRICS.gameyeRequests.name)).toBeGreaterThan(1); // the placement retries 5xx
       expect(count(METRICS.gameyeServerErrors.name)).toBe(count(METRICS.gameyeRequests.name));
     } finally {
@@ -66,13 +77,10 @@ describe('Gameye call metrics', () => {
   });
 
   it('counts each reaper call at Gameye', async () => {
-    const metrics = silentMetrics();
-    const added = vi.spyOn(metrics, 'addMetric');
-    const deps = reaperDeps({ env, clients, logger, metrics });
-    const port = await deps.gameyeFor(5_000, () => {});
+    const { port, count } = await countingPort(reaperDeps);
 
     await port.listDeploymentSessions('local');
 
-    expect(added.mock.calls.filter(([name]) => name === METRICS.gameyeRequests.name)).toHaveLength(1);
+    expect(count(METRICS.gameyeRequests.name)).toBe(1);
   });
 });
