@@ -14,7 +14,8 @@ import {
 
 const USAGE = `Usage: gameye-emulator [--port P] [--host H] [--config FILE] [--token T]
 
-Serve a local emulator of the Gameye Session API (shared/gameye/openapi.yaml).
+Serve a local emulator of the Gameye Session API (v1.2.1, as Gameye's OpenAPI
+description documents it).
 
   --port P       port to listen on (0 picks a free one)   default 8787
   --host H       address to bind                          default 127.0.0.1

@@ -1,8 +1,8 @@
 /**
  * Gameye Session API (v1.2.1, "API V2") as zod schemas: the one source of truth for the
  * wire format, shared by our client (which parses every response with them) and the local
- * emulator (which parses every request with them). Mirrors `shared/gameye/openapi.yaml`;
- * the contract tests check both sides against that file.
+ * emulator (which parses every request with them). Mirrors Gameye's published OpenAPI
+ * description; the contract tests (`test/contract/`) check both sides against that file.
  *
  * Request schemas are `.strict()` where the spec says `additionalProperties: false`, so the
  * emulator answers 422 exactly where Gameye would. Response schemas are not strict: a field
@@ -10,7 +10,7 @@
  */
 import * as z from 'zod';
 
-/** Token scopes Gameye issues (NOTES.md). A token lacking one answers 403. */
+/** Token scopes Gameye issues. A token lacking the one an operation needs answers 403. */
 export const GameyeScope = z.enum([
   'session:start',
   'session:read',

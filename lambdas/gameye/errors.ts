@@ -2,11 +2,12 @@
  * The one error type of the Gameye adapter. Every failure of a Gameye call (an error answer,
  * a gateway page, a broken socket, a timeout, an abort, a response that breaks the contract)
  * becomes a {@link GameyeError}, and whether it is worth retrying is decided here, once, from
- * explicit lists (STYLE.md #6), so the placement layer never inspects HTTP statuses itself.
+ * explicit lists, so the placement layer never inspects HTTP statuses itself.
  */
 import { inspect } from 'node:util';
 import type { z } from 'zod';
 import { ErrorResponse, type FieldViolation, type GameyeOperation } from './contract.ts';
+import { type Scrub, scrubSecrets } from './scrub-secrets.ts';
 
 /**
  * Gameye's own codes arrive verbatim from its error envelope; these are the ones the client
@@ -148,7 +149,9 @@ export const BODY_EXCERPT_CHARS = 200;
 
 /**
  * Turn a non-2xx answer into a {@link GameyeError}: Gameye's envelope when the body is one,
- * otherwise a GATEWAY_ERROR carrying the start of whatever the gateway sent.
+ * otherwise a GATEWAY_ERROR carrying the start of whatever the gateway sent. Every text taken
+ * from the body goes through `scrub` first (the whole body before the excerpt is cut, so a
+ * credential cut in half at the edge cannot survive as its first half).
  */
 export function errorFromResponse(
   operation: GameyeOperation,
@@ -156,6 +159,7 @@ export function errorFromResponse(
   status: number,
   contentType: string | undefined,
   body: string,
+  scrub: Scrub = scrubSecrets,
 ): GameyeError {
   const envelope = parseEnvelope(body);
   if (envelope) {
@@ -163,19 +167,23 @@ export function errorFromResponse(
       operation,
       status,
       code: envelope.code,
-      message: envelope.message || `Gameye answered ${status}`,
-      details: envelope.details,
+      message: envelope.message === '' ? `Gameye answered ${status}` : scrub(envelope.message),
+      details: scrub(envelope.details),
       identifier: envelope.identifier,
-      violations: envelope.violations,
+      violations: envelope.violations?.map((v) => ({
+        field: scrub(v.field),
+        description: scrub(v.description),
+      })),
       path,
     });
   }
-  const excerpt = body.slice(0, BODY_EXCERPT_CHARS).trim();
+  const excerpt = scrub(body).slice(0, BODY_EXCERPT_CHARS).trim();
+  const type = contentType === undefined ? '' : ` (${scrub(contentType)})`;
   return new GameyeError({
     operation,
     status,
     code: 'GATEWAY_ERROR',
-    message: `Gameye answered ${status} without its error envelope${contentType ? ` (${contentType})` : ''}`,
+    message: `Gameye answered ${status} without its error envelope${type}`,
     details: excerpt === '' ? undefined : excerpt,
     path,
   });
@@ -191,20 +199,31 @@ function parseEnvelope(body: string): ErrorResponse | undefined {
   }
 }
 
-/** A 2xx answer whose body breaks the contract: the zod issue paths become violations. */
+/**
+ * A 2xx answer whose body breaks the contract: the zod issue paths become violations. A JSON
+ * parser's message quotes a few characters of the body (V8: `Unexpected token 'e', "emulator-s"...
+ * is not valid JSON`), too few for the scrubber to recognise a credential, so the quote is cut
+ * off, and the SyntaxError kept as `cause` is a copy without it.
+ */
 export function invalidResponse(
   operation: GameyeOperation,
   path: string,
   status: number,
   error: z.ZodError | SyntaxError,
+  scrub: Scrub = scrubSecrets,
 ): GameyeError {
-  const violations: FieldViolation[] =
-    error instanceof SyntaxError
-      ? [{ field: '(body)', description: `not JSON: ${error.message}` }]
-      : error.issues.map((issue) => ({
-          field: issue.path.length === 0 ? '(root)' : issue.path.map(String).join('.'),
-          description: issue.message,
-        }));
+  let cause: z.ZodError | SyntaxError;
+  let violations: FieldViolation[];
+  if (error instanceof SyntaxError) {
+    cause = new SyntaxError(scrub(withoutQuote(error.message)));
+    violations = [{ field: '(body)', description: `not JSON: ${cause.message}` }];
+  } else {
+    cause = error;
+    violations = error.issues.map((issue) => ({
+      field: issue.path.length === 0 ? '(root)' : issue.path.map(String).join('.'),
+      description: scrub(issue.message),
+    }));
+  }
   const summary = violations
     .slice(0, 3)
     .map((v) => `${v.field}: ${v.description}`)
@@ -216,6 +235,11 @@ export function invalidResponse(
     message: `Gameye's ${operation} response does not match the contract: ${summary}`,
     violations,
     path,
-    cause: error,
+    cause,
   });
+}
+
+/** A JSON parser's message up to its quote of the body: `Unexpected token 'e'`. */
+function withoutQuote(message: string): string {
+  return (message.split('"')[0] ?? '').replace(/[,\s]+$/, '') || 'the body is not valid JSON';
 }

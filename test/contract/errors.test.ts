@@ -196,7 +196,7 @@ describe('injected server errors, which the spec does not declare', () => {
     const error = await expectGameyeError(CALLS[op](rig.gameye), 503);
     expect(error.code).toBe('GATEWAY_ERROR');
     const [report] = await rig.verify([{ call: `${op} 503`, response: 'undeclared' }]);
-    // NOTES.md: "Gateway errors (500, 503, 504) may come without the envelope."
+    // Gameye documents that gateway errors (500, 503, 504) may come without the envelope.
     expect(report?.exchange.contentType).toBe('text/html');
     expect(envelopeErrors(rig.validator, report?.exchange.responseBody ?? '')).not.toEqual([]);
   });

@@ -1,7 +1,7 @@
 /**
- * The validator itself: the spec is read from `../shared/`, its only defects are the known
- * ones, and the checks really reject wrong requests and responses, so the contract tests
- * cannot pass by validating nothing.
+ * The validator itself: the spec is read from beside the project (`SPEC_PATH`), its only
+ * defects are the known ones, and the checks really reject wrong requests and responses, so
+ * the contract tests cannot pass by validating nothing.
  */
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';

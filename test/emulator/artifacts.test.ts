@@ -144,3 +144,66 @@ describe('GET /artifacts', () => {
     expect((await call('GET', `/artifacts?session=${id}&path=relative/x`)).status).toBe(422);
   });
 });
+
+describe('the slow-artifact fault', () => {
+  const REPLAY = '/home/gameserver/replays/match.replay';
+  const admin = callerFor(emulator);
+
+  /** The archive's bytes, hashed as they arrive. */
+  async function archiveHash(sessionId: string): Promise<{ sha256: string; bytes: number }> {
+    const res = await fetch(`${emulator.url}/artifacts?session=${sessionId}&path=${REPLAY}`, {
+      headers: { authorization: `Bearer ${emulator.token}` },
+    });
+    expect(res.status).toBe(200);
+    const hash = createHash('sha256');
+    let bytes = 0;
+    for await (const chunk of Readable.fromWeb(res.body as never) as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      bytes += chunk.length;
+    }
+    return { sha256: hash.digest('hex'), bytes };
+  }
+
+  it('is set at runtime through PATCH /__admin/config and leaves the bytes unchanged', async () => {
+    const id = await stoppedSession();
+    const unpaced = await archiveHash(id);
+
+    const patched = await admin('PATCH', '/__admin/config', {
+      artifacts: { ...config.artifacts, bytesPerSecond: 16 * 1024 * 1024 },
+    });
+    const paced = await archiveHash(id);
+
+    expect(patched.status).toBe(200);
+    const current = (await admin('GET', '/__admin/config')).json as {
+      artifacts: { bytesPerSecond?: number };
+    };
+    expect(current.artifacts.bytesPerSecond).toBe(16 * 1024 * 1024);
+    expect(paced).toEqual(unpaced);
+    expect(paced.bytes).toBeGreaterThan(SYNTHETIC_BYTES);
+  });
+
+  it('holds the rest back: at 1 byte per second the first read is a byte or so and the download stays open', async () => {
+    emulator.admin.setConfig({ artifacts: { ...config.artifacts, bytesPerSecond: 1 } });
+    const id = await stoppedSession();
+    const res = await fetch(`${emulator.url}/artifacts?session=${id}&path=${REPLAY}`, {
+      headers: { authorization: `Bearer ${emulator.token}` },
+    });
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+
+    const first = await reader.read();
+
+    expect(res.status).toBe(200);
+    expect(first.done).toBe(false);
+    // The gzip magic number's first byte; unpaced, the whole 3 MiB archive would be on its way.
+    expect(first.value?.[0]).toBe(0x1f);
+    expect(first.value?.length).toBeLessThan(64);
+    await reader.cancel();
+  });
+
+  it('refuses a rate that is not a positive integer', async () => {
+    const res = await admin('PATCH', '/__admin/config', { artifacts: { bytesPerSecond: 0 } });
+
+    expect(res.status).toBe(422);
+    expect(ErrorResponse.parse(res.json).message).toContain('artifacts.bytesPerSecond');
+  });
+});

@@ -2,7 +2,7 @@
  * Answers the emulator does not give on purpose, from a bare node:http server on loopback.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { GameyeClient, GameyeError } from '../../lambdas/gameye/index.ts';
+import { GameyeClient, GameyeError, type GameyeRequestEvent } from '../../lambdas/gameye/index.ts';
 import { type RawHandler, type RawServer, sendJson, startRawServer } from './raw-server.ts';
 
 const TOKEN = 'edge-case-secret-token';
@@ -86,6 +86,20 @@ describe('responses that break the contract', () => {
   });
 });
 
+describe('error bodies', () => {
+  it('reads no more than 64 KiB of an error body, so a gateway page that never ends fails as GATEWAY_ERROR, not TIMEOUT', async () => {
+    const { client } = await serve((_req, res) => {
+      res.writeHead(502, { 'content-type': 'text/html' });
+      // 128 KiB of page, and then the gateway never finishes it.
+      res.write(`<html>bad gateway${' '.repeat(128 * 1024)}`);
+    });
+
+    const error = await client.tagExists('r', 'i', 'v', { timeoutMs: 5_000 }).catch((e) => e);
+
+    expect(error).toMatchObject({ status: 502, code: 'GATEWAY_ERROR', details: '<html>bad gateway' });
+  });
+});
+
 describe('rate limiting', () => {
   it('retries a 429 and waits at least what Retry-After asks, within maxDelayMs', async () => {
     const waits: number[] = [];
@@ -136,6 +150,28 @@ describe('requests on the wire', () => {
     expect(request?.headers.authorization).toBe(`Bearer ${TOKEN}`);
     expect(request?.headers['user-agent']).toBe('bridge-test/1');
     expect(request?.headers.accept).toBe('application/json');
+  });
+
+  it("sends an Accept naming each operation's success media type and Gameye's error type", async () => {
+    const { client, server } = await serve((req, res) => {
+      if (req.url?.startsWith('/artifacts')) res.writeHead(200, { 'content-type': 'application/x-tar' });
+      else if (req.url?.startsWith('/logs')) res.writeHead(200, { 'content-type': 'text/plain' });
+      else if (req.method === 'DELETE') res.writeHead(204);
+      else res.writeHead(201, { 'content-type': 'application/json' });
+      res.end(req.method === 'POST' ? JSON.stringify({ host: '198.51.100.1', ports: [] }) : '');
+    });
+
+    (await client.artifact('s-1', '/home/x')).destroy();
+    for await (const _line of client.logs('s-1')) break;
+    await client.stopSession('s-1');
+    await client.startSession({ id: 's-2', location: 'eu-west-1', image: 'arena-server' });
+
+    expect(server.requests.map((r) => [r.method, r.headers.accept, r.headers['content-type']])).toEqual([
+      ['GET', 'application/x-tar, application/json', undefined],
+      ['GET', 'text/plain, application/json', undefined],
+      ['DELETE', 'application/json', undefined],
+      ['POST', 'application/json', 'application/json'],
+    ]);
   });
 
   it('prefixes every path with the base URL path', async () => {
@@ -190,21 +226,25 @@ describe('lifecycle', () => {
     await expect(client.tagExists('r', 'i', 'v')).resolves.toBe(true);
   });
 
-  it('counts calls, attempts and failures per operation', async () => {
+  it('reports every attempt of every call to onRequest, failed ones with their error', async () => {
+    const events: GameyeRequestEvent[] = [];
     const { client } = await serve(
       (_req, res, _body, index) =>
         index === 0 ? sendJson(res, 500, envelope(500, 'INTERNAL')) : sendJson(res, 200, { exists: true }),
-      { retries: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 } },
+      {
+        retries: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1 },
+        onRequest: (event) => events.push(event),
+      },
     );
 
     await client.tagExists('r', 'i', 'v');
     await client.describeSession('missing').catch(() => undefined);
 
-    expect(client.stats()).toMatchObject({
-      calls: 2,
-      attempts: 3,
-      failures: 1,
-      byOperation: { 'tag-exists': { calls: 1, attempts: 2, failures: 0 } },
-    });
+    expect(events.map((e) => [e.operation, e.method, e.path, e.attempt, e.status, e.error?.code])).toEqual([
+      ['tag-exists', 'GET', '/tag/r/i/v', 1, 500, 'INTERNAL'],
+      ['tag-exists', 'GET', '/tag/r/i/v', 2, 200, undefined],
+      ['describe-session', 'GET', '/session/missing', 1, 200, 'INVALID_RESPONSE'],
+    ]);
+    expect(events.every((e) => e.durationMs >= 0)).toBe(true);
   });
 });

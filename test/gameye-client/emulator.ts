@@ -39,7 +39,6 @@ export function useEmulator(): EmulatorFixture {
   });
   beforeEach(() => {
     emulator?.admin.reset();
-    gameye?.resetStats();
   });
   afterAll(async () => {
     await Promise.all([gameye?.close(), ...extra.map((c) => c.close())]);

@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
 import { describe, expect, it } from 'vitest';
-import { GameyeError } from '../../lambdas/gameye/index.ts';
+import { GameyeError, type GameyeRequestEvent } from '../../lambdas/gameye/index.ts';
 import { useEmulator } from './emulator.ts';
 
 const fx = useEmulator();
@@ -195,15 +195,19 @@ describe('logs', () => {
   });
 });
 
-describe('stats', () => {
-  it('counts the Gameye calls of each operation', async () => {
-    await fx.gameye.startSession({ ...START, id: 'counted' });
-    await fx.gameye.describeSession('counted');
-    await fx.gameye.describeSession('counted');
+describe('onRequest', () => {
+  it('tells the hook about each call with its operation, method, path and status', async () => {
+    const events: GameyeRequestEvent[] = [];
+    const client = fx.client({ onRequest: (event) => events.push(event) });
 
-    expect(fx.gameye.stats().byOperation).toEqual({
-      'session-run': { calls: 1, attempts: 1, failures: 0 },
-      'describe-session': { calls: 2, attempts: 2, failures: 0 },
-    });
+    await client.startSession({ ...START, id: 'counted' });
+    await client.describeSession('counted');
+    await client.stopSession('counted');
+
+    expect(events.map((e) => [e.operation, e.method, e.path, e.attempt, e.status])).toEqual([
+      ['session-run', 'POST', '/session', 1, 201],
+      ['describe-session', 'GET', '/session/counted', 1, 200],
+      ['session-stop', 'DELETE', '/session/counted', 1, 204],
+    ]);
   });
 });

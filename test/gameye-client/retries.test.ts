@@ -14,8 +14,10 @@ describe('retries', () => {
   it('retries a 5xx and returns the answer of the attempt that succeeds', async () => {
     await fx.gameye.startSession({ ...START, id: 'flaky' });
     fx.emulator.admin.setFaults('describe-session', { error500Probability: 1 });
+    const events: GameyeRequestEvent[] = [];
     const client = fx.client({
       retries: RETRIES,
+      onRequest: (event) => events.push(event),
       sleep: async () => fx.emulator.admin.setFaults('describe-session', undefined),
     });
 
@@ -23,7 +25,10 @@ describe('retries', () => {
 
     expect(session.id).toBe('flaky');
     expect(fx.emulator.admin.stats()['describe-session']).toBe(2);
-    expect(client.stats().byOperation['describe-session']).toEqual({ calls: 1, attempts: 2, failures: 0 });
+    expect(events.map((e) => [e.attempt, e.status])).toEqual([
+      [1, 500],
+      [2, 200],
+    ]);
   });
 
   it('retries a gateway 503, a reset socket and a hang alike', async () => {
@@ -162,5 +167,85 @@ describe('retries', () => {
       ['describe-session', 1, 500, 'INTERNAL_SERVER_ERROR'],
       ['describe-session', 2, 404, 'SESSION_NOT_FOUND'],
     ]);
+  });
+});
+
+describe('per-call retries', () => {
+  it("retries a start on TIMEOUT with the call's own policy and a short per-attempt timeout, starting one session", async () => {
+    fx.emulator.admin.setFaults('session-run', { hangProbability: 1 });
+    const client = fx.client({ sleep: async () => fx.emulator.admin.setFaults('session-run', undefined) });
+
+    const started = await client.startSession(
+      { ...START, id: 'short-timeout' },
+      { timeoutMs: 100, retries: RETRIES, retryIf: (e) => e.code === 'TIMEOUT' },
+    );
+
+    expect(started.id).toBe('short-timeout');
+    expect(fx.emulator.admin.stats()['session-run']).toBe(2);
+    expect(fx.emulator.admin.sessions().map((s) => s.id)).toEqual(['short-timeout']);
+  });
+
+  it("replaces the client's retryIf for the call, here to retry the TIMEOUT the client leaves alone", async () => {
+    fx.emulator.admin.setFaults('tag-exists', { hangProbability: 1 });
+    const client = fx.client({
+      timeoutMs: 100,
+      retries: RETRIES,
+      retryIf: (e) => e.code !== 'TIMEOUT',
+      sleep: async () => fx.emulator.admin.setFaults('tag-exists', undefined),
+    });
+
+    const exists = await client.tagExists('eu-west-1', 'arena-server', '1.4.0', { retryIf: () => true });
+
+    expect(exists).toBe(true);
+    expect(fx.emulator.admin.stats()['tag-exists']).toBe(2);
+  });
+
+  it("keeps the client's retryIf for calls that do not replace it", async () => {
+    fx.emulator.admin.setFaults('tag-exists', { hangProbability: 1 });
+    const client = fx.client({
+      timeoutMs: 100,
+      retries: RETRIES,
+      retryIf: (e) => e.code !== 'TIMEOUT',
+      sleep: async () => {},
+    });
+
+    const error = await client.tagExists('eu-west-1', 'arena-server', '1.4.0').catch((e: GameyeError) => e);
+
+    expect(error).toMatchObject({ code: 'TIMEOUT', attempts: 1 });
+  });
+
+  it('turns the client retries off for one call with maxAttempts 1', async () => {
+    fx.emulator.admin.setFaults('session-list', { error500Probability: 1 });
+    const client = fx.client({ retries: RETRIES, sleep: async () => {} });
+
+    const error = await client
+      .listSessions({}, { retries: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 } })
+      .catch((e: GameyeError) => e);
+
+    expect(error).toMatchObject({ status: 500, attempts: 1 });
+    expect(fx.emulator.admin.stats()['session-list']).toBe(1);
+  });
+
+  it('can only narrow: a per-call retryIf answering true retries neither a start without an id nor a 404', async () => {
+    fx.emulator.admin.setFaults('session-run', { error500Probability: 1 });
+    const client = fx.client({ sleep: async () => {} });
+    const always = { retries: RETRIES, retryIf: () => true };
+
+    const start = await client.startSession(START, always).catch((e: GameyeError) => e);
+    const missing = await client.describeSession('missing', always).catch((e: GameyeError) => e);
+
+    expect(start).toMatchObject({ status: 500, attempts: 1 });
+    expect(missing).toMatchObject({ status: 404, attempts: 1 });
+    expect(fx.emulator.admin.stats()['session-run']).toBe(1);
+    expect(fx.emulator.admin.stats()['describe-session']).toBe(1);
+  });
+
+  it('rejects a per-call policy without a bound before sending anything', async () => {
+    const client = fx.client();
+
+    await expect(
+      client.listSessions({}, { retries: { maxAttempts: 0, baseDelayMs: 1, maxDelayMs: 1 } }),
+    ).rejects.toThrow(RangeError);
+    expect(fx.emulator.admin.stats()['session-list']).toBe(0);
   });
 });

@@ -92,3 +92,92 @@ describe('token secrecy', () => {
     expectNoToken(error);
   });
 });
+
+describe('token-shaped text in error bodies', () => {
+  /** A credential of some other system, shaped like most API keys: 40 characters of base64url. */
+  const FOREIGN_KEY = 'sk_live_4eC39HqLyjWDarjtT1zdp7dcKq9Xz0Ab';
+  const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJicmlkZ2UifQ.S1gnatureS1gnatureS1gnatureS1gnat';
+
+  async function failureFrom(handler: Parameters<typeof startRawServer>[0]): Promise<GameyeError> {
+    const raw = await startRawServer(handler);
+    try {
+      return await fx
+        .client({ baseUrl: raw.url })
+        .describeSession('c595bc6f-8522-4a62-95cd-8742136643ea')
+        .catch((e: GameyeError) => e)
+        .then((e) => e as GameyeError);
+    } finally {
+      await raw.close();
+    }
+  }
+
+  it('scrubs the bearer token from a gateway page that echoes the request headers', async () => {
+    const error = await failureFrom((req, res) => {
+      res.writeHead(502, { 'content-type': 'text/plain' });
+      res.end(`502 upstream failed\nrequest headers:\nauthorization: ${req.headers.authorization}\n`);
+    });
+
+    expect(error).toMatchObject({ status: 502, code: 'GATEWAY_ERROR' });
+    expect(error.details).toContain('authorization: Bearer [redacted]');
+    expectNoToken(error);
+  });
+
+  it('scrubs a token echoed without its scheme, a JWT and a foreign API key', async () => {
+    const error = await failureFrom((_req, res) => {
+      res.writeHead(503, { 'content-type': 'text/plain' });
+      res.end(
+        `token=${TOKEN} session=${JWT} key=${FOREIGN_KEY} path=/session/c595bc6f-8522-4a62-95cd-8742136643ea`,
+      );
+    });
+
+    expect(error.details).toBe(
+      'token=[redacted] session=[redacted] key=[redacted] path=/session/c595bc6f-8522-4a62-95cd-8742136643ea',
+    );
+    expectNoToken(error);
+  });
+
+  it('scrubs a credential before the 200-character excerpt is cut, so no first half survives at the edge', async () => {
+    const error = await failureFrom((_req, res) => {
+      res.writeHead(502, { 'content-type': 'text/html' });
+      res.end(`${'x '.repeat(95)}${FOREIGN_KEY} and more`);
+    });
+
+    expect(error.details?.length).toBeLessThanOrEqual(200);
+    expect(error.details).not.toContain(FOREIGN_KEY.slice(0, 8));
+  });
+
+  it("scrubs Gameye's own envelope: message, details and violations", async () => {
+    const error = await failureFrom((req, res) =>
+      sendJson(res, 422, {
+        statusCode: 422,
+        code: 'UNPROCESSABLE_ENTITY',
+        message: `rejected ${req.headers.authorization}`,
+        details: `api key ${FOREIGN_KEY}`,
+        path: '/session',
+        identifier: 'c595bc6f-8522-4a62-95cd-8742136643ea',
+        timestamp: new Date(0).toISOString(),
+        violations: [{ field: 'env.TOKEN', description: `must not be ${JWT}` }],
+      }),
+    );
+
+    expect(error).toMatchObject({
+      code: 'UNPROCESSABLE_ENTITY',
+      message: 'rejected Bearer [redacted]',
+      details: 'api key [redacted]',
+      identifier: 'c595bc6f-8522-4a62-95cd-8742136643ea',
+      violations: [{ field: 'env.TOKEN', description: 'must not be [redacted]' }],
+    });
+    expectNoToken(error);
+  });
+
+  it('drops the body snippet a JSON parser quotes when a 2xx is not JSON', async () => {
+    const error = await failureFrom((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end(`${TOKEN} is not json`);
+    });
+
+    expect(error).toMatchObject({ code: 'INVALID_RESPONSE', violations: [{ field: '(body)' }] });
+    expect(error.violations[0]?.description).toBe("not JSON: Unexpected token 'e'");
+    for (const text of renderings(error)) expect(text).not.toContain(TOKEN.slice(0, 8));
+  });
+});

@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeLabels, encodeListQuery, GameyeError, isRetryable } from '../../lambdas/gameye/index.ts';
+import {
+  decodeLabels,
+  encodeListQuery,
+  GameyeError,
+  isRetryable,
+  REDACTED,
+  scrubSecrets,
+} from '../../lambdas/gameye/index.ts';
 import { backoffDelay, parseRetryAfter, sleep, validateRetryPolicy } from '../../lambdas/gameye/retry.ts';
 
 describe('isRetryable', () => {
@@ -142,5 +149,52 @@ describe('GameyeError', () => {
       retryable: false,
     });
     expect(String(error)).toBe('GameyeError [session-run 409 SESSION_CONFLICT] taken (identifier corr-1)');
+  });
+});
+
+describe('scrubSecrets', () => {
+  it.each([
+    [
+      'a bearer credential, keeping the scheme',
+      'Authorization: Bearer abc',
+      `Authorization: Bearer ${REDACTED}`,
+    ],
+    ['a bearer credential in any case', 'authorization: bearer abc.def', `authorization: bearer ${REDACTED}`],
+    ['a JWT', 'jwt eyJhbGciOiJub25lIn0.e30. end', `jwt ${REDACTED} end`],
+    ['three long dot-joined segments', 'x aaaaaaaaaa1.bbbbbbbbbb2.cccccccccc3 y', `x ${REDACTED} y`],
+    ['24+ characters of base64url with a digit', 'k=Zm9vYmFyYmF6cXV4cXV1eDEy', `k=${REDACTED}`],
+    ['base64 with padding', 'k=QUJDREVGR0hJSktMTU5PUFFSU1RVVldY== ok', `k=${REDACTED} ok`],
+    ['40 hex digits', 'sha 0123456789abcdef0123456789abcdef01234567', `sha ${REDACTED}`],
+    ['24+ letters in mixed case', 'k=AbCdEfGhIjKlMnOpQrStUvWx', `k=${REDACTED}`],
+  ])('replaces %s', (_name, input, expected) => {
+    expect(scrubSecrets(input)).toBe(expected);
+  });
+
+  it.each([
+    ['a UUID', 'session "c595bc6f-8522-4a62-95cd-8742136643ea" does not exist'],
+    ['a UUID inside a path', 'GET /session/c595bc6f-8522-4a62-95cd-8742136643ea failed'],
+    ['lowercase words joined by hyphens', 'the-container-has-been-removed-from-its-host'],
+    ['an upper-case code', 'SESSION_ALREADY_STOPPED_BY_THE_REAPER'],
+    ['a short identifier with digits', 'session match-1234 in eu-west-1'],
+    ['a host name', 'api.production-gameye.gameye.net answered'],
+    ['an ISO timestamp', '2024-01-01T00:00:00.000Z'],
+  ])('keeps %s', (_name, input) => {
+    expect(scrubSecrets(input)).toBe(input);
+  });
+
+  it('replaces a known secret verbatim whatever its shape', () => {
+    expect(scrubSecrets('echo: short-secret!', ['short-secret'])).toBe(`echo: ${REDACTED}!`);
+  });
+
+  it('leaves no run of 24 base64url characters containing a digit, for any input', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(...'aZ09_-. /:='.split('')), maxLength: 80 }), (text) => {
+        const runs = scrubSecrets(text).match(/[A-Za-z0-9+/_-]{24,}/g) ?? [];
+        for (const run of runs)
+          expect(
+            /\d/.test(run.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '')),
+          ).toBe(false);
+      }),
+    );
   });
 });

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { formatPath } from '../../lambdas/core/issues.ts';
 import { GameyeScope, OPERATION_SCOPES } from '../../lambdas/gameye/contract.ts';
 import defaultConfigJson from './default-config.json' with { type: 'json' };
 
@@ -133,7 +134,17 @@ export const EmulatorConfigSchema = z
     artifactRemovalDelayMs: nonNegativeInt.default(600_000),
     /** Period of heartbeat lines in the logs, and of pushes to `follow=true` streams. */
     logIntervalMs: positiveInt.default(1_000),
-    artifacts: z.object({ synthetic: SyntheticArtifactConfig.optional() }).strict().default({}),
+    artifacts: z
+      .object({
+        synthetic: SyntheticArtifactConfig.optional(),
+        /**
+         * The slow-artifact fault: pace every artifact download to this many bytes per second
+         * (the bytes themselves are unchanged). @default unpaced
+         */
+        bytesPerSecond: positiveInt.optional(),
+      })
+      .strict()
+      .default({}),
     latency: z
       .object({
         fixedMs: nonNegativeInt.default(0),
@@ -191,22 +202,12 @@ export class EmulatorConfigError extends Error {
   }
 }
 
-/** `regions[2].capacity` from `['regions', 2, 'capacity']`. */
-export function formatIssuePath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else out += out === '' ? String(key) : `.${String(key)}`;
-  }
-  return out;
-}
-
 /** Validate a configuration; throws {@link EmulatorConfigError} naming each bad field. */
 export function parseEmulatorConfig(input: unknown, source = 'inline'): EmulatorConfig {
   const result = EmulatorConfigSchema.safeParse(input);
   if (!result.success) {
     const issues = result.error.issues.map((issue) => {
-      const path = formatIssuePath(issue.path);
+      const path = formatPath(issue.path);
       return path === '' ? issue.message : `${path}: ${issue.message}`;
     });
     throw new EmulatorConfigError(source, issues, { cause: result.error });

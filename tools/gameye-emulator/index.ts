@@ -1,6 +1,7 @@
 /**
- * Local Gameye Session API emulator, faithful to `shared/gameye/openapi.yaml`: start it in a
- * test with {@link startEmulator}, or from a shell with `bin/gameye-emulator.ts`.
+ * Local Gameye Session API emulator, faithful to Gameye's OpenAPI description (v1.2.1; the
+ * contract tests in `test/contract/` hold it to that file): start it in a test with
+ * {@link startEmulator}, or from a shell with `bin/gameye-emulator.ts`.
  *
  * @example
  * const gameye = await startEmulator();
@@ -10,14 +11,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import type { EmulatorAdmin } from './admin-controls.ts';
 import {
   defaultEmulatorConfig,
   type EmulatorConfig,
   type EmulatorConfigInput,
   parseEmulatorConfig,
 } from './config.ts';
-import { Emulator, type EmulatorAdmin } from './server.ts';
+import { Emulator } from './emulator.ts';
 
+export type { EmulatorAdmin, EmulatorStats } from './admin-controls.ts';
 export {
   defaultEmulatorConfig,
   defaultEmulatorConfigInput,
@@ -30,8 +33,7 @@ export {
   loadEmulatorConfig,
   parseEmulatorConfig,
 } from './config.ts';
-export type { EmulatorAdmin, EmulatorStats } from './server.ts';
-export type { CrashStatus, SessionSnapshot } from './state.ts';
+export type { CrashStatus, SessionSnapshot } from './fleet.ts';
 
 /** Options of {@link startEmulator}. */
 export interface StartEmulatorOptions {

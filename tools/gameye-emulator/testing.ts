@@ -16,9 +16,17 @@ export interface CallResult {
 /** A caller bound to one emulator and token (`null` sends no Authorization header). */
 export type Caller = (method: string, path: string, body?: unknown) => Promise<CallResult>;
 
-export function callerFor(emulator: RunningEmulator, token: string | null = emulator.token): Caller {
+/**
+ * A caller with `token` and any `extraHeaders` (e.g. an `accept`; fetch sends `*\/*` when
+ * none is given).
+ */
+export function callerFor(
+  emulator: RunningEmulator,
+  token: string | null = emulator.token,
+  extraHeaders: Readonly<Record<string, string>> = {},
+): Caller {
   return async (method, path, body) => {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...extraHeaders };
     if (token !== null) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(`${emulator.url}${path}`, {

@@ -1,7 +1,7 @@
 /**
- * The Gameye OpenAPI description (`../shared/gameye/openapi.yaml`, read at test time, never
- * copied) turned into an `openapi-backend` validator, and the checks the contract tests run
- * on every recorded request/response pair.
+ * The Gameye OpenAPI description (at {@link SPEC_PATH}, beside the project; read at test
+ * time, never copied) turned into an `openapi-backend` validator, and the checks the contract
+ * tests run on every recorded request/response pair.
  *
  * openapi-backend validates bodies and parameters with Ajv, but several things it leaves
  * alone (see {@link checkExchange}) are checked here by hand, each against the spec itself:
@@ -176,7 +176,7 @@ export function undeclaredStatus(operationId: string, status: number): string {
 }
 
 /**
- * `filterNot[key]=value` (API V2, NOTES.md) is missing from the 1.2.1 spec. openapi-backend
+ * `filterNot[key]=value` (API V2, which Gameye documents apart from the spec) is missing from the 1.2.1 spec. openapi-backend
  * rejects it (see the spec test), so it is taken out of the query and validated on its own
  * against the schema of `filter`, whose V1 twin it is. Nothing else is exempted.
  */

@@ -140,6 +140,8 @@ export class SessionLog {
 /** Options of {@link streamLog}. */
 export interface StreamLogOptions {
   readonly log: SessionLog;
+  /** The `Content-Type` to send. */
+  readonly contentType: string;
   readonly follow: boolean;
   readonly intervalMs: number;
   /** Bring the log up to date (heartbeats) before each push. */
@@ -149,13 +151,13 @@ export interface StreamLogOptions {
 }
 
 /**
- * Write the log as text/plain. With `follow`, keep the response open and push new lines every
+ * Write the log as text. With `follow`, keep the response open and push new lines every
  * `intervalMs` until the session stops or the client goes away, then release the timer.
  */
 export function streamLog(res: ServerResponse, options: StreamLogOptions): void {
   const { log, follow } = options;
   options.sync();
-  res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+  res.writeHead(200, { 'content-type': options.contentType, 'cache-control': 'no-store' });
   let written = 0;
   const flush = () => {
     if (written >= log.lines.length) return;

@@ -1,8 +1,8 @@
 /**
- * The emulator's sessions and everything indexed from them: ids, host ports per host,
- * active sessions per region, players, the quota counter and the virtual clock. Every
- * request touches only Maps keyed by what it names, so the cost of a start does not grow
- * with the number of sessions.
+ * The emulator's fleet: its sessions and everything indexed from them (ids, host ports per
+ * host, active sessions per region, players, the quota counter), and the lifecycle rules
+ * (ttl, startup, stop, players). Every request touches only Maps keyed by what it names, so
+ * the cost of a start does not grow with the number of sessions.
  */
 import { randomUUID } from 'node:crypto';
 import type {
@@ -14,7 +14,9 @@ import type {
 } from '../../lambdas/gameye/contract.ts';
 import { parseTtl } from '../../lambdas/gameye/contract.ts';
 import type { EmulatorConfig } from './config.ts';
-import { SessionLog } from './logs.ts';
+import { EmulatorHttpError } from './http-error.ts';
+import { SessionLog } from './session-log.ts';
+import type { VirtualClock } from './virtual-clock.ts';
 
 /** Host ports Gameye maps container ports to. */
 export const HOST_PORT_MIN = 20_000;
@@ -26,20 +28,6 @@ const MAX_TIMER_MS = 2_147_483_647;
 export type TerminalStatus = 'exited' | 'dead';
 /** Statuses the admin API may force onto a session. */
 export type CrashStatus = TerminalStatus | 'server_unreachable';
-
-/** A failure the HTTP layer turns into Gameye's error envelope. */
-export class EmulatorHttpError extends Error {
-  readonly statusCode: number;
-  readonly code: string;
-  readonly details: string;
-  constructor(statusCode: number, code: string, message: string, details = '') {
-    super(message);
-    this.name = 'EmulatorHttpError';
-    this.statusCode = statusCode;
-    this.code = code;
-    this.details = details;
-  }
-}
 
 /** One session as the emulator keeps it. */
 export interface EmulatedSession {
@@ -84,21 +72,13 @@ export interface SessionSnapshot {
   readonly externalId: string | undefined;
 }
 
-/** Virtual clock: real time plus an offset that only tests move forward. */
-export class VirtualClock {
-  offsetMs = 0;
-  now(): number {
-    return Date.now() + this.offsetMs;
-  }
-}
-
 interface HostPorts {
   readonly used: Set<number>;
   cursor: number;
 }
 
 /** Sessions, their indexes and the lifecycle rules (ttl, startup, stop, players). */
-export class SessionStore {
+export class Fleet {
   config: EmulatorConfig;
   readonly clock: VirtualClock;
   readonly #sessions = new Map<string, EmulatedSession>();
@@ -375,7 +355,7 @@ export class SessionStore {
 
   /** Admin: replace the joined players of a session. */
   setPlayers(sessionId: string, players: readonly string[]): EmulatedSession {
-    const session = this.#require(sessionId);
+    const session = this.existing(sessionId);
     for (const player of session.players) this.#unindexPlayer(player, sessionId);
     session.players.clear();
     if (!this.isActive(session)) {
@@ -387,7 +367,7 @@ export class SessionStore {
 
   /** Admin: the container died or became unreachable without anyone stopping it. */
   crash(sessionId: string, status: CrashStatus): EmulatedSession {
-    const session = this.#require(sessionId);
+    const session = this.existing(sessionId);
     if (status === 'server_unreachable') {
       // Still placed and holding its ports: Gameye lost contact, the session did not end.
       if (this.isActive(session)) session.forcedStatus = status;
@@ -401,7 +381,8 @@ export class SessionStore {
     return session;
   }
 
-  #require(sessionId: string): EmulatedSession {
+  /** The session, or 404 SESSION_NOT_FOUND. */
+  existing(sessionId: string): EmulatedSession {
     const session = this.#sessions.get(sessionId);
     if (!session)
       throw new EmulatorHttpError(404, 'SESSION_NOT_FOUND', `session "${sessionId}" does not exist`);
