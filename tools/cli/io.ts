@@ -13,7 +13,7 @@ export interface CliIo {
   /** Read by `send-match -`. */
   readonly stdin: AsyncIterable<string | Buffer>;
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** Aborted on Ctrl-C: `logs --follow` ends cleanly on it. */
+  /** Aborted on Ctrl-C, or when stdout's reader goes away: `logs --follow` ends cleanly on it. */
   readonly signal?: AbortSignal | undefined;
   /** Relative paths (`--file`, `--config`) resolve against this. */
   readonly cwd: string;
@@ -29,6 +29,20 @@ export function processIo(signal?: AbortSignal): CliIo {
     signal,
     cwd: process.cwd(),
   };
+}
+
+/**
+ * A reader that went away (`bridge --help | head -2`) is not a failure of the command: a
+ * write to a closed pipe fails with EPIPE, which Node raises as an 'error' event that would
+ * crash the process with a stack trace. Ignore it (later writes are dropped, as the stream is
+ * destroyed) and call `closed` so a command that would write for ever (`logs --follow`) ends.
+ * Any other stream error still crashes: it is not something to hide.
+ */
+export function endQuietlyOnClosedPipe(stream: NodeJS.WritableStream, closed: () => void): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    closed();
+  });
 }
 
 export async function readAll(stream: AsyncIterable<string | Buffer>): Promise<string> {
