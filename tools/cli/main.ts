@@ -108,8 +108,10 @@ function asCliError(err: unknown): CliError {
     });
   }
   const e = err instanceof Error ? err : new Error(String(err));
+  // The Gameye and core errors carry their correlation id as an own field.
+  const identifier = Object.hasOwn(e, 'identifier') ? (e as { identifier?: unknown }).identifier : undefined;
   const extra = [
-    ...('identifier' in e && typeof e.identifier === 'string' ? [`Gameye identifier: ${e.identifier}`] : []),
+    ...(typeof identifier === 'string' ? [`Gameye identifier: ${identifier}`] : []),
     ...(process.env.BRIDGE_DEBUG ? [e.stack ?? ''] : ['Set BRIDGE_DEBUG=1 for the stack trace.']),
   ];
   return new CliError(EXIT.failed, `${e.name}: ${e.message}`, { code: e.name, details: extra });
