@@ -1,10 +1,18 @@
 /**
  * What a command may touch of the outside world, so tests run `main` in-process with
- * captured output, a fake stdin and their own environment.
+ * captured output, a fake stdin, their own environment and their own clock.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 
 export interface CliWriter {
   write(chunk: string): unknown;
+}
+
+/** Time, for the commands that wait (`send-match --wait`); tests pass one they drive. */
+export interface CliClock {
+  now(): number;
+  /** Resolve after `ms`, or as soon as `signal` aborts (never rejects). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export interface CliIo {
@@ -17,7 +25,20 @@ export interface CliIo {
   readonly signal?: AbortSignal | undefined;
   /** Relative paths (`--file`, `--config`) resolve against this. */
   readonly cwd: string;
+  /** @default the system clock */
+  readonly clock?: CliClock | undefined;
 }
+
+export const systemClock: CliClock = {
+  now: () => Date.now(),
+  async sleep(ms, signal) {
+    try {
+      await delay(ms, undefined, signal ? { signal } : {});
+    } catch (err) {
+      if (!signal?.aborted) throw err;
+    }
+  },
+};
 
 /** The real process. */
 export function processIo(signal?: AbortSignal): CliIo {
@@ -28,6 +49,7 @@ export function processIo(signal?: AbortSignal): CliIo {
     env: process.env,
     signal,
     cwd: process.cwd(),
+    clock: systemClock,
   };
 }
 

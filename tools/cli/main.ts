@@ -27,9 +27,10 @@ Targets:
 
 Exit codes:
   0  done
-  1  the command ran and the answer is no (tag missing, match unknown, stop not finished)
-  2  bad input (unknown option, invalid event, bad duration, bad config file), a Gameye URL
-     that is not https
+  1  the command ran and the answer is no (tag missing, match unknown, stop not finished,
+     send-match --wait that did not end READY)
+  2  bad input (unknown option, invalid event, bad duration, bad config file), a match the
+     bridge would refuse, a Gameye URL that is not https, stop/end-match without --yes
   3  the stack cannot be reached (no local stack running, stack not found, no credentials)`;
 
 export function buildProgram(io: CliIo): { program: Command; exitCode: () => ExitCode } {
