@@ -2,10 +2,10 @@
  * `bridge dlq` and `bridge dlq redrive` against a local stack whose placement function is not
  * polling, so the queues hold exactly what the test put there.
  */
-import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqsDeadLetterQueue } from '../../lambdas/adapters/sqs-dead-letter.ts';
-import { type CliStack, matchFound, startCliStack } from './support.ts';
+import { type CliStack, matchFound, queueDepth, startCliStack } from './support.ts';
 
 let stack: CliStack;
 
@@ -14,17 +14,8 @@ interface DlqDoc {
   messages: { matchId?: string; reason: string; message?: string; body: string }[];
 }
 
-async function depth(queueUrl: string): Promise<number> {
-  const out = await stack.bridge.aws.clients.sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  return (
-    Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) +
-    Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
-  );
+function depth(queueUrl: string): Promise<number> {
+  return queueDepth(stack.bridge.aws.clients.sqs, queueUrl);
 }
 
 beforeAll(async () => {

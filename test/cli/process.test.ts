@@ -28,18 +28,40 @@ interface Exit {
 function bridge(
   args: readonly string[],
   env: Record<string, string> = {},
+  options: { closeEarly?: 'stdout' | 'stderr' } = {},
 ): { child: ChildProcess; done: Promise<Exit> } {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: PROJECT_ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // The reader goes away before the child has even loaded (closing the pipe's only read end
+  // here, synchronously after spawn), like `| head` that has read what it wanted.
+  if (options.closeEarly) child[options.closeEarly]?.destroy();
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (b: Buffer) => (stdout += b.toString()));
   child.stderr?.on('data', (b: Buffer) => (stderr += b.toString()));
   const done = new Promise<Exit>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
   return { child, done };
+}
+
+/** Resolves once `child` has printed `text` on stdout; rejects if it exits first. */
+function printed(child: ChildProcess, text: string): Promise<void> {
+  let seen = '';
+  return new Promise((resolve, reject) => {
+    const onClose = (code: number | null) =>
+      reject(new Error(`exited (${code}) before printing ${JSON.stringify(text)}:\n${seen}`));
+    const onData = (b: Buffer) => {
+      seen += b.toString();
+      if (!seen.includes(text)) return;
+      child.stdout?.off('data', onData);
+      child.off('close', onClose);
+      resolve();
+    };
+    child.stdout?.on('data', onData);
+    child.once('close', onClose);
+  });
 }
 
 describe('node bin/bridge.ts', () => {
@@ -96,12 +118,42 @@ describe('node bin/bridge.ts', () => {
   });
 
   it('ends `logs --follow` cleanly on Ctrl-C (SIGINT) with exit 0', async () => {
+    const record = JSON.parse((await stack.run(['session', 'proc-a', '--json'])).stdout) as {
+      record: { sessionId: string };
+    };
     const { child, done } = bridge(['logs', 'proc-a', '--follow', '--stack-file', stack.stackFile]);
-    await new Promise<void>((resolve) => child.stdout?.once('data', () => resolve()));
+    await printed(child, 'server ready');
+    // Still following when Ctrl-C comes: it prints a line written after it started.
+    stack.bridge.emulator.admin.setPlayers(record.record.sessionId, ['proc-joiner']);
+    await printed(child, 'player proc-joiner joined');
     child.kill('SIGINT');
     const r = await done;
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout.length).toBeGreaterThan(0);
     expect(r.stdout + r.stderr).not.toContain(stack.bridge.emulator.token);
+  });
+});
+
+describe('a reader that closes the pipe early', () => {
+  it('ends `--help` quietly with exit 0 when stdout is closed (`bridge --help | head -2`)', async () => {
+    const r = await bridge(['--help'], {}, { closeEarly: 'stdout' }).done;
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  it('keeps its exit code when stderr is closed', async () => {
+    const r = await bridge(['frobnicate'], {}, { closeEarly: 'stderr' }).done;
+    expect(r.code).toBe(2);
+  });
+
+  it('ends `logs --follow` when stdout is closed, instead of following for nobody', async () => {
+    const r = await bridge(
+      ['logs', 'proc-a', '--follow', '--stack-file', stack.stackFile],
+      {},
+      {
+        closeEarly: 'stdout',
+      },
+    ).done;
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
   });
 });

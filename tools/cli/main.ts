@@ -21,12 +21,16 @@ Targets:
   By default the CLI talks to the local stack started by \`npm start -- --serve\` (found through
   .local/stack.json, or --stack-file / $BRIDGE_STACK_FILE). With --stack <name> it talks to a
   deployed stack: standard AWS credentials (AWS_PROFILE, AWS_REGION), the stack's CloudFormation
-  outputs, and the Gameye token from the stack's secret (or $GAMEYE_TOKEN).
+  outputs, and the Gameye token from the stack's secret (or $GAMEYE_TOKEN). The token goes only
+  to an https Gameye URL: --gameye-url if given, else the stack's GameyeBaseUrl output, else
+  $GAMEYE_BASE_URL (ignored, with a note, when the stack has that output), else production.
 
 Exit codes:
   0  done
-  1  the command ran and the answer is no (tag missing, match unknown, stop not finished)
-  2  bad input (unknown option, invalid event, bad duration, bad config file)
+  1  the command ran and the answer is no (tag missing, match unknown, stop not finished,
+     send-match --wait that did not end READY)
+  2  bad input (unknown option, invalid event, bad duration, bad config file), a match the
+     bridge would refuse, a Gameye URL that is not https, stop/end-match without --yes
   3  the stack cannot be reached (no local stack running, stack not found, no credentials)`;
 
 export function buildProgram(io: CliIo): { program: Command; exitCode: () => ExitCode } {
@@ -39,7 +43,7 @@ export function buildProgram(io: CliIo): { program: Command; exitCode: () => Exi
     .option('--config <path>', 'bridge config for aliases and profiles (default: the stack’s own)')
     .option(
       '--gameye-url <url>',
-      'deployed mode: Gameye API base URL (default $GAMEYE_BASE_URL or production)',
+      "deployed mode: Gameye API base URL, https only (default: the stack's GameyeBaseUrl output)",
     )
     .addHelpText('after', EPILOG)
     .showHelpAfterError('(run with --help for usage)')
@@ -105,8 +109,10 @@ function asCliError(err: unknown): CliError {
     });
   }
   const e = err instanceof Error ? err : new Error(String(err));
+  // The Gameye and core errors carry their correlation id as an own field.
+  const identifier = Object.hasOwn(e, 'identifier') ? (e as { identifier?: unknown }).identifier : undefined;
   const extra = [
-    ...('identifier' in e && typeof e.identifier === 'string' ? [`Gameye identifier: ${e.identifier}`] : []),
+    ...(typeof identifier === 'string' ? [`Gameye identifier: ${identifier}`] : []),
     ...(process.env.BRIDGE_DEBUG ? [e.stack ?? ''] : ['Set BRIDGE_DEBUG=1 for the stack trace.']),
   ];
   return new CliError(EXIT.failed, `${e.name}: ${e.message}`, { code: e.name, details: extra });

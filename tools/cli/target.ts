@@ -1,7 +1,8 @@
 /**
  * Where the CLI points: the running local stack (default; found through `.local/stack.json`)
  * or a deployed stack (`--stack <name>`; its CloudFormation outputs, standard AWS
- * credentials, and the Gameye token from Secrets Manager or `GAMEYE_TOKEN`).
+ * credentials, the Gameye token from Secrets Manager or `GAMEYE_TOKEN`, and an https Gameye
+ * URL chosen by `gameye-url.ts`).
  *
  * Everything is resolved lazily: `bridge dlq` never reads the Gameye token, `bridge logs`
  * never parses the bridge config. The token goes straight into the Gameye client's private
@@ -19,6 +20,8 @@ import { GameyeClient } from '../../lambdas/gameye/index.ts';
 import { isSecretWithoutValue } from '../../lambdas/runtime/secret-errors.ts';
 import { type LocalStackFile, readStackFile, STACK_FILE } from '../local/stack-file.ts';
 import { CliError, isConnectionFailure, UnreachableError, UsageError } from './errors.ts';
+import { writeLine } from './format.ts';
+import { chooseDeployedGameyeUrl } from './gameye-url.ts';
 import type { CliIo } from './io.ts';
 
 /** Global options every command accepts. */
@@ -29,7 +32,10 @@ export interface TargetOptions {
   readonly stackFile?: string | undefined;
   /** The bridge config file (aliases, profiles). */
   readonly config?: string | undefined;
-  /** Deployed mode: the Gameye API. @default `$GAMEYE_BASE_URL`, else the stack's `GameyeBaseUrl` output */
+  /**
+   * Deployed mode: the Gameye API, https only; it overrides the stack's `GameyeBaseUrl` output.
+   * @default the stack's `GameyeBaseUrl` output, else `$GAMEYE_BASE_URL`, else production
+   */
   readonly gameyeUrl?: string | undefined;
 }
 
@@ -74,7 +80,6 @@ export interface GameyeAccess {
   readonly token: string;
 }
 
-export const DEFAULT_GAMEYE_BASE_URL = 'https://api.production-gameye.gameye.net';
 /** Outputs of `lib/bridge-stack.ts` the CLI cannot work without. */
 const REQUIRED_OUTPUTS = [
   'MatchesQueueUrl',
@@ -197,13 +202,16 @@ async function openDeployed(stackName: string, options: TargetOptions, io: CliIo
       archiveBucket: output('ArchiveBucketName'),
     },
     configPath: resolve(options.config ? io.cwd : PROJECT_ROOT, options.config ?? DEFAULT_CONFIG_PATH),
-    gameye: async () => ({
-      baseUrl:
-        options.gameyeUrl ??
-        io.env.GAMEYE_BASE_URL ??
-        (outputs.get('GameyeBaseUrl') || DEFAULT_GAMEYE_BASE_URL),
-      token: io.env.GAMEYE_TOKEN || (await readSecret(secretArn, stackName, region)),
-    }),
+    gameye: async () => {
+      // The URL first: a URL the token must not go to is refused before the token is read.
+      const { url, notes } = chooseDeployedGameyeUrl({
+        option: options.gameyeUrl,
+        env: io.env.GAMEYE_BASE_URL,
+        stackOutput: outputs.get('GameyeBaseUrl'),
+      });
+      for (const note of notes) writeLine(io.stderr, `bridge: ${note}`);
+      return { baseUrl: url, token: io.env.GAMEYE_TOKEN || (await readSecret(secretArn, stackName, region)) };
+    },
     unreachable: (error) => deployedFailure(error, stackName, region),
   });
 }

@@ -6,7 +6,6 @@ import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageCommand,
   GetQueueAttributesCommand,
-  type Message,
   type MessageAttributeValue,
   ReceiveMessageCommand,
   SendMessageCommand,
@@ -14,8 +13,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
 import { DLQ_ATTRIBUTES } from '../../../lambdas/adapters/sqs-dead-letter.ts';
-import { salvageMatchId } from '../../../lambdas/core/match-event.ts';
 import type { CommandContext } from '../context.ts';
+import { type DeadLetterView, deadLetterView } from '../dead-letter-view.ts';
 import { isConnectionFailure, UsageError } from '../errors.ts';
 import { table, writeJson, writeLine } from '../format.ts';
 import type { Target } from '../target.ts';
@@ -29,20 +28,6 @@ const PEEK_VISIBILITY_SECONDS = 30;
 /** Moving one by one: a message being moved is hidden this long (send + delete take ms). */
 const MOVE_VISIBILITY_SECONDS = 60;
 const DEFAULT_MAX = 1000;
-
-export interface DeadLetterView {
-  readonly messageId: string;
-  readonly matchId: string | undefined;
-  /** The bridge's reason, or `max-receives` when SQS moved it after too many failed receives. */
-  readonly reason: string;
-  readonly message: string | undefined;
-  readonly failedAt: string | undefined;
-  readonly identifier: string | undefined;
-  /** Receives in the DLQ, this peek included. */
-  readonly receiveCount: number;
-  readonly sentAt: string | undefined;
-  readonly body: string;
-}
 
 export function registerDlq(program: Command, ctx: CommandContext): void {
   const dlq = program
@@ -173,7 +158,7 @@ async function peek(target: Target, max: number): Promise<DeadLetterView[]> {
       if (got.length === 0) break;
       for (const m of got) {
         if (m.ReceiptHandle) handles.push(m.ReceiptHandle);
-        if (m.MessageId && !seen.has(m.MessageId)) seen.set(m.MessageId, view(m));
+        if (m.MessageId && !seen.has(m.MessageId)) seen.set(m.MessageId, deadLetterView(m));
       }
     }
   } finally {
@@ -199,38 +184,6 @@ async function release(target: Target, queueUrl: string, handles: readonly strin
       // Expired handles: those messages are visible again already.
     }
   }
-}
-
-function view(m: Message): DeadLetterView {
-  const attr = (name: string): string | undefined => {
-    const v = m.MessageAttributes?.[name]?.StringValue;
-    return v === undefined || v === '-' ? undefined : v;
-  };
-  const body = m.Body ?? '';
-  let matchId = attr(DLQ_ATTRIBUTES.matchId);
-  if (matchId === undefined) {
-    try {
-      matchId = salvageMatchId(JSON.parse(body));
-    } catch {
-      // Not JSON: no match id to show.
-    }
-  }
-  const sent = Number(m.Attributes?.SentTimestamp);
-  return {
-    messageId: m.MessageId ?? '',
-    matchId,
-    reason: attr(DLQ_ATTRIBUTES.reason) ?? 'max-receives',
-    message:
-      attr(DLQ_ATTRIBUTES.message) ??
-      (attr(DLQ_ATTRIBUTES.reason)
-        ? undefined
-        : 'moved by SQS after repeated failed receives (transient failures)'),
-    failedAt: attr(DLQ_ATTRIBUTES.failedAt),
-    identifier: attr(DLQ_ATTRIBUTES.identifier),
-    receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 0),
-    sentAt: Number.isFinite(sent) && sent > 0 ? new Date(sent).toISOString() : undefined,
-    body,
-  };
 }
 
 function letterTable(letters: readonly DeadLetterView[], withBody: boolean): string {

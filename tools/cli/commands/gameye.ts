@@ -2,12 +2,12 @@
  * Commands that ask Gameye directly: `logs`, `locations`, `check-version`.
  */
 import type { Command } from 'commander';
-import type { BridgeConfig } from '../../../lambdas/core/config.ts';
 import { GameyeError } from '../../../lambdas/gameye/index.ts';
 import type { CommandContext } from '../context.ts';
 import { FailedError, UsageError } from '../errors.ts';
 import { table, writeJson, writeLine } from '../format.ts';
 import { requireRecord } from '../records.ts';
+import { aliasesOf, configuredLocations, preferenceOf } from '../regions.ts';
 
 export function registerGameyeCommands(program: Command, ctx: CommandContext): void {
   program
@@ -155,20 +155,4 @@ export function registerGameyeCommands(program: Command, ctx: CommandContext): v
         return missing.length === 0 ? 0 : 1;
       });
     });
-}
-
-/** Every Gameye location the config can place in: alias targets, then preference, de-duplicated. */
-export function configuredLocations(config: Readonly<BridgeConfig>): string[] {
-  return [...new Set([...config.regionPreference, ...Object.values(config.regionAliases)])];
-}
-
-function aliasesOf(config: Readonly<BridgeConfig>, location: string): string[] {
-  return Object.entries(config.regionAliases)
-    .filter(([, to]) => to === location)
-    .map(([from]) => from);
-}
-
-function preferenceOf(config: Readonly<BridgeConfig>, location: string): number | undefined {
-  const i = config.regionPreference.indexOf(location);
-  return i === -1 ? undefined : i + 1;
 }

@@ -1,24 +1,27 @@
 /**
  * `bridge send-match` and `bridge end-match`: put a MatchFound or MatchEnded message on the
  * matches queue, exactly as a matchmaker or game backend would, after validating it with
- * the bridge's own schema so a typo is caught here with the field's name, not in the DLQ.
+ * the bridge's own schema and running the checks placement makes before its claim (profile,
+ * allowed overrides), so a typo is caught here with the field's name, not in the DLQ.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Command } from 'commander';
 import type * as z from 'zod';
+import { PermanentPlacementError } from '../../../lambdas/core/errors.ts';
 import { fieldIssues } from '../../../lambdas/core/issues.ts';
 import { MAX_BODY_BYTES, MatchEndedV1, MatchFoundV1 } from '../../../lambdas/core/match-event.ts';
-import { SessionRecord } from '../../../lambdas/core/session-record.ts';
-import { SESSIONS_TABLE } from '../../../lambdas/shared/sessions-table.ts';
+import { resolvePlan } from '../../../lambdas/core/placement.ts';
+import { sessionIdFor } from '../../../lambdas/core/session-id.ts';
+import type { SessionRecord } from '../../../lambdas/core/session-record.ts';
 import { type CommandContext, collect } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { keyValues, writeJson, writeLine } from '../format.ts';
-import { readAll } from '../io.ts';
+import { readAll, systemClock } from '../io.ts';
+import { getRecord } from '../records.ts';
 import type { Target } from '../target.ts';
+import { type MatchOutcome, waitForOutcome } from '../wait-for-outcome.ts';
 
 interface SendMatchOptions {
   readonly file?: string;
@@ -40,7 +43,11 @@ export function registerSendMatch(program: Command, ctx: CommandContext): void {
     .description(
       'Validate a MatchFound v1 event with the bridge schema and send it to the matches queue.\n' +
         'Give the event as a file (--file f.json), on stdin (`-`), or build it from flags.\n' +
-        'Invalid events are refused (exit 2) with the path of every bad field; nothing is sent.',
+        'Invalid events are refused (exit 2) with the path of every bad field; nothing is sent.\n' +
+        'So is an event the bridge would refuse before placing it: a profile the bridge config\n' +
+        "does not have, or an override (env, labels, args, ttl) the profile's allowOverrides does\n" +
+        'not allow. --force sends it anyway. With --wait, a match the bridge parks in the\n' +
+        'dead-letter queue is reported with its reason as soon as it is there (exit 1).',
     )
     .argument('[source]', "'-' to read the event from stdin (same as --file -)")
     .option('-f, --file <path>', "read the event from a JSON file ('-' for stdin)")
@@ -55,8 +62,11 @@ export function registerSendMatch(program: Command, ctx: CommandContext): void {
     .option('--env <KEY=VALUE>', 'flags mode, repeatable: env override', collect)
     .option('--label <key=value>', 'flags mode, repeatable: label override', collect)
     .option('--arg <arg>', 'flags mode, repeatable: args override', collect)
-    .option('--force', 'send even if the profile is not in the bridge config')
-    .option('--wait [seconds]', 'wait until the match is READY or FAILED (default 30 s)')
+    .option('--force', 'send even if the bridge would refuse it (unknown profile, override not allowed)')
+    .option(
+      '--wait [seconds]',
+      'wait until the match is READY, FAILED or dead-lettered (default 30 s; exit 1 unless READY)',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -67,8 +77,9 @@ export function registerSendMatch(program: Command, ctx: CommandContext): void {
     )
     .action(async (source: string | undefined, options: SendMatchOptions, command: Command) => {
       const { body, event } = await readMatchFound(source, options, ctx);
+      const waitMs = waitMillis(options.wait);
       await ctx.withTarget(command, async (target, globals) => {
-        if (!options.force) checkProfile(target, event.profile);
+        if (!options.force) checkPlan(target, event);
         const sent = await target.clients.sqs.send(
           new SendMessageCommand({ QueueUrl: target.resources.matchesQueueUrl, MessageBody: body }),
         );
@@ -78,19 +89,24 @@ export function registerSendMatch(program: Command, ctx: CommandContext): void {
           messageId: sent.MessageId,
           queueUrl: target.resources.matchesQueueUrl,
         };
-        const waitMs = waitMillis(options.wait);
-        let exit: 0 | 1 = 0;
+        let outcome: MatchOutcome | undefined;
         if (waitMs !== undefined) {
-          const record = await waitForOutcome(target, event.matchId, waitMs, ctx.io.signal);
-          result.record = record ?? null;
-          if (record?.state !== 'READY') exit = 1;
+          outcome = await waitForOutcome(
+            target,
+            { matchId: event.matchId, messageId: sent.MessageId },
+            { timeoutMs: waitMs, clock: ctx.io.clock ?? systemClock, signal: ctx.io.signal },
+          );
+          result.record = outcome.kind === 'dead-lettered' ? null : (outcome.record ?? null);
+          result.deadLetter = outcome.kind === 'dead-lettered' ? deadLetterSummary(outcome) : null;
         }
         if (globals.json) writeJson(ctx.io.stdout, result);
         else {
           writeLine(ctx.io.stdout, `Sent MatchFound ${event.matchId} (message ${sent.MessageId ?? '?'}).`);
-          if (waitMs !== undefined) printOutcome(ctx, event.matchId, result.record as SessionRecord | null);
+          if (outcome) printOutcome(ctx, event.matchId, outcome);
         }
-        return exit;
+        return outcome === undefined || (outcome.kind === 'settled' && outcome.record.state === 'READY')
+          ? 0
+          : 1;
       });
     });
 
@@ -99,11 +115,13 @@ export function registerSendMatch(program: Command, ctx: CommandContext): void {
     .summary('send MatchEnded for a match (the bridge stops and archives its session)')
     .description(
       'Send a MatchEnded v1 message to the matches queue, as the game backend does when a match is\n' +
-        'over. The bridge then stops the session and archives it. To stop directly, use `bridge stop`.',
+        'over. The bridge then stops the session and archives it, as `bridge stop` does at once.\n' +
+        'Without --yes, only shows what it would end (exit 2) and sends nothing.',
     )
     .argument('<matchId>', 'the match id')
     .option('--reason <text>', 'why the match ended (kept in the record and the SessionEnded event)')
-    .action(async (matchId: string, options: { reason?: string }, command: Command) => {
+    .option('-y, --yes', 'really send it (without: show what it would end)')
+    .action(async (matchId: string, options: { reason?: string; yes?: boolean }, command: Command) => {
       const raw = {
         type: 'MatchEnded',
         version: 1,
@@ -112,6 +130,12 @@ export function registerSendMatch(program: Command, ctx: CommandContext): void {
       };
       validate(MatchEndedV1, raw, 'MatchEnded');
       await ctx.withTarget(command, async (target, globals) => {
+        if (!options.yes) {
+          throw new UsageError(
+            `not sent: add --yes to end match ${matchId}: ${wouldEnd(await getRecord(target, matchId))}`,
+            { code: 'NOT_CONFIRMED' },
+          );
+        }
         const sent = await target.clients.sqs.send(
           new SendMessageCommand({
             QueueUrl: target.resources.matchesQueueUrl,
@@ -223,37 +247,91 @@ export function parsePlayer(spec: string): Record<string, unknown> {
   const colon = spec.lastIndexOf(':');
   const tail = colon === -1 ? '' : spec.slice(colon + 1);
   if (colon === -1 || !tail.includes('=')) return { id: spec };
-  const latencies: Record<string, unknown> = {};
-  for (const part of tail.split(',')) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--player ${spec}: expected region=ms pairs after ':', got '${part}'`);
-    const ms = part.slice(eq + 1).trim();
-    const n = Number(ms);
-    latencies[part.slice(0, eq).trim()] = ms !== '' && Number.isFinite(n) ? n : ms;
-  }
+  // Own properties (`Object.fromEntries`), so a region named `__proto__` reaches the schema.
+  const latencies = Object.fromEntries(
+    tail.split(',').map((part) => {
+      const eq = part.indexOf('=');
+      if (eq <= 0)
+        throw new UsageError(`--player ${spec}: expected region=ms pairs after ':', got '${part}'`);
+      const ms = part.slice(eq + 1).trim();
+      const n = Number(ms);
+      return [part.slice(0, eq).trim(), ms !== '' && Number.isFinite(n) ? n : ms];
+    }),
+  );
   return { id: spec.slice(0, colon), latencies };
 }
 
+/**
+ * `KEY=VALUE` flags as an object of own properties (`Object.fromEntries`), so a key such as
+ * `__proto__` is sent as typed and the bridge's schema judges it, as it would from a file.
+ */
 function pairs(values: readonly string[], option: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const v of values) {
-    const eq = v.indexOf('=');
-    if (eq <= 0) throw new UsageError(`${option} ${v}: expected KEY=VALUE`);
-    out[v.slice(0, eq)] = v.slice(eq + 1);
-  }
-  return out;
+  return Object.fromEntries(
+    values.map((v) => {
+      const eq = v.indexOf('=');
+      if (eq <= 0) throw new UsageError(`${option} ${v}: expected KEY=VALUE`);
+      return [v.slice(0, eq), v.slice(eq + 1)];
+    }),
+  );
 }
 
-function checkProfile(target: Target, profile: string): void {
+/**
+ * The checks placement makes before it claims a match, through the core's own `resolvePlan`:
+ * the profile exists and allows every override. A match placement would refuse is refused
+ * here (exit 2), with the reason it would get and the field at fault, and nothing is sent.
+ */
+function checkPlan(target: Target, event: MatchFoundV1): void {
   const config = target.config();
-  if (profile in config.profiles) return;
-  throw new UsageError(`profile: unknown profile '${profile}' in ${target.configPath}`, {
-    code: 'INVALID_EVENT',
-    details: [
-      `configured profiles: ${Object.keys(config.profiles).join(', ')}`,
-      'The bridge would answer SessionFailed (unknown-profile). Use --force to send anyway.',
-    ],
-  });
+  try {
+    resolvePlan(event, config, sessionIdFor(event.matchId, config.sessionNamespace));
+  } catch (err) {
+    if (!(err instanceof PermanentPlacementError)) throw err;
+    const profile = Object.hasOwn(config.profiles, event.profile)
+      ? config.profiles[event.profile]
+      : undefined;
+    throw new UsageError(`the bridge would refuse match ${event.matchId} (${err.reason}): ${err.message}`, {
+      code: 'INVALID_EVENT',
+      details: [
+        profile === undefined
+          ? `configured profiles in ${target.configPath}: ${Object.keys(config.profiles).join(', ')}`
+          : `profile ${event.profile} in ${target.configPath} allows overriding: ${allowed(profile.allowOverrides)}`,
+        `Nothing was sent. With --force it is sent anyway, and the bridge parks it in the dead-letter queue (${err.reason}).`,
+      ],
+      cause: err,
+    });
+  }
+}
+
+function allowed(allow: {
+  readonly env?: readonly string[] | undefined;
+  readonly labels?: readonly string[] | undefined;
+  readonly args?: boolean | undefined;
+  readonly ttl?: boolean | undefined;
+}): string {
+  const fields = [
+    ...(allow.env ?? []).map((k) => `env.${k}`),
+    ...(allow.labels ?? []).map((k) => `labels.${k}`),
+    ...(allow.args ? ['args'] : []),
+    ...(allow.ttl ? ['ttl'] : []),
+  ];
+  return fields.length > 0 ? fields.join(', ') : 'nothing';
+}
+
+/** What sending MatchEnded would do to the match, for `end-match` without --yes. */
+function wouldEnd(record: SessionRecord | undefined): string {
+  if (record === undefined) {
+    return 'the bridge has no record of it, so it would record it FAILED (ended-before-placed) and a late MatchFound would start no server';
+  }
+  const where = `${record.state} in ${record.region ?? '?'} on ${record.host ?? '?'}`;
+  switch (record.state) {
+    case 'READY':
+    case 'ENDING':
+      return `the bridge would stop and archive session ${record.sessionId} (${where})`;
+    case 'PLACING':
+      return `the bridge would stop and archive session ${record.sessionId} once it is READY (now PLACING)`;
+    default:
+      return `it is already ${record.state}, so MatchEnded would change nothing`;
+  }
 }
 
 function waitMillis(wait: string | boolean | undefined): number | undefined {
@@ -265,36 +343,30 @@ function waitMillis(wait: string | boolean | undefined): number | undefined {
   return seconds * 1000;
 }
 
-/** Poll the record until it leaves PLACING (or time runs out): READY or FAILED. */
-async function waitForOutcome(
-  target: Target,
-  matchId: string,
-  timeoutMs: number,
-  signal: AbortSignal | undefined,
-): Promise<SessionRecord | undefined> {
-  const until = Date.now() + timeoutMs;
-  let last: SessionRecord | undefined;
-  while (Date.now() < until && !signal?.aborted) {
-    const out = await target.clients.dynamodb.send(
-      new GetItemCommand({
-        TableName: target.resources.tableName,
-        Key: { [SESSIONS_TABLE.partitionKey.name]: { S: matchId } },
-        ConsistentRead: true,
-      }),
-    );
-    if (out.Item) {
-      const parsed = SessionRecord.safeParse(unmarshall(out.Item));
-      if (parsed.success) {
-        last = parsed.data;
-        if (last.state !== 'PLACING') return last;
-      }
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return last;
+function deadLetterSummary(outcome: Extract<MatchOutcome, { kind: 'dead-lettered' }>) {
+  const { reason, message, failedAt, messageId } = outcome.letter;
+  return { reason, message: message ?? null, failedAt: failedAt ?? null, messageId };
 }
 
-function printOutcome(ctx: CommandContext, matchId: string, record: SessionRecord | null): void {
+function printOutcome(ctx: CommandContext, matchId: string, outcome: MatchOutcome): void {
+  if (outcome.kind === 'dead-lettered') {
+    const { letter } = outcome;
+    writeLine(
+      ctx.io.stdout,
+      keyValues([
+        ['state', 'refused (in the dead-letter queue)'],
+        ['reason', letter.reason],
+        ['message', letter.message],
+        ['failed at', letter.failedAt],
+      ]),
+    );
+    writeLine(
+      ctx.io.stderr,
+      `The bridge refused ${matchId} before placing it: fix the event and send it again (see \`bridge dlq\`).`,
+    );
+    return;
+  }
+  const record = outcome.record;
   if (!record) {
     writeLine(ctx.io.stderr, `No session record for ${matchId} yet: is the placement function running?`);
     return;

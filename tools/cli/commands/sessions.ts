@@ -3,13 +3,13 @@
  * `bridge session <matchId>` (one record next to Gameye's live view of its session).
  */
 import type { Command } from 'commander';
-import type { BridgeConfig } from '../../../lambdas/core/config.ts';
 import { ACTIVE_STATES, type SessionRecord, SessionState } from '../../../lambdas/core/session-record.ts';
 import { type GameyeClient, GameyeError, type Session } from '../../../lambdas/gameye/index.ts';
 import type { CommandContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { age, keyValues, parseDuration, table, writeJson, writeLine } from '../format.ts';
 import { listRecords, requireRecord } from '../records.ts';
+import { locationOf } from '../regions.ts';
 
 interface SessionsOptions {
   readonly region?: string;
@@ -219,11 +219,6 @@ function parseLimit(limit: string | undefined): number | undefined {
   if (!Number.isInteger(n) || n < 1)
     throw new UsageError(`--limit: expected a positive integer, got '${limit}'`);
   return n;
-}
-
-/** A matchmaker alias (`dublin`) becomes its Gameye location (`eu-west-1`); a location stays. */
-function locationOf(config: Readonly<BridgeConfig>, region: string): string {
-  return config.regionAliases[region] ?? region;
 }
 
 function splitImage(image: string | undefined): [string | undefined, string | undefined] {

@@ -1,0 +1,170 @@
+/**
+ * Deployed mode's Gameye URL, end to end: `node bin/bridge.ts --stack …` as a child process
+ * against a fake CloudFormation and Secrets Manager, with plain TCP listeners standing in for
+ * Gameye. A listener records who connects and hangs up, so no token is ever read from it and
+ * the test sees which URL the CLI chose without any TLS set-up.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { type FakeAws, startFakeAws } from './fake-aws.ts';
+import { PROJECT_ROOT } from './support.ts';
+
+const BIN = join(PROJECT_ROOT, 'bin/bridge.ts');
+const STACK = 'FakeBridge';
+const TOKEN = 'fake_production_token_value';
+const OUTPUTS = {
+  MatchesQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/000000000000/matches',
+  DeadLetterQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/000000000000/dlq',
+  SessionsTableName: 'sessions',
+  SessionEventsTopicArn: 'arn:aws:sns:eu-west-1:000000000000:events',
+  ArchiveBucketName: 'archive',
+  GameyeTokenSecretArn: 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:token',
+};
+
+interface Listener {
+  readonly port: number;
+  connections: number;
+  close(): Promise<void>;
+}
+
+async function listener(): Promise<Listener> {
+  const state = { connections: 0 };
+  const server: Server = createServer((socket) => {
+    state.connections += 1;
+    socket.destroy();
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return Object.assign(state, {
+    port: address.port,
+    async close() {
+      server.close();
+      await once(server, 'close');
+    },
+  });
+}
+
+const home = mkdtempSync(join(tmpdir(), 'bridge-cli-deployed-'));
+let aws: FakeAws | undefined;
+let open: Listener[] = [];
+
+afterEach(async () => {
+  await aws?.close();
+  aws = undefined;
+  await Promise.all(open.map((l) => l.close()));
+  open = [];
+});
+
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+async function gameye(): Promise<Listener> {
+  const l = await listener();
+  open.push(l);
+  return l;
+}
+
+interface Exit {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `bridge --stack FakeBridge <args>` with only the fake AWS to talk to. */
+async function deployed(
+  outputs: Record<string, string>,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<Exit> {
+  aws = await startFakeAws({ stackName: STACK, outputs: { ...OUTPUTS, ...outputs }, secret: TOKEN });
+  const child = spawn(process.execPath, [BIN, '--stack', STACK, ...args], {
+    cwd: PROJECT_ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: home,
+      AWS_CONFIG_FILE: join(home, 'none'),
+      AWS_SHARED_CREDENTIALS_FILE: join(home, 'none'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'AKIDFAKE',
+      AWS_SECRET_ACCESS_KEY: 'fake',
+      AWS_ENDPOINT_URL: aws.url,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+  const [code] = (await once(child, 'close')) as [number | null];
+  expect(stdout + stderr).not.toContain(TOKEN);
+  return { code, stdout, stderr };
+}
+
+describe('deployed mode refuses a Gameye URL that is not https', () => {
+  it('refuses a plain-http --gameye-url before reading the token (exit 2), sending nothing there', async () => {
+    const plain = await gameye();
+    const r = await deployed({ GameyeBaseUrl: 'https://gameye.example' }, [
+      'locations',
+      'arena-server',
+      '--gameye-url',
+      `http://127.0.0.1:${plain.port}`,
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`--gameye-url "http://127.0.0.1:${plain.port}" is not an https:// URL`);
+    expect(r.stderr).toContain('Pass an https:// URL');
+    expect(aws?.calls).toEqual(['DescribeStacks']);
+    expect(plain.connections).toBe(0);
+  });
+
+  it('refuses a plain-http GAMEYE_BASE_URL for a stack without a GameyeBaseUrl output', async () => {
+    const plain = await gameye();
+    const r = await deployed({}, ['locations', 'arena-server', '--json'], {
+      GAMEYE_BASE_URL: `http://127.0.0.1:${plain.port}`,
+    });
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toMatchObject({ error: { code: 'INSECURE_GAMEYE_URL', exitCode: 2 } });
+    expect(r.stderr).toContain('GAMEYE_BASE_URL');
+    expect(aws?.calls).toEqual(['DescribeStacks']);
+    expect(plain.connections).toBe(0);
+  });
+});
+
+describe("deployed mode prefers the stack's GameyeBaseUrl output", () => {
+  it('ignores a GAMEYE_BASE_URL that differs from the output, and says so', async () => {
+    const [fromStack, fromEnv] = [await gameye(), await gameye()];
+    const r = await deployed(
+      { GameyeBaseUrl: `https://127.0.0.1:${fromStack.port}` },
+      ['locations', 'arena-server'],
+      {
+        GAMEYE_BASE_URL: `https://127.0.0.1:${fromEnv.port}`,
+      },
+    );
+    expect(r.stderr).toContain(`ignoring GAMEYE_BASE_URL https://127.0.0.1:${fromEnv.port}`);
+    expect(aws?.calls).toEqual(['DescribeStacks', 'GetSecretValue']);
+    expect(fromStack.connections).toBeGreaterThan(0);
+    expect(fromEnv.connections).toBe(0);
+  });
+
+  it('lets an explicit --gameye-url win, and says it overrides the output', async () => {
+    const [fromStack, fromOption] = [await gameye(), await gameye()];
+    const r = await deployed({ GameyeBaseUrl: `https://127.0.0.1:${fromStack.port}` }, [
+      'locations',
+      'arena-server',
+      '--gameye-url',
+      `https://127.0.0.1:${fromOption.port}`,
+    ]);
+    expect(r.stderr).toContain(
+      `overriding the stack's GameyeBaseUrl https://127.0.0.1:${fromStack.port} with --gameye-url https://127.0.0.1:${fromOption.port}`,
+    );
+    expect(fromOption.connections).toBeGreaterThan(0);
+    expect(fromStack.connections).toBe(0);
+  });
+});
