@@ -12,7 +12,7 @@ import type * as z from 'zod';
 import { PermanentPlacementError } from '../../../lambdas/core/errors.ts';
 import { fieldIssues } from '../../../lambdas/core/issues.ts';
 import { MAX_BODY_BYTES, MatchEndedV1, MatchFoundV1 } from '../../../lambdas/core/match-event.ts';
-import { resolvePlan } from '../../../lambdas/core/placement.ts';
+import { resolvePlan } from '../../../lambdas/core/placement/plan.ts';
 import { sessionIdFor } from '../../../lambdas/core/session-id.ts';
 import type { SessionRecord } from '../../../lambdas/core/session-record.ts';
 import { type CommandContext, collect } from '../context.ts';
