@@ -5,7 +5,7 @@
  */
 import type { DescribedSession, GameyePort, StartedSession, StartSessionRequest } from '../core/ports.ts';
 import type { ServerPort } from '../core/session-record.ts';
-import type { GameyeClient, GameyeError, RetryPolicy } from '../gameye/index.ts';
+import type { CallOptions, GameyeClient, GameyeError, RetryPolicy } from '../gameye/index.ts';
 import { type Absorb, callGameye, goneAsAlreadyGone, notFoundAsUndefined } from './gameye-call.ts';
 import { livenessOf } from './gameye-liveness.ts';
 
@@ -21,10 +21,32 @@ export const PLACEMENT_RETRIES: RetryPolicy = { maxAttempts: 3, baseDelayMs: 100
 export const placementRetryIf = (error: GameyeError): boolean =>
   error.status !== 420 && error.code !== 'TIMEOUT';
 
+/**
+ * How a start is tried: a short timeout per attempt, then the same start again. A start
+ * carries our own session id, so repeating one is safe: if an attempt that timed out did
+ * start the session, the repeat answers "exists already" and placement adopts it. Gameye
+ * starts a session in about half a second, so waiting out a long timeout for a hung answer
+ * only delays the match.
+ */
+export interface StartAttempts {
+  /** The time one start attempt may take. */
+  readonly timeoutMs: number;
+  /** Attempts per start, the first included. */
+  readonly attempts: number;
+}
+
+/**
+ * Which failures of a start are tried again at once: timeouts, resets and 5xx (the client's
+ * transient verdict), but not "no capacity" (420), which placement answers with the next region.
+ */
+export const startRetryIf = (error: GameyeError): boolean => error.status !== 420;
+
 export interface GameyePortAdapterProps {
   readonly client: GameyeClient;
   /** Per-call timeout; the handler derives it from the Lambda's remaining time. */
   readonly timeoutMs?: number | undefined;
+  /** How starts are tried (per-attempt timeout and attempts). @default one attempt of `timeoutMs` */
+  readonly startAttempts?: StartAttempts | undefined;
   /** Called for every failed call, for metrics and logs (status, identifier). */
   readonly onError?: ((error: GameyeError) => void) | undefined;
 }
@@ -32,11 +54,21 @@ export interface GameyePortAdapterProps {
 export class GameyePortAdapter implements GameyePort {
   readonly #client: GameyeClient;
   readonly #options: { timeoutMs?: number };
+  readonly #startOptions: CallOptions;
   readonly #onError: ((error: GameyeError) => void) | undefined;
 
   constructor(props: GameyePortAdapterProps) {
     this.#client = props.client;
     this.#options = props.timeoutMs === undefined ? {} : { timeoutMs: props.timeoutMs };
+    const start = props.startAttempts;
+    this.#startOptions =
+      start === undefined
+        ? this.#options
+        : {
+            timeoutMs: Math.min(start.timeoutMs, props.timeoutMs ?? start.timeoutMs),
+            retries: { maxAttempts: start.attempts, baseDelayMs: 50, maxDelayMs: 500 },
+            retryIf: startRetryIf,
+          };
     this.#onError = props.onError;
   }
 
@@ -63,7 +95,7 @@ export class GameyePortAdapter implements GameyePort {
           ...(request.ttl === undefined ? {} : { ttl: request.ttl }),
           ...(request.restart === undefined ? {} : { restart: request.restart }),
         },
-        this.#options,
+        this.#startOptions,
       ),
     );
     return {

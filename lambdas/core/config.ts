@@ -110,6 +110,19 @@ export const BridgeConfig = z
         message: 'expected maxDelaySeconds ≥ firstDelaySeconds',
       })
       .default({ firstDelaySeconds: 15, maxDelaySeconds: 180 }),
+    /**
+     * How one session start is tried: a start that has not answered within `attemptTimeoutMs`
+     * is sent again (it carries the match's own session id, so a start that did land answers
+     * "exists already" and is adopted), up to `attempts` times. Gameye starts a session in about
+     * half a second; waiting out a long timeout for a hung answer only delays the match.
+     */
+    start: z
+      .object({
+        attemptTimeoutMs: Ms.min(100).max(30_000).default(2_000),
+        attempts: z.number().int().min(1).max(10).default(4),
+      })
+      .strict()
+      .default({ attemptTimeoutMs: 2_000, attempts: 4 }),
     /** Shards of the sparse "active" index. Only ever grow it: the reaper queries 0..N-1. */
     activeShards: z.number().int().min(1).max(100).default(8),
     /**

@@ -78,7 +78,12 @@ export function placementDeps(options: PlacementDepsOptions): PlacementHandlerDe
           error,
         );
       }
-      return new GameyePortAdapter({ client, timeoutMs, onError });
+      return new GameyePortAdapter({
+        client,
+        timeoutMs,
+        onError,
+        startAttempts: { timeoutMs: env.config.start.attemptTimeoutMs, attempts: env.config.start.attempts },
+      });
     },
     state: createPlacementState(env.config, clock),
     clock,
