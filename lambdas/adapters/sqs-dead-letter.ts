@@ -1,6 +1,6 @@
 /**
  * Parks a permanently failed match message in the DLQ with its reason, so nothing is lost
- * and nothing is retried forever (DESIGN.md invariant 2). The body is kept byte for byte;
+ * and nothing is retried forever. The body is kept byte for byte;
  * the reason travels as message attributes an operator (or `bridge dlq`) reads without
  * parsing the body.
  */

@@ -85,7 +85,7 @@ export const BridgeConfig = z
     attemptReserveMs: Ms.default(3_000),
     cache: z
       .object({
-        /** Gameye's availability changes quickly; NOTES.md says cache it seconds at most. */
+        /** Gameye's availability changes quickly and Gameye asks callers not to cache it: seconds at most. */
         availableLocationsTtlMs: Ms.max(30_000).default(5_000),
         tagTtlMs: Ms.default(60_000),
       })

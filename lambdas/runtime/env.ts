@@ -1,5 +1,5 @@
 /**
- * The functions' environment, parsed once at cold start by zod (STYLE.md #3). An error names
+ * The functions' environment, parsed once at cold start by zod. An error names
  * every missing or bad variable. Only the composition root reads `process.env`; adapters get
  * their names and clients in their constructors.
  */
@@ -23,7 +23,7 @@ export interface RuntimeEnv {
   readonly config: Readonly<BridgeConfig>;
 }
 
-/** Local mode only: the token itself (DESIGN.md invariant 5 keeps it out of deployed envs). */
+/** Local mode only: the token itself (a deployed function reads it from Secrets Manager, never its env). */
 export const LOCAL_TOKEN_ENV = 'GAMEYE_TOKEN';
 
 const Env = z.object({
