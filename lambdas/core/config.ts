@@ -14,6 +14,11 @@ export const DeploymentId = z
 
 const Ms = z.number().int().min(0);
 
+/** Most `artifactPaths` per profile: SessionEnded lists the missing ones, so they are bounded. */
+export const MAX_ARTIFACT_PATHS = 32;
+/** Longest artifact path (Linux's PATH_MAX is 4096; archived paths are far shorter). */
+export const MAX_ARTIFACT_PATH_CHARS = 1_024;
+
 export const ContainerPort = z.object({
   container: z.number().int().min(1).max(65535),
   protocol: z.enum(['tcp', 'udp']),
@@ -42,8 +47,11 @@ export const Profile = z
     args: z.array(z.string().min(1)).optional(),
     labels: z.record(LabelKey, z.string()).optional(),
     restart: z.boolean().optional(),
-    /** Paths archived to S3 after the session stops. */
-    artifactPaths: z.array(z.string().min(1)).default([]),
+    /** Paths archived to S3 after the session stops (SessionEnded lists the missing ones). */
+    artifactPaths: z
+      .array(z.string().min(1).max(MAX_ARTIFACT_PATH_CHARS))
+      .max(MAX_ARTIFACT_PATHS)
+      .default([]),
     allowOverrides: AllowOverrides.default({}),
     /** Ports the game listens on; documentation for subscribers, Gameye reports the real ones. */
     ports: z.array(ContainerPort).optional(),
