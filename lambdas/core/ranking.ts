@@ -152,7 +152,10 @@ export function describeDropped(dropped: readonly Dropped[]): string {
       NAMED_IN_MESSAGE,
       64,
     );
-    const detail = first.detail === undefined ? '' : ` (${first.region}: ${boundedText(first.detail, 96)})`;
+    const detail =
+      first.detail === undefined
+        ? ''
+        : ` (${boundedText(first.region, 64)}: ${boundedText(first.detail, 96)})`;
     parts.push(`${reason} (${of.length}): ${names}${detail}`);
   }
   return parts.join('; ');
