@@ -5,7 +5,14 @@
 import * as z from 'zod';
 import { ConfigError } from './errors.ts';
 import { fieldIssues } from './issues.ts';
-import { EnvName, LabelKey, RegionName, TtlDuration } from './match-event.ts';
+import {
+  EnvName,
+  LabelKey,
+  MAX_OVERRIDE_KEYS,
+  MAX_TTL_MINUTES,
+  RegionName,
+  TtlDuration,
+} from './match-event.ts';
 
 /** A Gameye label value naming this deployment; kept DNS-label-like so it is safe anywhere. */
 export const DeploymentId = z
@@ -14,20 +21,44 @@ export const DeploymentId = z
 
 const Ms = z.number().int().min(0);
 
+/** Most `artifactPaths` per profile: SessionEnded lists the missing ones, so they are bounded. */
+export const MAX_ARTIFACT_PATHS = 32;
+/** Longest artifact path (Linux's PATH_MAX is 4096; archived paths are far shorter). */
+export const MAX_ARTIFACT_PATH_CHARS = 1_024;
+
 export const ContainerPort = z.object({
   container: z.number().int().min(1).max(65535),
   protocol: z.enum(['tcp', 'udp']),
 });
 
-/** Which per-match overrides a profile accepts from the MatchFound event. Default: none. */
+/** Keys one match may set in `env` and in `labels`, unless a profile says otherwise. */
+export const DEFAULT_MAX_OVERRIDE_KEYS = 50;
+/** Longest `ttl` a match may ask for when the profile sets neither `maxTtlMs` nor `maxLifetimeMs`. */
+export const DEFAULT_MAX_TTL_MS = 24 * 60 * 60_000;
+
+/**
+ * Which per-match overrides a profile accepts from the MatchFound event, and how much of
+ * them. Default: none.
+ */
 export const AllowOverrides = z
   .object({
-    /** Env keys the event may set. */
+    /** Env keys the event may set (never one of {@link DENIED_ENV}). */
     env: z.array(EnvName).optional(),
     args: z.boolean().optional(),
     /** Label keys the event may set. */
     labels: z.array(LabelKey).optional(),
     ttl: z.boolean().optional(),
+    /** Most `env` keys one event may set. */
+    maxEnvKeys: z.number().int().min(0).max(MAX_OVERRIDE_KEYS).default(DEFAULT_MAX_OVERRIDE_KEYS),
+    /** Most `labels` keys one event may set. */
+    maxLabelKeys: z.number().int().min(0).max(MAX_OVERRIDE_KEYS).default(DEFAULT_MAX_OVERRIDE_KEYS),
+    /**
+     * Longest `ttl` an event may ask for, in ms. Default: the profile's `maxLifetimeMs` (the
+     * reaper stops the session then anyway), or 24 h when it has none.
+     */
+    maxTtlMs: Ms.min(60_000)
+      .max(MAX_TTL_MINUTES * 60_000)
+      .optional(),
   })
   .strict();
 export type AllowOverrides = z.infer<typeof AllowOverrides>;
@@ -42,9 +73,13 @@ export const Profile = z
     args: z.array(z.string().min(1)).optional(),
     labels: z.record(LabelKey, z.string()).optional(),
     restart: z.boolean().optional(),
-    /** Paths archived to S3 after the session stops. */
-    artifactPaths: z.array(z.string().min(1)).default([]),
-    allowOverrides: AllowOverrides.default({}),
+    /** Paths archived to S3 after the session stops (SessionEnded lists the missing ones). */
+    artifactPaths: z
+      .array(z.string().min(1).max(MAX_ARTIFACT_PATH_CHARS))
+      .max(MAX_ARTIFACT_PATHS)
+      .default([]),
+    // prefault, not default: the empty object is parsed, so the limits get their defaults.
+    allowOverrides: AllowOverrides.prefault({}),
     /** Ports the game listens on; documentation for subscribers, Gameye reports the real ones. */
     ports: z.array(ContainerPort).optional(),
     /** Reaper policy: stop when idle this long after the last player left. */
@@ -85,7 +120,7 @@ export const BridgeConfig = z
     attemptReserveMs: Ms.default(3_000),
     cache: z
       .object({
-        /** Gameye's availability changes quickly; NOTES.md says cache it seconds at most. */
+        /** Gameye's availability changes quickly and Gameye asks callers not to cache it: seconds at most. */
         availableLocationsTtlMs: Ms.max(30_000).default(5_000),
         tagTtlMs: Ms.default(60_000),
       })
@@ -139,11 +174,12 @@ export const BridgeConfig = z
   .superRefine((config, ctx) => {
     for (const [name, profile] of Object.entries(config.profiles)) {
       for (const key of profile.allowOverrides.env ?? []) {
-        if (RESERVED_ENV.has(key)) {
+        const denied = deniedEnvReason(key);
+        if (denied !== undefined) {
           ctx.addIssue({
             code: 'custom',
             path: ['profiles', name, 'allowOverrides', 'env'],
-            message: `${key} is set by the bridge and cannot be overridden`,
+            message: `${key} cannot be overridden by a match: ${denied}`,
           });
         }
       }
@@ -164,6 +200,29 @@ export type BridgeConfigInput = z.input<typeof BridgeConfig>;
 
 /** Env the bridge sets on every session; an event may not override them. */
 export const RESERVED_ENV: ReadonlySet<string> = new Set(['MATCH_ID', 'MATCH_PLAYERS']);
+
+/**
+ * Env names no match may set, whatever `allowOverrides` says, each with why. Matched without
+ * regard to case: some container runtimes treat env names case-insensitively, and refusing
+ * `path` as well as `PATH` costs nothing.
+ */
+export const DENIED_ENV: readonly {
+  readonly pattern: RegExp;
+  readonly name: string;
+  readonly why: string;
+}[] = [
+  { pattern: /^GAMEYE_/i, name: 'GAMEYE_*', why: 'Gameye sets these (GAMEYE_SESSION_ID, GAMEYE_HOST)' },
+  { pattern: /^LD_/i, name: 'LD_*', why: 'these tell the dynamic loader which code to load' },
+  { pattern: /^NODE_OPTIONS$/i, name: 'NODE_OPTIONS', why: 'it loads code into a Node.js server' },
+  { pattern: /^PATH$/i, name: 'PATH', why: 'it decides which programs run' },
+  { pattern: /^MATCH_/i, name: 'MATCH_*', why: 'the bridge sets these (MATCH_ID, MATCH_PLAYERS)' },
+];
+
+/** Why no match may set this env name, or undefined when one may (if its profile allows it). */
+export function deniedEnvReason(key: string): string | undefined {
+  const rule = DENIED_ENV.find((r) => r.pattern.test(key));
+  return rule === undefined ? undefined : `${rule.name} is reserved: ${rule.why}`;
+}
 /** Labels with this prefix identify the bridge's sessions; the reaper trusts them. */
 export const RESERVED_LABEL_PREFIX = 'bridge-';
 

@@ -94,6 +94,9 @@ export const PERMANENT_REASONS = [
 ] as const;
 export type PermanentReason = (typeof PERMANENT_REASONS)[number];
 
+/** A failure's message (SessionFailed, a FAILED record) is cut to this many characters. */
+export const MAX_FAILURE_MESSAGE_CHARS = 4_096;
+
 /**
  * Failures that say nothing about the match itself: a later delivery of the same match (an
  * operator's `dlq redrive`, or the matchmaker sending it again) places it afresh.

@@ -4,14 +4,29 @@
  *
  * Event bodies are built from the session record alone, so a republished event (after a crash
  * between publish and recording it) is identical to the first.
+ *
+ * Every event fits SNS's 256 KB by construction: each part is bounded by the schema of the
+ * input it comes from (MatchFound, the bridge configuration) or cut here (free text), and the
+ * ranking is summarised (`ranking.ts`). `test/placement/event-size.test.ts` builds the largest
+ * of each and measures it.
  */
 import * as z from 'zod';
-import { PERMANENT_REASONS } from './errors.ts';
+import { boundedText } from './bounded-text.ts';
+import { MAX_ARTIFACT_PATH_CHARS, MAX_ARTIFACT_PATHS } from './config.ts';
+import { MAX_FAILURE_MESSAGE_CHARS, PERMANENT_REASONS, type PermanentReason } from './errors.ts';
+
+export { MAX_FAILURE_MESSAGE_CHARS };
+
 import { Ranking } from './ranking.ts';
 import { RecordPlayer, ServerPort, type SessionRecord } from './session-record.ts';
 import { STOP_REASONS } from './stop-reasons.ts';
 
 const IsoTime = z.iso.datetime();
+
+/** Gameye's correlation id; real ones are short, a longer one is cut. */
+export const MAX_IDENTIFIER_CHARS = 256;
+/** Artifacts SessionEnded may list as missing: every configured path, and the logs. */
+const MAX_MISSING_ARTIFACTS = MAX_ARTIFACT_PATHS + 1;
 
 export const SessionReadyV1 = z.object({
   type: z.literal('SessionReady'),
@@ -40,9 +55,10 @@ export const SessionFailedV1 = z.object({
   matchId: z.string(),
   sessionId: z.uuid(),
   reason: z.enum(PERMANENT_REASONS),
-  message: z.string(),
+  /** What went wrong, for a person; cut to its first {@link MAX_FAILURE_MESSAGE_CHARS} characters. */
+  message: z.string().max(MAX_FAILURE_MESSAGE_CHARS),
   /** Gameye's correlation id, when a Gameye answer caused the failure; quote it to Gameye support. */
-  identifier: z.string().nullable(),
+  identifier: z.string().max(MAX_IDENTIFIER_CHARS).nullable(),
   ranking: Ranking.nullable(),
   failedAt: IsoTime,
 });
@@ -59,7 +75,7 @@ export const SessionEndedV1 = z.object({
   /** S3 key of the archive manifest (`manifest.json`: every file's key, size and SHA-256, and the missing ones). */
   manifestKey: z.string(),
   /** Configured artifacts Gameye no longer had. */
-  missingArtifacts: z.array(z.string()),
+  missingArtifacts: z.array(z.string().max(MAX_ARTIFACT_PATH_CHARS)).max(MAX_MISSING_ARTIFACTS),
   /** Null when the session never reached READY (an abandoned placement). */
   readyAt: IsoTime.nullable(),
   endedAt: IsoTime,
@@ -99,22 +115,51 @@ export function sessionReadyOf(record: SessionRecord): SessionReadyV1 {
   };
 }
 
+/** What a SessionFailed says; free text is bounded by {@link sessionFailedFor}. */
+export interface FailureFacts {
+  readonly matchId: string;
+  readonly sessionId: string;
+  readonly reason: PermanentReason;
+  readonly message: string;
+  readonly identifier?: string | undefined;
+  readonly ranking?: SessionFailedV1['ranking'] | undefined;
+  /** ISO time. */
+  readonly failedAt: string;
+}
+
+/**
+ * SessionFailed from its facts, with the message and identifier cut to the schema's bounds.
+ * Use it for every SessionFailed, with or without a record: a failure message quotes input
+ * (zod issues, Gameye's message, region names) of any length.
+ */
+export function sessionFailedFor(facts: FailureFacts): SessionFailedV1 {
+  return {
+    type: 'SessionFailed',
+    version: 1,
+    matchId: facts.matchId,
+    sessionId: facts.sessionId,
+    reason: facts.reason,
+    message: boundedText(facts.message, MAX_FAILURE_MESSAGE_CHARS),
+    identifier: facts.identifier === undefined ? null : boundedText(facts.identifier, MAX_IDENTIFIER_CHARS),
+    ranking: facts.ranking ?? null,
+    failedAt: facts.failedAt,
+  };
+}
+
 /** SessionFailed for a FAILED record. */
 export function sessionFailedOf(record: SessionRecord): SessionFailedV1 {
   if (record.state !== 'FAILED' || !record.failure) {
     throw new TypeError(`record of match ${record.matchId} is not a FAILED record`);
   }
-  return {
-    type: 'SessionFailed',
-    version: 1,
+  return sessionFailedFor({
     matchId: record.matchId,
     sessionId: record.sessionId,
     reason: record.failure.reason,
     message: record.failure.message,
-    identifier: record.failure.identifier ?? null,
-    ranking: record.ranking ?? null,
+    identifier: record.failure.identifier,
+    ranking: record.ranking,
     failedAt: record.updatedAt,
-  };
+  });
 }
 
 /** SessionEnded for an ENDING record whose archive is complete (published before ENDED is written). */
@@ -131,7 +176,10 @@ export function sessionEndedOf(record: SessionRecord): SessionEndedV1 {
     region,
     reason: endReason,
     manifestKey: archive.manifestKey,
-    missingArtifacts: archive.missing.map((m) => m.path),
+    // Bounded by the configuration's artifactPaths; cut here too for records written before it was.
+    missingArtifacts: archive.missing
+      .slice(0, MAX_MISSING_ARTIFACTS)
+      .map((m) => boundedText(m.path, MAX_ARTIFACT_PATH_CHARS)),
     readyAt: record.readyAt ?? null,
     endedAt: record.stoppedAt ?? record.updatedAt,
   };

@@ -7,8 +7,8 @@
  * fields of its own without breaking placements; a breaking change bumps `version`.
  */
 import * as z from 'zod';
-import { MatchEventError } from './errors.ts';
-import { fieldIssues } from './issues.ts';
+import { type FieldIssue, MatchEventError } from './errors.ts';
+import { boundedIssues, fieldIssues, formatPath, MAX_REPORTED_ISSUES } from './issues.ts';
 
 /** Largest body accepted, in UTF-8 bytes (SQS allows 256 KiB; nothing legitimate is bigger). */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -16,6 +16,12 @@ export const MAX_BODY_BYTES = 256 * 1024;
 export const MAX_PLAYERS = 100;
 /** Largest latency accepted, in ms. Anything above is a measurement error, not a player. */
 export const MAX_LATENCY_MS = 10_000;
+/** Most regions one player may report a latency for (matchmakers ping a handful). */
+export const MAX_LATENCIES_PER_PLAYER = 64;
+/** Most keys in an `env` or `labels` override, whatever a profile allows. */
+export const MAX_OVERRIDE_KEYS = 64;
+/** Longest `ttl` override, whatever a profile allows: 30 days, far beyond any match. */
+export const MAX_TTL_MINUTES = 30 * 24 * 60;
 
 /**
  * Match ids travel into Gameye labels, env values and DynamoDB keys, so they are kept to a
@@ -50,18 +56,43 @@ export const LatencyMs = z
   .min(0, 'expected a latency of at least 0 ms')
   .max(MAX_LATENCY_MS, `expected a latency of at most ${MAX_LATENCY_MS} ms`);
 
+/**
+ * A map with at most `max` keys. zod has no key count for records, so it is a refinement, and
+ * the JSON Schema gets `maxProperties` from the metadata.
+ */
+function atMostKeys<T extends z.ZodType<Record<string, unknown>>>(schema: T, max: number) {
+  return schema
+    .refine((map) => Object.keys(map).length <= max, { message: `expected at most ${max} keys` })
+    .meta({ maxProperties: max });
+}
+
 export const Player = z.object({
   id: PlayerId,
   team: z.string().min(1).max(64).optional(),
   /** Round-trip ms per matchmaker region. Empty: this player does not constrain placement. */
-  latencies: z.record(RegionName, LatencyMs).default({}),
+  latencies: atMostKeys(z.record(RegionName, LatencyMs), MAX_LATENCIES_PER_PLAYER).default({}),
 });
 export type Player = z.infer<typeof Player>;
 
-/** Gameye's ttl grammar (`1m`, `1h`, `2h30m`); the Gameye adapter re-validates on the wire. */
+const TTL_GRAMMAR = /^(?=\d)(?:(\d+)h)?(?:(\d+)m)?$/;
+
+/** Minutes in a ttl of Gameye's grammar (`2h30m` → 150); NaN when it does not match. */
+export function ttlMinutes(ttl: string): number {
+  const m = TTL_GRAMMAR.exec(ttl);
+  if (!m) return Number.NaN;
+  return Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0);
+}
+
+/**
+ * Gameye's ttl grammar (`1m`, `1h`, `2h30m`), at most {@link MAX_TTL_MINUTES}; the Gameye
+ * adapter re-validates on the wire.
+ */
 export const TtlDuration = z
   .string()
-  .regex(/^(?=\d)(?:(\d+)h)?(?:(\d+)m)?$/, 'expected a duration such as 1m, 1h or 2h30m');
+  .regex(TTL_GRAMMAR, 'expected a duration such as 1m, 1h or 2h30m')
+  .refine((ttl) => !(ttlMinutes(ttl) > MAX_TTL_MINUTES), {
+    message: `expected a duration of at most ${MAX_TTL_MINUTES / 60}h`,
+  });
 
 export const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'expected an env variable name');
 export const LabelKey = z
@@ -76,9 +107,9 @@ export const MatchFoundV1 = z
     profile: z.string().min(1).max(64),
     players: z.array(Player).min(1).max(MAX_PLAYERS),
     /** Overrides; each is accepted only when the profile's `allowOverrides` permits it. */
-    env: z.record(EnvName, z.string().min(1).max(4096)).optional(),
+    env: atMostKeys(z.record(EnvName, z.string().min(1).max(4096)), MAX_OVERRIDE_KEYS).optional(),
     args: z.array(z.string().min(1).max(1024)).max(64).optional(),
-    labels: z.record(LabelKey, z.string().max(256)).optional(),
+    labels: atMostKeys(z.record(LabelKey, z.string().max(256)), MAX_OVERRIDE_KEYS).optional(),
     ttl: TtlDuration.optional(),
   })
   .superRefine((event, ctx) => {
@@ -112,6 +143,10 @@ export type ParseResult<T> =
   | { readonly ok: true; readonly event: T }
   | { readonly ok: false; readonly error: MatchEventError };
 
+/**
+ * The one entry point for inbound bodies: size, JSON, `__proto__` keys, then the schema.
+ * Issues are bounded ({@link boundedIssues}) so the error's message stays short.
+ */
 function parseBody<T>(body: string, schema: z.ZodType<T>): ParseResult<T> {
   const bytes = Buffer.byteLength(body, 'utf8');
   if (bytes > MAX_BODY_BYTES) {
@@ -131,24 +166,74 @@ function parseBody<T>(body: string, schema: z.ZodType<T>): ParseResult<T> {
       error: new MatchEventError([{ path: '', message: 'expected a JSON document' }], { cause }),
     };
   }
+  const protoKeys = protoKeyIssues(json);
+  if (protoKeys.length > 0) {
+    return { ok: false, error: new MatchEventError(protoKeys, { matchId: salvageMatchId(json) }) };
+  }
   const parsed = schema.safeParse(json);
   if (parsed.success) return { ok: true, event: parsed.data };
   return {
     ok: false,
-    error: new MatchEventError(fieldIssues(parsed.error), {
+    error: new MatchEventError(boundedIssues(fieldIssues(parsed.error)), {
       matchId: salvageMatchId(json),
       cause: parsed.error,
     }),
   };
 }
 
+const PROTO_KEY = '__proto__';
+const PROTO_MESSAGE =
+  'a key named __proto__ is not allowed: JavaScript treats it as the prototype, so its value would escape validation';
+
+interface Visit {
+  readonly value: unknown;
+  readonly key: string | number | undefined;
+  readonly parent: Visit | undefined;
+}
+
+/**
+ * An issue per object key named `__proto__`, anywhere in the document (bounded, like every
+ * issue list). `JSON.parse` makes
+ * such a key an own property, which zod's object schemas skip without a word, so a value
+ * under it would pass unchecked. Iterative (a 256 KiB body may nest 100,000 levels deep), and
+ * paths are built only for the issues reported: the rest are counted.
+ */
+function protoKeyIssues(json: unknown): FieldIssue[] {
+  const reported: FieldIssue[] = [];
+  let found = 0;
+  const pending: Visit[] = [{ value: json, key: undefined, parent: undefined }];
+  for (let visit = pending.pop(); visit !== undefined; visit = pending.pop()) {
+    const { value } = visit;
+    if (typeof value !== 'object' || value === null) continue;
+    const children: Visit[] = Array.isArray(value)
+      ? value.map((item: unknown, index) => ({ value: item, key: index, parent: visit }))
+      : Object.entries(value).map(([key, item]) => ({ value: item, key, parent: visit }));
+    for (const child of children) {
+      if (child.key !== PROTO_KEY) continue;
+      found++;
+      if (reported.length < MAX_REPORTED_ISSUES) {
+        reported.push({ path: formatPath(pathOf(child)), message: PROTO_MESSAGE });
+      }
+    }
+    // Reversed onto the stack, so issues come out in document order.
+    for (let i = children.length - 1; i >= 0; i--) pending.push(children[i] as Visit);
+  }
+  return boundedIssues(reported, found);
+}
+
+function pathOf(visit: Visit): (string | number)[] {
+  const path: (string | number)[] = [];
+  for (let v: Visit | undefined = visit; v?.key !== undefined; v = v.parent) path.push(v.key);
+  return path.reverse();
+}
+
 /**
  * The match id of an otherwise invalid event, when it is itself valid: it lets the bridge
- * answer a bad event with a SessionFailed the matchmaker can correlate.
+ * answer a bad event with a SessionFailed the matchmaker can correlate. Own properties only.
  */
 export function salvageMatchId(json: unknown): string | undefined {
-  if (typeof json !== 'object' || json === null || !('matchId' in json)) return undefined;
-  const id = MatchId.safeParse(json.matchId);
+  if (typeof json !== 'object' || json === null || !Object.hasOwn(json, 'matchId')) return undefined;
+  const id = MatchId.safeParse((json as { matchId?: unknown }).matchId);
   return id.success ? id.data : undefined;
 }
 
@@ -165,9 +250,9 @@ export function messageType(body: string): string | undefined {
   if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES) return undefined;
   try {
     const json: unknown = JSON.parse(body);
-    if (typeof json === 'object' && json !== null && 'type' in json && typeof json.type === 'string') {
-      return json.type;
-    }
+    if (typeof json !== 'object' || json === null || !Object.hasOwn(json, 'type')) return undefined;
+    const type = (json as { type?: unknown }).type;
+    if (typeof type === 'string') return type;
   } catch {
     // Not JSON: the MatchFound path reports it.
   }

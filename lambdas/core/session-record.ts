@@ -13,7 +13,13 @@
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import { PERMANENT_REASONS, RETRYABLE_FAILURES, StateConflictError } from './errors.ts';
+import { boundedText } from './bounded-text.ts';
+import {
+  MAX_FAILURE_MESSAGE_CHARS,
+  PERMANENT_REASONS,
+  RETRYABLE_FAILURES,
+  StateConflictError,
+} from './errors.ts';
 import { Ranking } from './ranking.ts';
 import { STOP_REASONS } from './stop-reasons.ts';
 
@@ -304,7 +310,8 @@ export function toFailed(
     rest,
     'FAILED',
     {
-      failure: { ...failure },
+      // Bounded: the item must stay far below DynamoDB's 400 KB whatever the message said.
+      failure: { ...failure, message: boundedText(failure.message, MAX_FAILURE_MESSAGE_CHARS) },
       ...(ranking === undefined ? {} : { ranking }),
       expiresAt: Math.floor(now / 1000) + retentionDays * 86_400,
     },

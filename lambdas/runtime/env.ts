@@ -1,5 +1,5 @@
 /**
- * The functions' environment, parsed once at cold start by zod (STYLE.md #3). An error names
+ * The functions' environment, parsed once at cold start by zod. An error names
  * every missing or bad variable. Only the composition root reads `process.env`; adapters get
  * their names and clients in their constructors.
  */
@@ -25,7 +25,7 @@ export interface RuntimeEnv {
   readonly config: Readonly<BridgeConfig>;
 }
 
-/** Local mode only: the token itself (DESIGN.md invariant 5 keeps it out of deployed envs). */
+/** Local mode only: the token itself (a deployed function reads it from Secrets Manager, never its env). */
 export const LOCAL_TOKEN_ENV = 'GAMEYE_TOKEN';
 
 const Env = z.object({
@@ -45,6 +45,30 @@ export class RuntimeEnvError extends Error {
   override readonly name = 'RuntimeEnvError';
 }
 
+/** Hosts Gameye may be reached on over plain http: the emulator in local mode, never the network. */
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/**
+ * The Gameye URL, refused unless it is https: the bearer token travels in every request. The
+ * construct checks this at synth; this is for an environment edited by hand afterwards.
+ * Only the scheme and host are quoted, never the whole URL (it may carry credentials).
+ */
+function checkGameyeBaseUrl(value: string): string {
+  const url = new URL(value);
+  if (url.protocol === 'https:') return value;
+  if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return value;
+  const name = FUNCTION_ENV.gameyeBaseUrl;
+  throw new RuntimeEnvError(
+    `invalid function environment: ${name} must be an https:// URL, got ${url.protocol}//${url.host}: ` +
+      `the Gameye token would travel in the clear. Set ${name} to Gameye's https:// URL ` +
+      '(http:// is allowed only for a loopback host, 127.0.0.1, ::1 or localhost, in local mode)',
+  );
+}
+
+/**
+ * The function's environment, checked: every variable's shape, a token source, the bridge
+ * configuration, and an https Gameye URL. Throws {@link RuntimeEnvError} naming what is wrong.
+ */
 export function parseRuntimeEnv(env: Readonly<Record<string, string | undefined>>): RuntimeEnv {
   const parsed = Env.safeParse(env);
   if (!parsed.success) {
@@ -76,7 +100,7 @@ export function parseRuntimeEnv(env: Readonly<Record<string, string | undefined>
     matchesQueueUrl: e[FUNCTION_ENV.matchesQueueUrl],
     maxReceiveCount: e[FUNCTION_ENV.maxReceiveCount],
     archiveBucketName: e[FUNCTION_ENV.archiveBucketName],
-    gameyeBaseUrl: e[FUNCTION_ENV.gameyeBaseUrl],
+    gameyeBaseUrl: checkGameyeBaseUrl(e[FUNCTION_ENV.gameyeBaseUrl]),
     token: secretArn !== undefined ? { secretArn } : { token: token as string },
     config: parseBridgeConfig(config),
   };

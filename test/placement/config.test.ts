@@ -60,7 +60,64 @@ describe('parseBridgeConfig', () => {
       'profiles.arena.image',
       'profiles.arena.allowOverrides.env',
     ]);
-    expect(error.message).toContain('MATCH_ID is set by the bridge');
+    expect(error.message).toContain('MATCH_ID cannot be overridden by a match');
+  });
+
+  it('refuses an env override on the built-in deny-list, naming it and why', () => {
+    const denied = ['GAMEYE_SESSION_ID', 'LD_PRELOAD', 'NODE_OPTIONS', 'PATH', 'MATCH_MODE', 'path'];
+    const input = aBridgeConfigInput({
+      profiles: { arena: { image: 'arena-server', allowOverrides: { env: ['MAP', ...denied] } } },
+    });
+
+    const error = configError(input);
+
+    expect(error.issues.map((i) => i.message)).toEqual([
+      'GAMEYE_SESSION_ID cannot be overridden by a match: GAMEYE_* is reserved: Gameye sets these (GAMEYE_SESSION_ID, GAMEYE_HOST)',
+      'LD_PRELOAD cannot be overridden by a match: LD_* is reserved: these tell the dynamic loader which code to load',
+      'NODE_OPTIONS cannot be overridden by a match: NODE_OPTIONS is reserved: it loads code into a Node.js server',
+      'PATH cannot be overridden by a match: PATH is reserved: it decides which programs run',
+      'MATCH_MODE cannot be overridden by a match: MATCH_* is reserved: the bridge sets these (MATCH_ID, MATCH_PLAYERS)',
+      'path cannot be overridden by a match: PATH is reserved: it decides which programs run',
+    ]);
+  });
+
+  it('limits overrides to 50 env and 50 label keys by default, and takes no ttl limit of its own', () => {
+    const config = parseBridgeConfig(aBridgeConfigInput());
+
+    expect(config.profiles.arena?.allowOverrides).toMatchObject({ maxEnvKeys: 50, maxLabelKeys: 50 });
+    expect(config.profiles.arena?.allowOverrides.maxTtlMs).toBeUndefined();
+    expect(config.profiles.pinned?.allowOverrides).toEqual({ maxEnvKeys: 50, maxLabelKeys: 50 });
+  });
+
+  it('refuses override limits beyond what a MatchFound may carry', () => {
+    const input = aBridgeConfigInput({
+      profiles: {
+        arena: {
+          image: 'arena-server',
+          allowOverrides: { maxEnvKeys: 65, maxLabelKeys: -1, maxTtlMs: 1_000 },
+        },
+      },
+    });
+
+    expect(configError(input).issues.map((i) => i.path)).toEqual([
+      'profiles.arena.allowOverrides.maxEnvKeys',
+      'profiles.arena.allowOverrides.maxLabelKeys',
+      'profiles.arena.allowOverrides.maxTtlMs',
+    ]);
+  });
+
+  it('bounds artifactPaths, which SessionEnded lists when missing: 32 paths of 1,024 characters', () => {
+    const paths = (n: number, length: number) =>
+      Array.from({ length: n }, (_, i) => `/a${i}/`.padEnd(length, 'x'));
+    const ok = aBridgeConfigInput({ profiles: { arena: { image: 'a', artifactPaths: paths(32, 1_024) } } });
+    const tooMany = aBridgeConfigInput({ profiles: { arena: { image: 'a', artifactPaths: paths(33, 10) } } });
+    const tooLong = aBridgeConfigInput({
+      profiles: { arena: { image: 'a', artifactPaths: paths(1, 1_025) } },
+    });
+
+    expect(parseBridgeConfig(ok).profiles.arena?.artifactPaths).toHaveLength(32);
+    expect(configError(tooMany).issues.map((i) => i.path)).toEqual(['profiles.arena.artifactPaths']);
+    expect(configError(tooLong).issues.map((i) => i.path)).toEqual(['profiles.arena.artifactPaths[0]']);
   });
 
   it('requires at least one profile', () => {

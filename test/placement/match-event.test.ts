@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { MatchEventError } from '../../lambdas/core/errors.ts';
-import { MAX_BODY_BYTES, parseMatchEnded, parseMatchFound } from '../../lambdas/core/match-event.ts';
+import { MAX_FAILURE_MESSAGE_CHARS } from '../../lambdas/core/events.ts';
+import {
+  MAX_BODY_BYTES,
+  messageType,
+  parseMatchEnded,
+  parseMatchFound,
+  salvageMatchId,
+} from '../../lambdas/core/match-event.ts';
 import { sessionIdFor, uuidV5 } from '../../lambdas/core/session-id.ts';
 import { aMatchFound, bodyOf } from '../fixtures/match-found.ts';
 
@@ -86,6 +93,137 @@ describe('parseMatchFound', () => {
       ok: true,
       event: { type: 'MatchEnded', version: 1, matchId: 'm-1' },
     });
+  });
+});
+
+describe('parseMatchFound bounds', () => {
+  const names = (n: number, prefix = 'r'): Record<string, number> =>
+    Object.fromEntries(Array.from({ length: n }, (_, i) => [`${prefix}${i}`, 30]));
+
+  it('accepts 64 latencies per player and rejects 65', () => {
+    expect(parseMatchFound(bodyOf(aMatchFound({ players: [{ id: 'a', latencies: names(64) }] }))).ok).toBe(
+      true,
+    );
+
+    const error = errorOf(bodyOf(aMatchFound({ players: [{ id: 'a', latencies: names(65) }] })));
+
+    expect(error.issues).toEqual([{ path: 'players[0].latencies', message: 'expected at most 64 keys' }]);
+  });
+
+  it('rejects the 225 KB body of one real region and 9,000 unknown ones with a short reason', () => {
+    const latencies = { 'eu-west-1': 30, ...names(9_000, 'unknown-region-') };
+    const body = bodyOf(aMatchFound({ players: [{ id: 'alice', latencies }] }));
+    expect(Buffer.byteLength(body)).toBeGreaterThan(200_000);
+    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(MAX_BODY_BYTES);
+
+    const error = errorOf(body);
+
+    expect(error.issues).toEqual([{ path: 'players[0].latencies', message: 'expected at most 64 keys' }]);
+  });
+
+  it('caps env and labels overrides at 64 keys whatever a profile allows', () => {
+    const many = Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`K${i}`, 'v']));
+
+    const error = errorOf(bodyOf(aMatchFound({ env: many, labels: many })));
+
+    expect(error.issues.map((i) => i.path)).toEqual(['env', 'labels']);
+  });
+
+  it('caps a ttl override at 30 days, so 999999h is refused', () => {
+    expect(parseMatchFound(bodyOf(aMatchFound({ ttl: '720h' }))).ok).toBe(true);
+    expect(errorOf(bodyOf(aMatchFound({ ttl: '721h' }))).issues).toEqual([
+      { path: 'ttl', message: 'expected a duration of at most 720h' },
+    ]);
+    expect(errorOf(bodyOf(aMatchFound({ ttl: '999999h' }))).issues[0]?.path).toBe('ttl');
+    expect(errorOf(bodyOf(aMatchFound({ ttl: '719h99999m' }))).issues[0]?.path).toBe('ttl');
+  });
+
+  it('names the first ten issues of a body full of them and counts the rest', () => {
+    // As many bad latencies as 256 KiB holds: 20,000 issues, and one for their number.
+    const latencies = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`r${i}`, -1]));
+    const body = bodyOf(aMatchFound({ players: [{ id: 'alice', latencies }] }));
+    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(MAX_BODY_BYTES);
+
+    const error = errorOf(body);
+
+    expect(error.issues).toHaveLength(11);
+    expect(error.issues[0]).toEqual({
+      path: 'players[0].latencies.r0',
+      message: 'expected a latency of at least 0 ms',
+    });
+    expect(error.issues[10]).toEqual({ path: '…', message: 'and 19991 more issues' });
+    expect(error.message.length).toBeLessThanOrEqual(MAX_FAILURE_MESSAGE_CHARS);
+  });
+
+  it('cuts an issue path as long as the body', () => {
+    const key = 'x'.repeat(200_000);
+
+    const error = errorOf(bodyOf(aMatchFound({ players: [{ id: 'alice', latencies: { [`!${key}`]: 1 } }] })));
+
+    expect(error.issues[0]?.path.length).toBeLessThanOrEqual(128);
+    expect(error.issues[0]?.path.endsWith('…')).toBe(true);
+    expect(error.message.length).toBeLessThan(1_000);
+  });
+});
+
+describe('__proto__ keys', () => {
+  const valid = bodyOf(aMatchFound({ matchId: 'proto-1', players: [{ id: 'alice', latencies: { x: 10 } }] }));
+
+  it('are rejected where zod would skip them, so a bad latency cannot hide under one', () => {
+    const body = valid.replace('"latencies":{', '"latencies":{"__proto__":-5,');
+
+    const error = errorOf(body);
+
+    expect(error.issues).toEqual([
+      {
+        path: 'players[0].latencies.__proto__',
+        message:
+          'a key named __proto__ is not allowed: JavaScript treats it as the prototype, so its value would escape validation',
+      },
+    ]);
+    expect(error.matchId).toBe('proto-1');
+  });
+
+  it('are rejected at the top level and inside arrays, each named by its path', () => {
+    const body = valid
+      .replace('{"version"', '{"__proto__":{"profile":1},"version"')
+      .replace('"players":[{', '"players":[{"__proto__":null,');
+
+    expect(errorOf(body).issues.map((i) => i.path)).toEqual(['__proto__', 'players[0].__proto__']);
+  });
+
+  it('are rejected in MatchEnded too', () => {
+    const result = parseMatchEnded(
+      '{"type":"MatchEnded","version":1,"matchId":"m-1","__proto__":{"reason":7}}',
+    );
+
+    expect(result.ok || result.error.issues.map((i) => i.path)).toEqual(['__proto__']);
+  });
+
+  it('are reported ten at a time however many there are', () => {
+    const nested = `{"a":${'['.repeat(30_000)}${Array.from({ length: 500 }, () => '{"__proto__":1}').join(',')}${']'.repeat(30_000)}}`;
+
+    const error = errorOf(nested);
+
+    expect(error.issues).toHaveLength(11);
+    expect(error.issues[10]).toEqual({ path: '…', message: 'and 490 more issues' });
+  });
+});
+
+describe('own properties only', () => {
+  it('salvages a match id only from the object itself, not its prototype', () => {
+    expect(salvageMatchId({ matchId: 'm-1' })).toBe('m-1');
+    expect(salvageMatchId(Object.create({ matchId: 'm-1' }))).toBeUndefined();
+  });
+
+  it('reads a message type only from the body itself, even if Object.prototype was polluted', () => {
+    Object.defineProperty(Object.prototype, 'type', { value: 'MatchEnded', configurable: true });
+    try {
+      expect(messageType(bodyOf(aMatchFound()))).toBeUndefined();
+      expect(messageType('{"type":"MatchEnded"}')).toBe('MatchEnded');
+    } finally {
+      delete (Object.prototype as { type?: unknown }).type;
+    }
   });
 });
 

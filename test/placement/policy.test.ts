@@ -28,7 +28,14 @@ const placing = newPlacingRecord({
   activeShards: 8,
   now: NOW,
 });
-const ranking: Ranking = { policy: 'latency', candidates: [], chosenRank: 0, dropped: [] };
+const ranking: Ranking = {
+  policy: 'latency',
+  candidates: [],
+  candidateCount: 0,
+  chosenRank: 0,
+  dropped: [],
+  droppedCounts: {},
+};
 const ready = toReady(placing, { region: 'eu-west', host: 'h', ports: [], ranking, via: 'started' }, NOW);
 const failedWith = (reason: 'retries-exhausted' | 'no-capacity' | 'unauthorized' | 'quota-exhausted') =>
   toFailed(placing, { reason, message: reason }, undefined, NOW, 30);
@@ -131,7 +138,7 @@ describe('on regions, the choice decides', () => {
     ['every region full or cooling down', [{ region: 'a', reason: 'cooling-down' as const }]],
     ['no region offered by Gameye now', [{ region: 'a', reason: 'not-available' as const }]],
   ])('waits when %s: capacity comes back', (_name, dropped) => {
-    expect(policy.onRegions(choice({ dropped, failure: 'no-eligible-region' }), undefined)).toMatchObject({
+    expect(policy.onRegions(choice({ dropped, failure: 'no-capacity-now' }), undefined)).toMatchObject({
       do: 'wait',
       reason: 'no-capacity',
     });

@@ -13,7 +13,14 @@ import { TtlCache } from '../../lambdas/core/ttl-cache.ts';
 import { ManualClock } from '../fakes/clock.ts';
 
 const NOW = Date.parse('2030-01-01T00:00:00.000Z');
-const ranking = { policy: 'latency' as const, candidates: [], chosenRank: null, dropped: [] };
+const ranking = {
+  policy: 'latency' as const,
+  candidates: [],
+  candidateCount: 0,
+  chosenRank: null,
+  dropped: [],
+  droppedCounts: {},
+};
 
 function aPlacingRecord() {
   return newPlacingRecord({

@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chooseRegions, type RegionChoiceInput } from '../../lambdas/core/placement/region-choice.ts';
+import {
+  chooseRegions,
+  locationsConsidered,
+  type RegionChoiceInput,
+} from '../../lambdas/core/placement/region-choice.ts';
 
 function anInput(overrides: Partial<RegionChoiceInput> = {}): RegionChoiceInput {
   return {
@@ -167,10 +171,106 @@ describe('chooseRegions', () => {
     ]);
   });
 
-  it('reports no-eligible-region when every region was dropped', () => {
+  it('reports no-capacity-now, not a permanent failure, when Gameye lists no location at all', () => {
     const input = anInput({ available: new Set() });
 
+    expect(chooseRegions(input)).toMatchObject({ ranked: [], failure: 'no-capacity-now' });
+  });
+
+  it('decides an exact tie on the mean by preference, not by floating-point error', () => {
+    // Means of {0.1, 0.2, 0.3} and {0, 0.3, 0.3} are both 0.2, but summed as floats they
+    // come out as 0.20000000000000004 and 0.19999999999999998.
+    const input = anInput({
+      players: [
+        { id: 'a', latencies: { x: 0.1, y: 0 } },
+        { id: 'b', latencies: { x: 0.2, y: 0.3 } },
+        { id: 'c', latencies: { x: 0.3, y: 0.3 } },
+      ],
+      aliases: {},
+      available: new Set(['x', 'y']),
+      preference: ['x', 'y'],
+    });
+
+    const choice = chooseRegions(input);
+
+    expect(choice.ranked.map((c) => c.region)).toEqual(['x', 'y']);
+    expect(choice.ranked.map((c) => c.meanMs)).toEqual([0.2, 0.2]);
+  });
+
+  it('reports no-capacity-now when every eligible region is cooling down', () => {
+    const input = anInput({ coolingDown: new Set(['eu-west', 'na-east']) });
+
+    expect(chooseRegions(input)).toMatchObject({ ranked: [], failure: 'no-capacity-now' });
+  });
+
+  it('reports no-capacity-now when Gameye lists none of the measured regions right now', () => {
+    const input = anInput({ available: new Set(['asia-northeast']), tagged: new Set(['asia-northeast']) });
+
+    expect(chooseRegions(input)).toMatchObject({ ranked: [], failure: 'no-capacity-now' });
+  });
+
+  it('reports no-capacity-now when the only region within the cap is unavailable, even under the fail policy', () => {
+    const input = anInput({ capMs: 60, whenNoneMeetsCap: 'fail', available: new Set(['na-east']) });
+
+    expect(chooseRegions(input)).toMatchObject({ ranked: [], failure: 'no-capacity-now' });
+  });
+
+  it('reports no-capacity-now for a match without latency data when Gameye lists no location at all', () => {
+    const input = anInput({
+      players: [{ id: 'alice', latencies: {} }],
+      available: new Set(),
+      preference: [],
+    });
+
+    expect(chooseRegions(input)).toMatchObject({ ranked: [], failure: 'no-capacity-now' });
+  });
+
+  it('keeps a permanent verdict when the pinned tag is missing wherever Gameye lists the image', () => {
+    const input = anInput({ tagged: new Set() });
+
     expect(chooseRegions(input)).toMatchObject({ ranked: [], failure: 'no-eligible-region' });
+  });
+
+  it('keeps a permanent verdict for region names nothing maps to a Gameye location', () => {
+    const input = anInput({ players: [{ id: 'alice', latencies: { 'mars-1': 5 } }], preference: [] });
+
+    expect(chooseRegions(input)).toMatchObject({ ranked: [], failure: 'no-eligible-region' });
+  });
+
+  it('keeps a permanent verdict when no region has data from every player', () => {
+    const input = anInput({
+      players: [
+        { id: 'alice', latencies: { 'eu-west-1': 30 } },
+        { id: 'bob', latencies: { 'us-east-1': 70 } },
+      ],
+      coolingDown: new Set(['eu-west']),
+    });
+
+    expect(chooseRegions(input)).toMatchObject({ ranked: [], failure: 'no-eligible-region' });
+  });
+
+  it('keeps none-within-cap when every region is over the cap, whatever cools down', () => {
+    const input = anInput({ capMs: 20, whenNoneMeetsCap: 'fail', coolingDown: new Set(['eu-west']) });
+
+    expect(chooseRegions(input)).toMatchObject({ ranked: [], failure: 'none-within-cap' });
+  });
+
+  it('names at most three players in a no-latency-data detail and counts the rest', () => {
+    const others = Array.from({ length: 99 }, (_, i) => ({
+      id: `p${String(i).padStart(2, '0')}`,
+      latencies: { 'eu-west-1': 30 },
+    }));
+    const input = anInput({
+      players: [{ id: 'alice', latencies: { 'eu-west-1': 30, 'us-east-1': 20 } }, ...others],
+    });
+
+    const choice = chooseRegions(input);
+
+    expect(choice.dropped).toContainEqual({
+      region: 'na-east',
+      reason: 'no-latency-data',
+      detail: 'no measurement from p00, p01, p02 and 96 more',
+    });
   });
 });
 
@@ -282,6 +382,137 @@ describe('chooseRegions properties', () => {
       fc.property(arbInput, (input) => {
         const choice = chooseRegions(input);
         expect(choice.failure === undefined).toBe(choice.ranked.length > 0);
+      }),
+    );
+  });
+});
+
+/** Latencies in tenths of a millisecond: decimals whose float sums depend on their grouping. */
+const tenths = (k: number): number => k / 10;
+
+/**
+ * Two compositions of one exact sum with one worst value: `base` and `base` after moving
+ * `shift` tenths from entry `from` to entry `to`, keeping every entry within [0, worst].
+ */
+const arbEqualSums = fc
+  .record({
+    base: fc.array(fc.integer({ min: 0, max: 400 }), { minLength: 2, maxLength: 5 }),
+    from: fc.nat(),
+    to: fc.nat(),
+    shift: fc.integer({ min: 1, max: 400 }),
+  })
+  .map(({ base, from, to, shift }) => {
+    const worst = Math.max(...base);
+    const top = base.indexOf(worst);
+    const others = base.map((_, i) => i).filter((i) => i !== top);
+    const i = others[from % others.length] ?? 0;
+    const j = others[to % others.length] ?? 0;
+    const moved = [...base];
+    const d = Math.min(shift, moved[i] ?? 0, worst - (moved[j] ?? 0));
+    if (i !== j) {
+      moved[i] = (moved[i] ?? 0) - d;
+      moved[j] = (moved[j] ?? 0) + d;
+    }
+    return { a: base.map(tenths), b: moved.map(tenths) };
+  });
+
+function twoRegions(x: readonly number[], y: readonly number[], preference: string[]): RegionChoiceInput {
+  return anInput({
+    players: x.map((ms, i) => ({ id: `p${i}`, latencies: { x: ms, y: y[i] ?? 0 } })),
+    aliases: {},
+    available: new Set(['x', 'y']),
+    preference,
+  });
+}
+
+describe('chooseRegions tie properties', () => {
+  it('orders two regions with equal worst and equal exact mean by the configured preference', () => {
+    fc.assert(
+      fc.property(arbEqualSums, ({ a, b }) => {
+        expect(regions(twoRegions(a, b, ['x', 'y']))).toEqual(['x', 'y']);
+        expect(regions(twoRegions(a, b, ['y', 'x']))).toEqual(['y', 'x']);
+      }),
+    );
+  });
+
+  it('never changes the order when a region’s equal sum is composed differently', () => {
+    fc.assert(
+      fc.property(
+        arbEqualSums,
+        fc.array(fc.integer({ min: 0, max: 400 }), { minLength: 5, maxLength: 5 }),
+        fc.shuffledSubarray(['x', 'y', 'z'], { minLength: 3 }),
+        ({ a, b }, z, preference) => {
+          const input = (x: readonly number[]): RegionChoiceInput =>
+            anInput({
+              players: x.map((ms, i) => ({
+                id: `p${i}`,
+                latencies: { x: ms, y: a[i] ?? 0, z: tenths(z[i] ?? 0) },
+              })),
+              aliases: {},
+              available: new Set(['x', 'y', 'z']),
+              preference,
+            });
+
+          expect(regions(input(b))).toEqual(regions(input(a)));
+        },
+      ),
+    );
+  });
+});
+
+/** The input with every location the choice considers listed (an unlisted one holding the tag) and no cooldown. */
+function everythingUp(input: RegionChoiceInput, extra: readonly string[] = locationsConsidered(input)) {
+  const unlisted = extra.filter((r) => !input.available.has(r));
+  return {
+    ...input,
+    available: new Set([...input.available, ...unlisted]),
+    tagged: input.tagged === 'no-version-pinned' ? input.tagged : new Set([...input.tagged, ...unlisted]),
+    coolingDown: new Set<string>(),
+  } satisfies RegionChoiceInput;
+}
+
+describe('chooseRegions verdict properties', () => {
+  it('answers no-capacity-now only when availability and cooldowns alone stand in the way', () => {
+    fc.assert(
+      fc.property(arbInput, (input) => {
+        const choice = chooseRegions(input);
+        if (choice.failure !== 'no-capacity-now') return;
+        const considered = locationsConsidered(input);
+        // Nothing considered happens only without latency data and with nothing listed.
+        if (considered.length === 0) expect(input.available.size).toBe(0);
+        else expect(chooseRegions(everythingUp(input)).ranked.length).toBeGreaterThan(0);
+      }),
+    );
+  });
+
+  it('keeps a permanent verdict however availability and cooldowns of the considered locations change', () => {
+    fc.assert(
+      fc.property(arbInput, fc.subarray(LOCATIONS), fc.subarray(LOCATIONS), (input, listed, cooling) => {
+        const choice = chooseRegions(input);
+        if (choice.failure === undefined || choice.failure === 'no-capacity-now') return;
+        const considered = new Set(locationsConsidered(input));
+        const later = {
+          ...everythingUp(
+            input,
+            listed.filter((r) => considered.has(r)),
+          ),
+          coolingDown: new Set(cooling),
+        };
+
+        const after = chooseRegions(later);
+        expect(after.ranked).toEqual([]);
+        expect(['no-eligible-region', 'none-within-cap']).toContain(after.failure);
+      }),
+    );
+  });
+
+  it('answers no-capacity-now whenever the choice would rank a region with everything up and nothing ranks now', () => {
+    fc.assert(
+      fc.property(arbInput, (input) => {
+        const choice = chooseRegions(input);
+        if (choice.ranked.length > 0 || locationsConsidered(input).length === 0) return;
+        const wouldRank = chooseRegions(everythingUp(input)).ranked.length > 0;
+        expect(choice.failure === 'no-capacity-now').toBe(wouldRank);
       }),
     );
   });

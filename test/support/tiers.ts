@@ -26,7 +26,17 @@ export const TIERS: readonly Tier[] = [
   {
     name: 'unit',
     what: 'pure code and in-memory fakes: no socket, no child process',
-    folders: ['placement', 'reaper', 'region', 'runtime', 'schemas', 'session-store', 'support', 'toolchain'],
+    folders: [
+      'adapters',
+      'placement',
+      'reaper',
+      'region',
+      'runtime',
+      'schemas',
+      'session-store',
+      'support',
+      'toolchain',
+    ],
     isolate: false,
   },
   {

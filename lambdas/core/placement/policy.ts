@@ -20,6 +20,7 @@ import {
   type TransientReason,
 } from '../errors.ts';
 import type { DescribedSession } from '../ports.ts';
+import { describeDropped } from '../ranking.ts';
 import type { Attempt, SessionRecord } from '../session-record.ts';
 import type { RegionChoice } from './region-choice.ts';
 
@@ -104,21 +105,14 @@ export function onRegions(choice: RegionChoice, pending: Attempt | undefined): R
   const order = choice.ranked.map((c) => c.region).filter((r) => r !== pending?.region);
   if (pending) order.unshift(pending.region);
   if (order.length > 0) return { do: 'try', order };
-  const why = choice.dropped
-    .map((d) => `${d.region} ${d.reason}${d.detail ? ` (${d.detail})` : ''}`)
-    .join('; ');
-  if (waitingMayHelp(choice)) {
+  // Summarised by reason: the dropped list can be as long as the match's region names.
+  const why = describeDropped(choice.dropped);
+  // Nothing ranked only because regions are full now (Gameye does not offer them, or they
+  // answered "no capacity" a moment ago): capacity comes back, so the match waits.
+  if (choice.failure === 'no-capacity-now') {
     return wait('no-capacity', `no region can host this match now: ${why}`);
   }
   return fail(choice.failure ?? 'no-eligible-region', `no region may host this match: ${why}`);
-}
-
-/**
- * Nothing is ranked only because regions are full now (Gameye does not offer them, or they
- * answered "no capacity" a moment ago): capacity comes back, so the match waits.
- */
-function waitingMayHelp(choice: RegionChoice): boolean {
-  return choice.dropped.some((d) => d.reason === 'cooling-down' || d.reason === 'not-available');
 }
 
 /** Whether a further region may be tried: only with at least `reserveMs` left before the deadline. */

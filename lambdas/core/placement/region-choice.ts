@@ -3,7 +3,7 @@
  * (every region considered is either ranked or dropped with a reason), because the ranking is
  * published in SessionReady and is what an operator reads when players complain.
  *
- * Decisions (DESIGN.md "Region choice" leaves these open):
+ * Decisions:
  * - Matchmaker names go through the alias map; a name without an alias is used as-is only if
  *   it is a known Gameye location (available now, or in the preference list), otherwise it is
  *   dropped as `no-alias`.
@@ -17,7 +17,16 @@
  *   not in the preference list follow, by name.
  * - Ties beyond worst, mean and preference are broken by location name, so the answer never
  *   depends on map or array order.
+ * - Means are compared exactly, as sums of latencies in integer microseconds: every ranked
+ *   region has a latency from every constraining player, so equal means are equal sums, and
+ *   integer sums do not depend on how the values are grouped (floating-point means of
+ *   {0.1, 0.2, 0.3} and {0, 0.3, 0.3} differ in the last bit, which would decide the tie).
+ * - An empty ranking says whether it is for now or for good: `no-capacity-now` when the same
+ *   choice with every considered location available (an unlisted one assumed to hold the
+ *   pinned tag, since tags are checked only where Gameye lists the image) and nothing cooling
+ *   down would rank a region; otherwise `no-eligible-region` or `none-within-cap`.
  */
+import { listWithMore } from '../bounded-text.ts';
 
 /** Why a region was not ranked. */
 export type DropReason =
@@ -62,8 +71,20 @@ export interface RegionChoice {
   readonly dropped: readonly Dropped[];
   readonly policy: ChoicePolicy;
   /** Set exactly when `ranked` is empty. */
-  readonly failure?: 'no-eligible-region' | 'none-within-cap';
+  readonly failure?: ChoiceFailure;
 }
+
+/**
+ * Why nothing is ranked. `no-capacity-now`: only availability or cooldowns stand in the way,
+ * so a later try may succeed. The others are permanent for this match and configuration:
+ * `none-within-cap` (the cap with `whenNoneMeetsCap: 'fail'`), `no-eligible-region`
+ * (unknown region names, the pinned tag missing wherever Gameye lists the image, no latency
+ * data for the regions that could host it).
+ */
+export type ChoiceFailure = 'no-capacity-now' | 'no-eligible-region' | 'none-within-cap';
+
+/** Players named in a `no-latency-data` detail; the rest are counted. */
+const MAX_NAMED_PLAYERS = 3;
 
 export interface PlayerLatencies {
   readonly id: string;
@@ -155,8 +176,29 @@ function comparePreference(a: Candidate, b: Candidate): number {
   return pa - pb || byName(a.region, b.region);
 }
 
-function compareLatency(a: Candidate, b: Candidate): number {
-  return (a.worstMs ?? 0) - (b.worstMs ?? 0) || (a.meanMs ?? 0) - (b.meanMs ?? 0) || comparePreference(a, b);
+/** A candidate with its exact latency sum, which decides ties on the mean. */
+interface Scored {
+  readonly candidate: Candidate;
+  /** Sum of the players' latencies in integer microseconds (exact up to 2^53). */
+  readonly sumUs: number;
+}
+
+/**
+ * Worst latency, then the mean compared exactly (sums over the same players, in integer
+ * microseconds: at most 100 players × 10^7 µs, far inside 2^53), then preference and name.
+ */
+function compareLatency(a: Scored, b: Scored): number {
+  return (
+    (a.candidate.worstMs ?? 0) - (b.candidate.worstMs ?? 0) ||
+    a.sumUs - b.sumUs ||
+    comparePreference(a.candidate, b.candidate)
+  );
+}
+
+const toMicros = (ms: number): number => Math.round(ms * 1000);
+
+function rankByLatency(scored: Scored[]): Candidate[] {
+  return scored.sort(compareLatency).map((s) => s.candidate);
 }
 
 function sortDropped(dropped: Dropped[]): Dropped[] {
@@ -165,6 +207,33 @@ function sortDropped(dropped: Dropped[]): Dropped[] {
 
 /** Rank the regions for one match. Pure and deterministic; see the module comment for policy. */
 export function chooseRegions(input: RegionChoiceInput): RegionChoice {
+  const choice = rank(input);
+  if (choice.ranked.length > 0 || !couldRankLater(input)) return choice;
+  return { ...choice, failure: 'no-capacity-now' };
+}
+
+/**
+ * Whether availability and cooldowns alone stand between this match and a region: the same
+ * choice with every considered location available and nothing cooling down ranks one. Under
+ * the preference policy with nothing considered (no preference list, and Gameye lists no
+ * location for the image right now), any location Gameye lists later would be ranked.
+ */
+function couldRankLater(input: RegionChoiceInput): boolean {
+  const considered = locationsConsidered(input);
+  const preferencePolicy = input.players.every((p) => Object.keys(p.latencies).length === 0);
+  if (considered.length === 0) return preferencePolicy;
+  const unlisted = considered.filter((region) => !input.available.has(region));
+  const everythingUp: RegionChoiceInput = {
+    ...input,
+    available: new Set([...input.available, ...unlisted]),
+    // Tags are only checked where Gameye lists the image: an unlisted location may hold it.
+    tagged: input.tagged === 'no-version-pinned' ? input.tagged : new Set([...input.tagged, ...unlisted]),
+    coolingDown: new Set(),
+  };
+  return rank(everythingUp).ranked.length > 0;
+}
+
+function rank(input: RegionChoiceInput): RegionChoice {
   const { perLocation, noAlias, constraining } = translate(input);
   const dropped: Dropped[] = [...noAlias].map((region) => ({ region, reason: 'no-alias' as const }));
 
@@ -188,8 +257,8 @@ export function chooseRegions(input: RegionChoiceInput): RegionChoice {
     return finish(ranked, dropped, 'preference', 'no-eligible-region');
   }
 
-  const withinCap: Candidate[] = [];
-  const overCap: Candidate[] = [];
+  const withinCap: Scored[] = [];
+  const overCap: Scored[] = [];
   for (const region of locationsConsidered(input)) {
     const availability = availabilityDrop(region, input);
     if (availability) {
@@ -202,7 +271,7 @@ export function chooseRegions(input: RegionChoiceInput): RegionChoice {
       dropped.push({
         region,
         reason: 'no-latency-data',
-        detail: `no measurement from ${missing.sort(byName).join(', ')}`,
+        detail: `no measurement from ${listWithMore(missing.sort(byName), MAX_NAMED_PLAYERS)}`,
       });
       continue;
     }
@@ -210,23 +279,25 @@ export function chooseRegions(input: RegionChoiceInput): RegionChoice {
       dropped.push({ region, reason: 'cooling-down' });
       continue;
     }
-    // Summing in sorted order makes the mean bit-identical however the players are ordered.
-    const values = [...byPlayer.values()].sort((a, b) => a - b);
-    const worstMs = values[values.length - 1] ?? 0;
-    const meanMs = values.reduce((sum, v) => sum + v, 0) / values.length;
+    const values = [...byPlayer.values()];
+    const worstMs = Math.max(...values);
+    const sumUs = values.reduce((sum, v) => sum + toMicros(v), 0);
+    // From the exact sum, so equal sums publish bit-identical means.
+    const meanMs = sumUs / values.length / 1000;
     const candidate = { region, worstMs, meanMs, preferenceIndex: preferenceIndex(region, input.preference) };
-    if (input.capMs !== undefined && worstMs > input.capMs) overCap.push({ ...candidate, overCap: true });
-    else withinCap.push({ ...candidate, overCap: false });
+    if (input.capMs !== undefined && worstMs > input.capMs)
+      overCap.push({ candidate: { ...candidate, overCap: true }, sumUs });
+    else withinCap.push({ candidate: { ...candidate, overCap: false }, sumUs });
   }
 
   if (withinCap.length > 0 || overCap.length === 0) {
-    for (const c of overCap) dropped.push(overCapDrop(c, input.capMs));
-    return finish(withinCap.sort(compareLatency), dropped, 'latency', 'no-eligible-region');
+    for (const s of overCap) dropped.push(overCapDrop(s.candidate, input.capMs));
+    return finish(rankByLatency(withinCap), dropped, 'latency', 'no-eligible-region');
   }
   if (input.whenNoneMeetsCap === 'best-effort') {
-    return finish(overCap.sort(compareLatency), dropped, 'best-effort', 'no-eligible-region');
+    return finish(rankByLatency(overCap), dropped, 'best-effort', 'no-eligible-region');
   }
-  for (const c of overCap) dropped.push(overCapDrop(c, input.capMs));
+  for (const s of overCap) dropped.push(overCapDrop(s.candidate, input.capMs));
   return finish([], dropped, 'latency', 'none-within-cap');
 }
 
@@ -242,7 +313,7 @@ function finish(
   ranked: Candidate[],
   dropped: Dropped[],
   policy: ChoicePolicy,
-  failure: 'no-eligible-region' | 'none-within-cap',
+  failure: ChoiceFailure,
 ): RegionChoice {
   const sorted = sortDropped(dropped);
   return ranked.length > 0

@@ -4,7 +4,7 @@
  * match can be named, so the matchmaker can correlate it.
  */
 import { type MatchEventError, PermanentPlacementError } from '../errors.ts';
-import type { SessionFailedV1 } from '../events.ts';
+import { sessionFailedFor } from '../events.ts';
 import { sessionIdFor } from '../session-id.ts';
 import type { PlacementDeps, PlacementOutcome } from './place-match.ts';
 
@@ -31,18 +31,10 @@ export async function reject(
 ): Promise<Extract<PlacementOutcome, { kind: 'failed' }>> {
   const { matchId, sessionId } = error;
   if (matchId !== undefined && sessionId !== undefined) {
-    const event: SessionFailedV1 = {
-      type: 'SessionFailed',
-      version: 1,
-      matchId,
-      sessionId,
-      reason: error.reason,
-      message: error.message,
-      identifier: null,
-      ranking: null,
-      failedAt: new Date(deps.clock.now()).toISOString(),
-    };
-    await deps.publisher.publish(event);
+    const failedAt = new Date(deps.clock.now()).toISOString();
+    await deps.publisher.publish(
+      sessionFailedFor({ matchId, sessionId, reason: error.reason, message: error.message, failedAt }),
+    );
   }
   return {
     kind: 'failed',
