@@ -9,12 +9,19 @@
  * dependencies add. Rows are run round-robin, one process per row per round, so a change in
  * the machine's load during the run weighs on every row alike; the ratios are of medians.
  *
+ * Each import is timed twice: wall clock (what a cold start waits for on a machine of its own)
+ * and CPU time (user + system, all threads). The ratio targets are judged on CPU time: on a
+ * shared machine the wall clock mostly measures the other processes (it swung 2× between runs
+ * of the same bundles on this project's 2-core machine at a load of 20), while CPU time moved a
+ * few percent. The load average is printed with the figures.
+ *
  * Rows: the two functions and their floors as deployed (NODE_OPTIONS as the construct sets it
  * by default), the two functions with `--enable-source-maps` (what `sourceMapsAtRuntime: true`
  * costs), and placement with its SQS client loaded on first use (what a lazy load would save).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Plugin } from 'esbuild';
@@ -161,6 +168,9 @@ function importOnce(row: Row): void {
   row.cpu.push(cpu);
 }
 
+const loadAtStart = loadavg()
+  .map((l) => l.toFixed(1))
+  .join(' ');
 for (let round = 0; round < ROUNDS; round++) {
   for (const row of rows) if (!row.error) importOnce(row);
 }
@@ -176,7 +186,9 @@ const kb = (row: Row): number => statSync(row.file ?? '').size / 1024;
 const signed = (n: number): string => `${n < 0 ? '−' : '+'}${Math.abs(n).toFixed(1)}`;
 
 console.log(
-  `Node ${process.version}, ${ROUNDS} rounds of fresh processes; as deployed: NODE_OPTIONS='${DEPLOYED_NODE_OPTIONS}'\n`,
+  `Node ${process.version}, ${ROUNDS} rounds of fresh processes; as deployed: NODE_OPTIONS='${DEPLOYED_NODE_OPTIONS}'; load average ${loadAtStart} at the start, ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} at the end\n`,
 );
 console.log('| bundle | minified | import, median (p90) | vs floor | CPU, median | CPU vs floor | target |');
 console.log('|---|---:|---:|---:|---:|---:|---|');
@@ -188,9 +200,8 @@ for (const row of rows) {
     floor ? `${(of(row) / of(floor)).toFixed(2)}× (${signed(of(row) - of(floor))} ms)` : '';
   const checks: string[] = [];
   if (target && floor) {
-    // Judged on the wall-clock medians: what a cold start waits for.
-    const ok = wallMs(row) / wallMs(floor) <= target.ratio;
-    checks.push(`≤ ${target.ratio}× floor: ${ok ? 'met' : 'MISSED'}`);
+    const ok = cpuMs(row) / cpuMs(floor) <= target.ratio;
+    checks.push(`CPU ≤ ${target.ratio}× floor: ${ok ? 'met' : 'MISSED'}`);
     if (!ok) failed = true;
   }
   if (target?.kb !== undefined) {
