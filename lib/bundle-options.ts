@@ -60,7 +60,8 @@ export const BUNDLE_OPTIONS = {
      * Credential providers Lambda never reaches: it puts the role's credentials in the
      * environment, the first link of the SDK's default chain. These (with the SSO, STS and
      * sign-in clients they load) are imported dynamically, only when that link finds nothing;
-     * should it ever happen, the runtime's own SDK v3 answers the import.
+     * should it ever happen, the runtime's own SDK v3 answers the import (Lambda's Node
+     * runtimes search NODE_PATH, where that SDK is, for ES module imports too).
      */
     '@aws-sdk/credential-provider-sso',
     '@aws-sdk/credential-provider-ini',
