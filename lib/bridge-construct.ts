@@ -5,16 +5,19 @@
  * Resources are built from the shared plain-data definitions (`lambdas/shared/resources.ts`,
  * `lambdas/shared/sessions-table.ts`) that the local stack maps too, so what `npm start`
  * runs against and what `cdk deploy` creates cannot drift apart.
+ *
+ * This file wires the resources together. Beside it: the props and their defaults
+ * (`bridge-props.ts`), defaults applied and props checked (`bridge-settings.ts`, with the
+ * archive lifecycle in `archive-lifecycle.ts`), how a function is bundled
+ * (`function-bundling.ts`) and what each function may do (`bridge-permissions.ts`).
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { AssetStaging, CfnElement, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
@@ -23,213 +26,21 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { type BridgeConfig, type BridgeConfigInput, parseBridgeConfig } from '../lambdas/core/config.ts';
-import { BRIDGE_RESOURCES, FUNCTION_ENV, PLACEMENT_TIMEOUT_SECONDS } from '../lambdas/shared/resources.ts';
-import { BridgeAlarms, type BridgeAlarmThresholds } from './alarms.ts';
+import type { BridgeConfig } from '../lambdas/core/config.ts';
+import { BRIDGE_RESOURCES, FUNCTION_ENV } from '../lambdas/shared/resources.ts';
+import { BridgeAlarms } from './alarms.ts';
+import { grantBridgePermissions, logicalIdOf } from './bridge-permissions.ts';
+import type { GameyeMatchBridgeProps } from './bridge-props.ts';
+import { type BridgeSettings, resolveSettings } from './bridge-settings.ts';
 import { BUNDLE_OPTIONS, FUNCTION_ENTRIES } from './bundle-options.ts';
 import { BridgeDashboard } from './dashboard.ts';
+import { functionCode } from './function-bundling.ts';
 
-/** How the matches queue and its DLQ are encrypted at rest. */
-export type QueueEncryptionMode = 'sqs-managed' | 'kms';
-
-/** Props of {@link GameyeMatchBridge}. Every one is optional but `bridgeConfig`. */
-export interface GameyeMatchBridgeProps {
-  /**
-   * The runtime config (region aliases, latency cap, images, …). Validated here by
-   * `parseBridgeConfig`, so a bad config fails `cdk synth` with the field's name; the
-   * functions receive the parsed result (defaults applied) as JSON in `BRIDGE_CONFIG`.
-   * Also accepts JSON read from a file: it is validated the same way.
-   */
-  readonly bridgeConfig: BridgeConfigInput;
-  /**
-   * Gameye API base URL (HTTPS).
-   * @default 'https://api.production-gameye.gameye.net'
-   */
-  readonly gameyeBaseUrl?: string;
-  /**
-   * Complete ARN of an existing Secrets Manager secret holding the Gameye token (its whole
-   * `SecretString`). When absent, the construct creates an empty secret that the operator
-   * sets with `aws secretsmanager put-secret-value`; until then every invocation fails with a
-   * log line saying so.
-   * @default - a new, empty secret
-   */
-  readonly gameyeTokenSecretArn?: string;
-  /**
-   * ARN of the customer-managed KMS key the imported secret (`gameyeTokenSecretArn`) is
-   * encrypted with; the functions get `kms:Decrypt` on it. Not needed for the default
-   * `aws/secretsmanager` key. Only valid with `gameyeTokenSecretArn`.
-   * @default - the secret uses the AWS managed key
-   */
-  readonly gameyeTokenSecretKeyArn?: string;
-  /**
-   * `POWERTOOLS_SERVICE_NAME` of both functions; also the `service` dimension of every
-   * custom metric the alarms select.
-   * @default 'gameye-match-bridge'
-   */
-  readonly serviceName?: string;
-  /**
-   * CloudWatch namespace of the custom metrics (`POWERTOOLS_METRICS_NAMESPACE`).
-   * @default 'GameyeMatchBridge'
-   */
-  readonly metricsNamespace?: string;
-  /**
-   * Encryption of the matches queue and its DLQ.
-   * @default 'sqs-managed'
-   */
-  readonly queueEncryption?: QueueEncryptionMode;
-  /**
-   * Customer-managed key for the topics and, with `queueEncryption: 'kms'`, the queues.
-   * Its policy must let CloudWatch (`cloudwatch.amazonaws.com`) use it for the alarm topic.
-   * @default - a new key with rotation enabled
-   */
-  readonly encryptionKey?: kms.IKey;
-  /**
-   * Receives before a match message moves to the DLQ (1–1000).
-   * @default BRIDGE_RESOURCES.matchesQueue.maxReceiveCount (5)
-   */
-  readonly maxReceiveCount?: number;
-  /**
-   * Timeout of the placement function (at most 15 minutes).
-   * @default Duration.seconds(PLACEMENT_TIMEOUT_SECONDS) (30 s)
-   */
-  readonly placementTimeout?: Duration;
-  /**
-   * Visibility timeout of the matches queue; must be at least 6 × `placementTimeout`.
-   * @default 6 × placementTimeout
-   */
-  readonly matchesVisibilityTimeout?: Duration;
-  /**
-   * Most concurrent placement invocations the SQS event source starts (2–1000).
-   * @default 10
-   */
-  readonly placementMaxConcurrency?: number;
-  /**
-   * Memory of both functions, in MiB.
-   * @default 512
-   */
-  readonly memorySize?: number;
-  /**
-   * How often the reaper runs (whole minutes, at least 1).
-   * @default Duration.minutes(1)
-   */
-  readonly reaperRate?: Duration;
-  /**
-   * Timeout of the reaper; must not exceed `reaperRate`, so one run ends before the next.
-   * @default reaperRate
-   */
-  readonly reaperTimeout?: Duration;
-  /**
-   * Deletion protection of the sessions table.
-   * @default true
-   */
-  readonly tableDeletionProtection?: boolean;
-  /**
-   * Removal policy of the sessions table and the archive buckets.
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
-  /**
-   * Keep every version of archived objects.
-   * @default false
-   */
-  readonly archiveVersioned?: boolean;
-  /**
-   * Age at which archived artifacts move to S3 Standard-IA (at least 30 days), or `null` to
-   * keep them in Standard.
-   * @default Duration.days(30)
-   */
-  readonly archiveInfrequentAccessAfter?: Duration | null;
-  /**
-   * Age at which archived artifacts move to Glacier Flexible Retrieval, or `null` never to.
-   * @default Duration.days(90)
-   */
-  readonly archiveGlacierAfter?: Duration | null;
-  /**
-   * Age at which archived artifacts are deleted, or `null` to keep them for ever.
-   * @default Duration.days(365)
-   */
-  readonly archiveExpireAfter?: Duration | null;
-  /**
-   * Write S3 server access logs of the archive bucket to a separate logs bucket.
-   * @default true
-   */
-  readonly archiveAccessLogs?: boolean;
-  /**
-   * Retention of the functions' log groups.
-   * @default logs.RetentionDays.ONE_MONTH
-   */
-  readonly logRetention?: logs.RetentionDays;
-  /**
-   * An address subscribed (by email) to the alarm topic.
-   * @default - no subscription
-   */
-  readonly alarmEmail?: string;
-  /**
-   * Alarm thresholds; each unset one takes its documented default (see `BridgeAlarmThresholds`).
-   * @default - the defaults of `BridgeAlarmThresholds`
-   */
-  readonly alarmThresholds?: BridgeAlarmThresholds;
-  /**
-   * Create the CloudWatch dashboard.
-   * @default true
-   */
-  readonly dashboard?: boolean;
-  /**
-   * Map stack traces in the functions' logs to the TypeScript sources (`NODE_OPTIONS=
-   * --enable-source-maps`). Node then parses each function's source map at cold start, which
-   * `node bench/bundle-size.bench.ts` measures at about 12 ms; `false` saves that and logs
-   * stack traces of the minified bundle (the maps still ship beside it).
-   * @default true
-   */
-  readonly sourceMapsAtRuntime?: boolean;
-}
+export type { GameyeMatchBridgeProps, QueueEncryptionMode } from './bridge-props.ts';
 
 const PINNED_FEATURE_FLAGS: Readonly<Record<string, boolean>> = {
   '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
 };
-
-const DEFAULT_GAMEYE_BASE_URL = 'https://api.production-gameye.gameye.net';
-/**
- * Where this package's files are: `lambdas/` (the functions' sources, bundled at synth) and,
- * in a clone of the repository, its `package-lock.json`. This file runs from `lib/` in a clone
- * and from `dist/lib/` when the package is installed, so look up for the package.json.
- */
-const PACKAGE_ROOT = packageRoot(import.meta.dirname);
-/**
- * The lock file that pins the functions' dependencies, and the project root it marks: the
- * nearest one at or above the package. In a clone that is this repository's; an installed
- * package has none of its own (npm does not pack lock files), so it is the studio app's, as
- * for the app's own functions. Searched from here, not from the working directory (which is
- * where NodejsFunction would look), so a synth run from anywhere bundles the same.
- */
-const LOCK_FILE = findLockFile(PACKAGE_ROOT);
-
-function packageRoot(from: string): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'package.json'))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
-  }
-}
-
-function findLockFile(from: string): string | undefined {
-  const names = ['package-lock.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lock', 'bun.lockb'];
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    const found = names.map((name) => path.join(dir, name)).find((file) => existsSync(file));
-    if (found) return found;
-    if (path.dirname(dir) === dir) return undefined;
-  }
-}
-
-/** esbuild `--alias` values, relative to the project root: esbuild's working directory both
- * when bundling locally and (through `workingDirectory`) in CDK's Docker fallback. */
-function aliasArgs(projectRoot: string): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(BUNDLE_OPTIONS.alias).map(([from, to]) => [
-      `--alias:${from}`,
-      `./${path.relative(projectRoot, path.join(PACKAGE_ROOT, to)).split(path.sep).join('/')}`,
-    ]),
-  );
-}
 
 /**
  * The matchmaker-to-Gameye bridge: matches queue (with DLQ) feeding the placement function,
@@ -312,11 +123,13 @@ export class GameyeMatchBridge extends Construct {
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       ...queueEncryption,
       enforceSSL: true,
+      removalPolicy: settings.removalPolicy,
       retentionPeriod: Duration.seconds(BRIDGE_RESOURCES.deadLetterQueue.retentionSeconds),
     });
     this.matchesQueue = new sqs.Queue(this, 'MatchesQueue', {
       ...queueEncryption,
       enforceSSL: true,
+      removalPolicy: settings.removalPolicy,
       visibilityTimeout: settings.visibilityTimeout,
       retentionPeriod: Duration.seconds(BRIDGE_RESOURCES.matchesQueue.retentionSeconds),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: settings.maxReceiveCount },
@@ -438,6 +251,8 @@ export class GameyeMatchBridge extends Construct {
       environment: {
         ...common,
         [FUNCTION_ENV.deadLetterQueueUrl]: this.deadLetterQueue.queueUrl,
+        // Where it spaces retries out (ChangeMessageVisibility, which the event source grants).
+        [FUNCTION_ENV.matchesQueueUrl]: this.matchesQueue.queueUrl,
         [FUNCTION_ENV.maxReceiveCount]: String(settings.maxReceiveCount),
       },
     });
@@ -462,7 +277,7 @@ export class GameyeMatchBridge extends Construct {
     });
     this.placementFunction.addEventSource(this.placementEventSource);
 
-    this.grantPermissions();
+    grantBridgePermissions(this);
 
     // Own role, so the schedule's permissions live inside this construct (not a stack singleton).
     const scheduleRole = new iam.Role(this, 'ReaperScheduleRole', {
@@ -485,7 +300,7 @@ export class GameyeMatchBridge extends Construct {
     const scheduleRolePolicy = scheduleRole.node.tryFindChild('DefaultPolicy');
     if (scheduleRolePolicy) {
       Validations.of(scheduleRolePolicy).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.reaperFunction)}.Arn>:*]`,
+        id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(this.reaperFunction)}.Arn>:*]`,
         reason:
           'LambdaInvoke grants the function and its versions (ARN:*); the schedule invokes $LATEST only.',
       });
@@ -508,107 +323,11 @@ export class GameyeMatchBridge extends Construct {
       : undefined;
   }
 
-  /**
-   * Least privilege, spelled out action by action instead of `grantReadWriteData`, so the
-   * policies say exactly what each function does.
-   */
-  private grantPermissions(): void {
-    const table = this.sessionsTable;
-    const activeIndexArn = `${table.tableArn}/index/${BRIDGE_RESOURCES.sessionsTable.activeIndex.name}`;
-
-    // The session store claims and transitions with conditional PutItem, reads with GetItem.
-    // Placement: claim, read back, move the record along.
-    this.placementFunction.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-        resources: [table.tableArn],
-      }),
-    );
-    this.sessionEventsTopic.grantPublish(this.placementFunction);
-    this.placementFunction.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }),
-    );
-    if (this.deadLetterQueue.encryptionMasterKey) {
-      this.deadLetterQueue.encryptionMasterKey.grant(
-        this.placementFunction,
-        'kms:Decrypt',
-        'kms:GenerateDataKey*',
-      );
-    }
-    this.grantTokenRead(this.placementFunction);
-
-    // Reaper: query the active-sessions index shard by shard, read and update records.
-    this.reaperFunction.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-        resources: [table.tableArn],
-      }),
-    );
-    this.reaperFunction.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [activeIndexArn] }),
-    );
-    this.sessionEventsTopic.grantPublish(this.reaperFunction);
-    // Streamed uploads: PutObject covers Create/UploadPart/Complete; Abort cleans up. Only the
-    // reaper archives (MatchEnded stops a session; the reaper's next run archives it).
-    this.reaperFunction.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
-        resources: [this.archiveBucket.arnForObjects(`${BRIDGE_RESOURCES.archiveBucket.prefix}/*`)],
-      }),
-    );
-    this.grantTokenRead(this.reaperFunction);
-
-    const objectsResource = `Resource::<${this.logicalIdOf(this.archiveBucket)}.Arn>/${BRIDGE_RESOURCES.archiveBucket.prefix}/*`;
-    const reaperPolicy = this.reaperFunction.role?.node.tryFindChild('DefaultPolicy');
-    if (reaperPolicy) {
-      Validations.of(reaperPolicy).acknowledge(
-        {
-          id: `AwsSolutions-IAM5[${objectsResource}]`,
-          reason: 'Artifact keys are per session, unknown at deploy time; limited to the archive prefix.',
-        },
-        {
-          id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-          reason: 'What grantPublish on a KMS-encrypted topic needs; limited to the one key.',
-        },
-      );
-    }
-    const placementPolicy = this.placementFunction.role?.node.tryFindChild('DefaultPolicy');
-    if (placementPolicy) {
-      Validations.of(placementPolicy).acknowledge({
-        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-        reason: 'What grantPublish on a KMS-encrypted topic needs; limited to the one key.',
-      });
-    }
-  }
-
-  /** The CloudFormation logical id cdk-nag names a resource by in its finding ids. */
-  private logicalIdOf(construct: Construct): string {
-    const cfn = construct.node.defaultChild;
-    if (!(cfn instanceof CfnElement))
-      throw new Error(`GameyeMatchBridge: ${construct.node.path} has no CloudFormation resource`);
-    return Stack.of(this).getLogicalId(cfn);
-  }
-
-  private logGroup(id: string, settings: Settings): logs.LogGroup {
+  private logGroup(id: string, settings: BridgeSettings): logs.LogGroup {
     return new logs.LogGroup(this, id, {
       retention: settings.logRetention,
-      removalPolicy: RemovalPolicy.DESTROY,
+      removalPolicy: settings.removalPolicy,
     });
-  }
-
-  /**
-   * GetSecretValue on the token secret, and nothing else (`grantRead` adds DescribeSecret, which
-   * the functions never call). A secret imported with a customer-managed key needs that key's
-   * decrypt too: `gameyeTokenSecretKeyArn`.
-   */
-  private grantTokenRead(fn: lambda.IFunction): void {
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['secretsmanager:GetSecretValue'],
-        resources: [this.gameyeTokenSecret.secretArn],
-      }),
-    );
-    this.gameyeTokenSecret.encryptionKey?.grantDecrypt(fn);
   }
 
   private bridgeFunction(
@@ -632,9 +351,7 @@ export class GameyeMatchBridge extends Construct {
     });
     options.logGroup.grantWrite(role);
     return new NodejsFunction(this, `${id}Function`, {
-      entry: path.join(PACKAGE_ROOT, options.entry),
-      handler: FUNCTION_ENTRIES.handler,
-      ...(LOCK_FILE ? { projectRoot: path.dirname(LOCK_FILE), depsLockFilePath: LOCK_FILE } : {}),
+      ...functionCode(options.entry),
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       description: options.description,
@@ -647,224 +364,8 @@ export class GameyeMatchBridge extends Construct {
         ? {}
         : { reservedConcurrentExecutions: options.reservedConcurrentExecutions }),
       ...(options.asyncInvoke ?? {}),
-      bundling: {
-        format: OutputFormat.ESM,
-        target: BUNDLE_OPTIONS.target,
-        minify: BUNDLE_OPTIONS.minify,
-        sourceMap: BUNDLE_OPTIONS.sourcemap,
-        mainFields: [...BUNDLE_OPTIONS.mainFields],
-        banner: BUNDLE_OPTIONS.banner,
-        define: { ...BUNDLE_OPTIONS.define },
-        externalModules: [...BUNDLE_OPTIONS.external],
-        sourcesContent: BUNDLE_OPTIONS.sourcesContent,
-        esbuildArgs: aliasArgs(LOCK_FILE ? path.dirname(LOCK_FILE) : process.cwd()),
-        workingDirectory: AssetStaging.BUNDLING_INPUT_DIR,
-        forceDockerBundling: false,
-      },
     });
   }
-}
-
-interface Settings {
-  bridgeConfig: Readonly<BridgeConfig>;
-  gameyeBaseUrl: string;
-  serviceName: string;
-  metricsNamespace: string;
-  queueEncryption: QueueEncryptionMode;
-  maxReceiveCount: number;
-  placementTimeout: Duration;
-  visibilityTimeout: Duration;
-  placementMaxConcurrency: number;
-  memorySize: number;
-  reaperRate: Duration;
-  reaperTimeout: Duration;
-  tableDeletionProtection: boolean;
-  removalPolicy: RemovalPolicy;
-  archiveVersioned: boolean;
-  archiveLifecycle: s3.LifecycleRule;
-  archiveAccessLogs: boolean;
-  logRetention: logs.RetentionDays;
-  alarmEmail: string | undefined;
-  dashboard: boolean;
-  sourceMapsAtRuntime: boolean;
-}
-
-/** Defaults applied and every combination checked, before any resource is created. */
-function resolveSettings(props: GameyeMatchBridgeProps): Settings {
-  const fail = (message: string): never => {
-    throw new Error(`GameyeMatchBridge: ${message}`);
-  };
-
-  const bridgeConfig = parseBridgeConfig(props.bridgeConfig);
-
-  const gameyeBaseUrl = props.gameyeBaseUrl ?? DEFAULT_GAMEYE_BASE_URL;
-  if (!Token.isUnresolved(gameyeBaseUrl) && !/^https:\/\/[^\s/]+/.test(gameyeBaseUrl)) {
-    fail(`gameyeBaseUrl must be an https:// URL, got '${gameyeBaseUrl}'.`);
-  }
-  const arn = props.gameyeTokenSecretArn;
-  if (
-    arn !== undefined &&
-    !Token.isUnresolved(arn) &&
-    !/^arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:.+-[A-Za-z0-9]{6}$/.test(arn)
-  ) {
-    fail(
-      `gameyeTokenSecretArn must be the complete ARN of a Secrets Manager secret (ending in its 6-character suffix), got '${arn}'.`,
-    );
-  }
-  const keyArn = props.gameyeTokenSecretKeyArn;
-  if (keyArn !== undefined && arn === undefined) {
-    fail('gameyeTokenSecretKeyArn needs gameyeTokenSecretArn: it is the key of an imported secret.');
-  }
-  if (
-    keyArn !== undefined &&
-    !Token.isUnresolved(keyArn) &&
-    !/^arn:[^:]+:kms:[^:]+:\d{12}:key\/.+$/.test(keyArn)
-  ) {
-    fail(
-      `gameyeTokenSecretKeyArn must be the ARN of a KMS key (arn:…:kms:region:account:key/id), got '${keyArn}'.`,
-    );
-  }
-
-  const queueEncryption = props.queueEncryption ?? 'sqs-managed';
-  if (queueEncryption !== 'sqs-managed' && queueEncryption !== 'kms') {
-    fail(`queueEncryption must be 'sqs-managed' or 'kms', got '${String(queueEncryption)}'.`);
-  }
-
-  const maxReceiveCount = props.maxReceiveCount ?? BRIDGE_RESOURCES.matchesQueue.maxReceiveCount;
-  if (!Number.isInteger(maxReceiveCount) || maxReceiveCount < 1 || maxReceiveCount > 1000) {
-    fail(`maxReceiveCount must be an integer from 1 to 1000, got ${maxReceiveCount}.`);
-  }
-
-  const placementTimeout = props.placementTimeout ?? Duration.seconds(PLACEMENT_TIMEOUT_SECONDS);
-  if (placementTimeout.toSeconds() < 1 || placementTimeout.toSeconds() > 900) {
-    fail(`placementTimeout must be from 1 second to 15 minutes, got ${placementTimeout.toHumanString()}.`);
-  }
-  if (bridgeConfig.placementDeadlineMs >= placementTimeout.toMilliseconds()) {
-    fail(
-      `bridgeConfig.placementDeadlineMs (${bridgeConfig.placementDeadlineMs} ms) must be shorter than placementTimeout (${placementTimeout.toMilliseconds()} ms), or Lambda kills a placement before it gives up cleanly.`,
-    );
-  }
-  const minimumVisibility = placementTimeout.toSeconds() * 6;
-  const visibilityTimeout = props.matchesVisibilityTimeout ?? Duration.seconds(minimumVisibility);
-  if (visibilityTimeout.toSeconds() < minimumVisibility) {
-    fail(
-      `matchesVisibilityTimeout (${visibilityTimeout.toSeconds()} s) must be at least 6 × placementTimeout (${minimumVisibility} s), or a message is redelivered while still being placed.`,
-    );
-  }
-  if (visibilityTimeout.toSeconds() > 12 * 3600) {
-    fail(`matchesVisibilityTimeout must not exceed 12 hours (SQS limit); lower placementTimeout.`);
-  }
-  // The reaper treats a PLACING record older than orphanGraceMs as abandoned: that must only
-  // happen once SQS can no longer deliver the match (every receive and visibility window spent).
-  const retryWindowMs = visibilityTimeout.toMilliseconds() * maxReceiveCount;
-  if (bridgeConfig.orphanGraceMs <= retryWindowMs) {
-    fail(
-      `bridgeConfig.orphanGraceMs (${bridgeConfig.orphanGraceMs} ms) must be longer than the SQS retry window, matchesVisibilityTimeout × maxReceiveCount (${retryWindowMs} ms), or the reaper abandons matches placement is still retrying.`,
-    );
-  }
-
-  const placementMaxConcurrency = props.placementMaxConcurrency ?? 10;
-  if (
-    !Number.isInteger(placementMaxConcurrency) ||
-    placementMaxConcurrency < 2 ||
-    placementMaxConcurrency > 1000
-  ) {
-    fail(
-      `placementMaxConcurrency must be an integer from 2 to 1000 (SQS event source limit), got ${placementMaxConcurrency}.`,
-    );
-  }
-
-  const memorySize = props.memorySize ?? 512;
-  if (!Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10240) {
-    fail(`memorySize must be an integer from 128 to 10240 MiB, got ${memorySize}.`);
-  }
-
-  const reaperRate = props.reaperRate ?? Duration.minutes(1);
-  const rateSeconds = reaperRate.toSeconds();
-  if (rateSeconds < 60 || rateSeconds % 60 !== 0) {
-    fail(`reaperRate must be a whole number of minutes, at least 1, got ${reaperRate.toHumanString()}.`);
-  }
-  const reaperTimeout = props.reaperTimeout ?? (rateSeconds > 900 ? Duration.minutes(15) : reaperRate);
-  if (reaperTimeout.toSeconds() > rateSeconds) {
-    fail(
-      `reaperTimeout (${reaperTimeout.toHumanString()}) must not exceed reaperRate (${reaperRate.toHumanString()}): a run must end before the next starts.`,
-    );
-  }
-  if (reaperTimeout.toSeconds() < 1 || reaperTimeout.toSeconds() > 900) {
-    fail(`reaperTimeout must be from 1 second to 15 minutes, got ${reaperTimeout.toHumanString()}.`);
-  }
-
-  const archiveLifecycle = lifecycleRule(props, fail);
-
-  const alarmEmail = props.alarmEmail;
-  if (
-    alarmEmail !== undefined &&
-    !Token.isUnresolved(alarmEmail) &&
-    !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)
-  ) {
-    fail(`alarmEmail must be an email address, got '${alarmEmail}'.`);
-  }
-
-  const serviceName = props.serviceName ?? 'gameye-match-bridge';
-  const metricsNamespace = props.metricsNamespace ?? 'GameyeMatchBridge';
-  if (!/^[A-Za-z0-9._\-/#:]{1,255}$/.test(metricsNamespace) || metricsNamespace.startsWith('AWS/')) {
-    fail(`metricsNamespace '${metricsNamespace}' is not a valid custom CloudWatch namespace.`);
-  }
-
-  return {
-    bridgeConfig,
-    gameyeBaseUrl,
-    serviceName,
-    metricsNamespace,
-    queueEncryption,
-    maxReceiveCount,
-    placementTimeout,
-    visibilityTimeout,
-    placementMaxConcurrency,
-    memorySize,
-    reaperRate,
-    reaperTimeout,
-    tableDeletionProtection: props.tableDeletionProtection ?? true,
-    removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-    archiveVersioned: props.archiveVersioned ?? false,
-    archiveLifecycle,
-    archiveAccessLogs: props.archiveAccessLogs ?? true,
-    logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-    alarmEmail,
-    dashboard: props.dashboard ?? true,
-    sourceMapsAtRuntime: props.sourceMapsAtRuntime ?? true,
-  };
-}
-
-function lifecycleRule(props: GameyeMatchBridgeProps, fail: (message: string) => never): s3.LifecycleRule {
-  const ia =
-    props.archiveInfrequentAccessAfter === undefined ? Duration.days(30) : props.archiveInfrequentAccessAfter;
-  const glacier = props.archiveGlacierAfter === undefined ? Duration.days(90) : props.archiveGlacierAfter;
-  const expire = props.archiveExpireAfter === undefined ? Duration.days(365) : props.archiveExpireAfter;
-  if (ia && ia.toDays() < 30) {
-    fail(`archiveInfrequentAccessAfter must be at least 30 days (S3 minimum), got ${ia.toDays()}.`);
-  }
-  if (ia && glacier && glacier.toDays() <= ia.toDays()) {
-    fail(
-      `archiveGlacierAfter (${glacier.toDays()} days) must come after archiveInfrequentAccessAfter (${ia.toDays()} days).`,
-    );
-  }
-  const lastTransition = Math.max(ia?.toDays() ?? 0, glacier?.toDays() ?? 0);
-  if (expire && expire.toDays() <= lastTransition) {
-    fail(
-      `archiveExpireAfter (${expire.toDays()} days) must come after the last transition (${lastTransition} days).`,
-    );
-  }
-  const transitions: s3.Transition[] = [];
-  if (ia) transitions.push({ storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: ia });
-  if (glacier) transitions.push({ storageClass: s3.StorageClass.GLACIER, transitionAfter: glacier });
-  return {
-    id: 'archive-retention',
-    abortIncompleteMultipartUploadAfter: Duration.days(1),
-    ...(transitions.length > 0 ? { transitions } : {}),
-    ...(expire ? { expiration: expire } : {}),
-    ...(props.archiveVersioned && expire ? { noncurrentVersionExpiration: expire } : {}),
-  };
 }
 
 /**

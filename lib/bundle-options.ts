@@ -41,13 +41,47 @@ export const BUNDLE_OPTIONS = {
     http: 'lambdas/runtime/node-http.cjs',
     'node:http': 'lambdas/runtime/node-http.cjs',
   } as Readonly<Record<string, string>>,
-  /** The Node 24 Lambda runtime ships AWS SDK v3, but bundling pins the version we tested. */
-  external: [] as readonly string[],
+  /**
+   * Left out of the bundle. Everything else is bundled: the Node 24 Lambda runtime ships AWS
+   * SDK v3, but bundling pins the version we tested and loads faster.
+   */
+  external: [
+    /**
+     * undici's llhttp parser comes as WebAssembly twice, with and without SIMD (72 KB each);
+     * `lib/dispatcher/client-h1.js` compiles `../llhttp/llhttp_simd-wasm.js` and requires
+     * `../llhttp/llhttp-wasm.js` only if that fails. Node 24 on Lambda (arm64 and x86_64)
+     * runs WASM SIMD, so the fallback is left out: this pattern matches the require as
+     * written (esbuild aliases cannot name relative paths). Where SIMD is missing, the first
+     * Gameye call fails with "Cannot find module '../llhttp/llhttp-wasm.js'".
+     * `test/infra/bridge-bundling.test.ts` fails if an undici upgrade moves either file.
+     */
+    '*/llhttp/llhttp-wasm.js',
+    /**
+     * Credential providers Lambda never reaches: it puts the role's credentials in the
+     * environment, the first link of the SDK's default chain. These (with the SSO, STS and
+     * sign-in clients they load) are imported dynamically, only when that link finds nothing;
+     * should it ever happen, the runtime's own SDK v3 answers the import (Lambda's Node
+     * runtimes search NODE_PATH, where that SDK is, for ES module imports too).
+     */
+    '@aws-sdk/credential-provider-sso',
+    '@aws-sdk/credential-provider-ini',
+    '@aws-sdk/credential-provider-process',
+    '@aws-sdk/credential-provider-web-identity',
+  ] as readonly string[],
   /**
    * Source maps name files and lines, without a copy of every source: Node parses the map
    * at cold start (`--enable-source-maps`), and the sources would triple its size.
    */
   sourcesContent: false,
-  /** Set on both functions: stack traces in the logs point at the TypeScript sources. */
+  /**
+   * Set on both functions when `sourceMapsAtRuntime` is on: stack traces in the logs point at
+   * the TypeScript sources.
+   */
   nodeOptions: '--enable-source-maps',
+  /**
+   * The construct's default for `sourceMapsAtRuntime`. Off: `--enable-source-maps` makes Node
+   * parse the map at every cold start, which costs more than the bundle's own import saves
+   * (`node bench/bundle-size.bench.ts` measures both settings).
+   */
+  sourceMapsAtRuntime: false,
 } as const;

@@ -6,9 +6,6 @@
 export type { BridgeConfig, BridgeConfigInput } from '../lambdas/core/config.ts';
 export { parseBridgeConfig } from '../lambdas/core/config.ts';
 export { BridgeAlarms, type BridgeAlarmThresholds } from './alarms.ts';
-export {
-  GameyeMatchBridge,
-  type GameyeMatchBridgeProps,
-  type QueueEncryptionMode,
-} from './bridge-construct.ts';
+export { GameyeMatchBridge } from './bridge-construct.ts';
+export type { GameyeMatchBridgeProps, QueueEncryptionMode } from './bridge-props.ts';
 export { BridgeDashboard } from './dashboard.ts';

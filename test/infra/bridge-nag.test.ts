@@ -58,7 +58,7 @@ describe('cdk-nag AwsSolutions on other prop combinations', () => {
           'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
       },
     ],
-    ['no dashboard, no source maps at runtime', { dashboard: false, sourceMapsAtRuntime: false }],
+    ['no dashboard, source maps at runtime', { dashboard: false, sourceMapsAtRuntime: true }],
   ])('%s: no unacknowledged finding', (_name, props) => {
     const { app } = synthConstruct(props);
     const pack = new AwsSolutionsChecks(app);

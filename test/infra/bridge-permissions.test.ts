@@ -79,6 +79,16 @@ describe('placement function permissions', () => {
   });
 });
 
+describe('placement retry backoff', () => {
+  it('may change the visibility of matches messages, through the event source, on that queue only', () => {
+    const role = bridge.placementFunction.role as unknown as { node: { defaultChild?: unknown } };
+    const changing = statementsOf(role).filter((s) => s.actions.includes('sqs:ChangeMessageVisibility'));
+    expect(changing).toEqual([
+      expect.objectContaining({ resource: getAtt(logicalId(stack, bridge.matchesQueue)) }),
+    ]);
+  });
+});
+
 describe('reaper function permissions', () => {
   it('are exactly: own logs, query the active index, read and update records, publish, write artifacts, read the token', () => {
     const role = bridge.reaperFunction.role as unknown as { node: { defaultChild?: unknown } };

@@ -98,7 +98,7 @@ describe('placement function', () => {
     });
   });
 
-  it('receives the table, topic, DLQ, Gameye settings, config and Powertools settings in its environment, and no archive bucket', () => {
+  it('receives the table, topic, both queues, Gameye settings, config and Powertools settings in its environment, and no archive bucket', () => {
     const env = (functionProps(ids.placement).Environment as { Variables: Record<string, unknown> })
       .Variables;
     expect(Object.keys(env).sort()).toEqual(
@@ -106,36 +106,40 @@ describe('placement function', () => {
         FUNCTION_ENV.tableName,
         FUNCTION_ENV.topicArn,
         FUNCTION_ENV.deadLetterQueueUrl,
+        FUNCTION_ENV.matchesQueueUrl,
         FUNCTION_ENV.maxReceiveCount,
         FUNCTION_ENV.gameyeBaseUrl,
         FUNCTION_ENV.gameyeTokenSecretArn,
         FUNCTION_ENV.bridgeConfig,
         FUNCTION_ENV.powertoolsServiceName,
         FUNCTION_ENV.powertoolsMetricsNamespace,
-        FUNCTION_ENV.nodeOptions,
       ].sort(),
     );
     expect(env).toMatchObject({
       [FUNCTION_ENV.tableName]: { Ref: ids.table },
       [FUNCTION_ENV.topicArn]: { Ref: ids.topic },
       [FUNCTION_ENV.deadLetterQueueUrl]: { Ref: ids.dlq },
+      [FUNCTION_ENV.matchesQueueUrl]: { Ref: ids.matches },
       [FUNCTION_ENV.maxReceiveCount]: '5',
       [FUNCTION_ENV.gameyeTokenSecretArn]: { Ref: ids.secret },
       [FUNCTION_ENV.gameyeBaseUrl]: 'https://api.production-gameye.gameye.net',
       [FUNCTION_ENV.powertoolsServiceName]: 'gameye-match-bridge',
       [FUNCTION_ENV.powertoolsMetricsNamespace]: 'GameyeMatchBridge',
-      [FUNCTION_ENV.nodeOptions]: '--enable-source-maps',
     });
   });
 
-  it('leaves source maps off at runtime when asked, on both functions', () => {
-    const { template: t } = synthConstruct({ sourceMapsAtRuntime: false });
-    const fns = Object.values(t.findResources('AWS::Lambda::Function')) as {
-      Properties: { Environment: { Variables: Record<string, unknown> } };
-    }[];
-    expect(fns).toHaveLength(2);
-    for (const fn of fns)
-      expect(fn.Properties.Environment.Variables).not.toHaveProperty(FUNCTION_ENV.nodeOptions);
+  it('maps stack traces through the source maps on both functions only when asked', () => {
+    const nodeOptionsOf = (t: Template) =>
+      (
+        Object.values(t.findResources('AWS::Lambda::Function')) as {
+          Properties: { Environment: { Variables: Record<string, unknown> } };
+        }[]
+      ).map((fn) => fn.Properties.Environment.Variables[FUNCTION_ENV.nodeOptions]);
+    expect(nodeOptionsOf(template)).toEqual([undefined, undefined]);
+    expect(nodeOptionsOf(synthConstruct({ sourceMapsAtRuntime: true }).template)).toEqual([
+      '--enable-source-maps',
+      '--enable-source-maps',
+    ]);
   });
 
   it('receives the runtime config validated, with its defaults applied', () => {
@@ -249,12 +253,13 @@ describe('archive bucket', () => {
           ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
         },
         LoggingConfiguration: { DestinationBucketName: { Ref: Match.anyValue() }, LogFilePrefix: 'archive/' },
-        VersioningConfiguration: Match.absent(),
+        VersioningConfiguration: { Status: 'Enabled' },
         LifecycleConfiguration: {
           Rules: [
             Match.objectLike({
               Status: 'Enabled',
               ExpirationInDays: 365,
+              NoncurrentVersionExpiration: { NoncurrentDays: 30 },
               AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
               Transitions: [
                 { StorageClass: 'STANDARD_IA', TransitionInDays: 30 },

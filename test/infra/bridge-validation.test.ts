@@ -17,7 +17,33 @@ describe('GameyeMatchBridge rejects invalid props', () => {
     [
       'an orphan grace the SQS retry window outlasts',
       { maxReceiveCount: 10 },
-      /orphanGraceMs \(1200000 ms\) must be longer than the SQS retry window, matchesVisibilityTimeout × maxReceiveCount \(1800000 ms\)/,
+      /orphanGraceMs \(1200000 ms\) must be longer than the SQS retry window, maxReceiveCount × max\(matchesVisibilityTimeout, placementTimeout \+ bridgeConfig.retryBackoff.maxDelaySeconds\) \(10 × max\(180 s, 30 s \+ 180 s\) = 2100000 ms\)/,
+    ],
+    [
+      'an orphan grace the retry backoff outlasts, though the visibility timeout alone fits in it',
+      { bridgeConfig: { ...exampleConfig(), retryBackoff: { firstDelaySeconds: 15, maxDelaySeconds: 300 } } },
+      /orphanGraceMs \(1200000 ms\) must be longer than the SQS retry window, .*\(5 × max\(180 s, 30 s \+ 300 s\) = 1650000 ms\)/,
+    ],
+    [
+      'a retry backoff past the 12 hours SQS lets a received message stay invisible',
+      {
+        bridgeConfig: {
+          ...exampleConfig(),
+          retryBackoff: { firstDelaySeconds: 15, maxDelaySeconds: 43_200 },
+          orphanGraceMs: 30 * 86_400_000,
+        },
+      },
+      /bridgeConfig.retryBackoff.maxDelaySeconds \(43200 s\) plus placementTimeout \(30 s\) must not exceed 12 hours/,
+    ],
+    [
+      'a retry backoff over 12 hours',
+      {
+        bridgeConfig: {
+          ...exampleConfig(),
+          retryBackoff: { firstDelaySeconds: 15, maxDelaySeconds: 43_201 },
+        },
+      },
+      /retryBackoff.maxDelaySeconds: /,
     ],
     [
       'a maxReceiveCount of 0',
@@ -102,6 +128,19 @@ describe('GameyeMatchBridge rejects invalid props', () => {
     ],
   ])('throws on %s', (_name, props, message) => {
     expect(() => synthConstruct(props)).toThrow(message);
+  });
+
+  it('accepts an orphan grace just past the retry window that a long backoff stretches', () => {
+    // 5 receives × (30 s placement + 300 s backoff) = 1,650,000 ms.
+    const bridgeConfig = {
+      ...exampleConfig(),
+      retryBackoff: { firstDelaySeconds: 15, maxDelaySeconds: 300 },
+      orphanGraceMs: 1_650_001,
+    };
+    expect(() => synthConstruct({ bridgeConfig })).not.toThrow();
+    expect(() => synthConstruct({ bridgeConfig: { ...bridgeConfig, orphanGraceMs: 1_650_000 } })).toThrow(
+      /orphanGraceMs \(1650000 ms\) must be longer than the SQS retry window/,
+    );
   });
 
   it('names every bad field of the runtime config', () => {

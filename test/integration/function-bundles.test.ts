@@ -51,6 +51,7 @@ beforeAll(async () => {
       /^http:\/\/[^/]+/,
       endpoints.messaging,
     ),
+    [FUNCTION_ENV.matchesQueueUrl]: resources.matchesQueueUrl.replace(/^http:\/\/[^/]+/, endpoints.messaging),
     [FUNCTION_ENV.archiveBucketName]: resources.bucket,
     [FUNCTION_ENV.gameyeBaseUrl]: gameye.url,
     GAMEYE_TOKEN: gameye.token,
@@ -97,6 +98,20 @@ describe('the bundled functions', () => {
       expect(map.sources.some((s) => s.endsWith('lambdas/runtime/node-http.cjs'))).toBe(true);
       expect(map.sources.some((s) => s.includes('undici/lib/web/fetch/index.js'))).toBe(false);
       expect(map.sourcesContent).toBeUndefined();
+    }
+  });
+
+  it("run without undici's non-SIMD parser and the credential providers Lambda never reaches", () => {
+    // The cold-process test below runs these very files, Gameye calls and AWS calls included.
+    for (const file of Object.values(bundles)) {
+      const { sources } = JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] };
+      expect(sources.filter((s) => s.endsWith('undici/lib/llhttp/llhttp-wasm.js'))).toEqual([]);
+      expect(sources.some((s) => s.endsWith('undici/lib/llhttp/llhttp_simd-wasm.js'))).toBe(true);
+      expect(
+        sources.filter((s) =>
+          /@aws-sdk\/(credential-provider-(sso|ini|process|web-identity)|nested-clients)\//.test(s),
+        ),
+      ).toEqual([]);
     }
   });
 

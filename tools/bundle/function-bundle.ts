@@ -4,13 +4,20 @@
  * files and `test/integration/function-bundles.test.ts` runs them against the local services.
  */
 import path from 'node:path';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { BUNDLE_OPTIONS } from '../../lib/bundle-options.ts';
 
 const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 
-/** Writes `outfile` and `outfile.map`; `entry` is relative to the project root. */
-export async function bundleFunction(entry: string, outfile: string): Promise<void> {
+/**
+ * Writes `outfile` and `outfile.map`; `entry` is relative to the project root. `plugins` are
+ * for the benchmark's what-if variants only (the construct's esbuild command line has none).
+ */
+export async function bundleFunction(
+  entry: string,
+  outfile: string,
+  options: { plugins?: Plugin[] } = {},
+): Promise<void> {
   await build({
     entryPoints: [path.join(PROJECT_ROOT, entry)],
     outfile,
@@ -28,6 +35,7 @@ export async function bundleFunction(entry: string, outfile: string): Promise<vo
       Object.entries(BUNDLE_OPTIONS.alias).map(([from, to]) => [from, path.join(PROJECT_ROOT, to)]),
     ),
     external: [...BUNDLE_OPTIONS.external],
+    plugins: options.plugins ?? [],
     logLevel: 'warning',
   });
 }
