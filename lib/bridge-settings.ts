@@ -83,7 +83,8 @@ export function resolveSettings(props: GameyeMatchBridgeProps): BridgeSettings {
     fail,
   );
 
-  const placementMaxConcurrency = props.placementMaxConcurrency ?? 10;
+  const placementMaxConcurrency =
+    props.placementMaxConcurrency ?? BRIDGE_RESOURCES.matchesQueue.maxConcurrency;
   if (
     !Number.isInteger(placementMaxConcurrency) ||
     placementMaxConcurrency < 2 ||

@@ -6,6 +6,7 @@
  * no two runs work on the same session at once. The placement function's MatchEnded path is
  * the only other writer, and every write on both sides is conditional on state and version.
  */
+import '../runtime/zod-cold-start.ts';
 import { parseRuntimeEnv } from '../runtime/env.ts';
 import { reaperDeps } from '../runtime/reaper-deps.ts';
 import { makeReaperHandler } from './reaper-handler.ts';

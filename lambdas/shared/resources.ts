@@ -20,6 +20,11 @@ export const BRIDGE_RESOURCES = {
     retentionSeconds: 4 * 24 * 3600,
     /** Records per Lambda invocation; placements run concurrently inside a batch. */
     batchSize: 10,
+    /**
+     * Concurrent placement invocations the event source starts (the construct's default
+     * `placementMaxConcurrency`, and local mode's number of pollers).
+     */
+    maxConcurrency: 10,
   },
   deadLetterQueue: { retentionSeconds: 14 * 24 * 3600 },
   sessionEventsTopic: { name: 'session-events', typeAttribute: 'type' },

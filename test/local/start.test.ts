@@ -14,7 +14,7 @@ describe('npm start simulation', () => {
   let bridge: LocalBridge;
   let summary: RunSummary;
   beforeAll(async () => {
-    bridge = await startLocalBridge({ concurrency: 2, bridgeConfig: simulationConfig() });
+    bridge = await startLocalBridge({ bridgeConfig: simulationConfig() });
     summary = await runSimulation(
       { matches: 30, rate: 30, seed: 11, timeoutSeconds: 60, progress: () => {} },
       bridge,

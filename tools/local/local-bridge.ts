@@ -30,7 +30,7 @@ export interface LocalBridgeOptions {
   readonly bridgeConfig?: unknown;
   readonly emulatorConfig?: EmulatorConfigInput;
   readonly emulatorPort?: number;
-  /** Concurrent pollers of the matches queue, like concurrent Lambda instances. @default 2 */
+  /** Concurrent pollers of the matches queue, like concurrent Lambda instances. @default the deployed maximum (10) */
   readonly concurrency?: number;
   /** What `getRemainingTimeInMillis` counts down from. @default the deployed timeout */
   readonly functionTimeoutMs?: number;
@@ -155,7 +155,7 @@ export async function startLocalBridge(options: LocalBridgeOptions = {}): Promis
     handler,
     batchSize: BRIDGE_RESOURCES.matchesQueue.batchSize,
     functionTimeoutMs: options.functionTimeoutMs ?? PLACEMENT_TIMEOUT_SECONDS * 1000,
-    concurrency: options.concurrency ?? 2,
+    concurrency: options.concurrency ?? BRIDGE_RESOURCES.matchesQueue.maxConcurrency,
   });
 
   const reaper: LocalReaper = {

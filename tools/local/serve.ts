@@ -15,7 +15,7 @@ const REAPER_EVERY_MS = 10_000;
 export async function serve(): Promise<number> {
   // State lives in .local/ and survives a restart; the emulator starts empty each time, so the
   // reaper ends sessions recorded by an earlier run as gone.
-  const bridge = await startLocalBridge({ concurrency: 2, logLevel: 'INFO', dataDir: LOCAL_DATA_DIR });
+  const bridge = await startLocalBridge({ logLevel: 'INFO', dataDir: LOCAL_DATA_DIR });
   bridge.eventSource.start();
   // The reaper's schedule: every minute in AWS, every REAPER_EVERY_MS here.
   let reaping = Promise.resolve();

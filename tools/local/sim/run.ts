@@ -47,7 +47,7 @@ export function simulationConfig(): unknown {
 export async function runSimulation(options: RunOptions, bridge?: LocalBridge): Promise<RunSummary> {
   const startedAt = Date.now();
   if (bridge) return simulate(bridge, options, startedAt);
-  const own = await startLocalBridge({ concurrency: 2, bridgeConfig: simulationConfig() });
+  const own = await startLocalBridge({ bridgeConfig: simulationConfig() });
   try {
     return await simulate(own, options, startedAt);
   } finally {
