@@ -14,6 +14,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import type { DeadLetter } from '../adapters/sqs-dead-letter.ts';
 import type { Redelivery } from '../adapters/sqs-redelivery.ts';
 import type { BridgeConfig } from '../core/config.ts';
+import { TransientPlacementError } from '../core/errors.ts';
 import { readInbound } from '../core/inbound.ts';
 import { stopEndedMatch } from '../core/match-ended.ts';
 import { type PlacementOutcome, placeMatch, rejectInvalidMatch } from '../core/placement/place-match.ts';
@@ -149,7 +150,12 @@ export function makePlacementHandler(deps: PlacementHandlerDeps): PlacementHandl
         // A delivery SQS will repeat waits a backoff; the last one is moved to the DLQ by SQS.
         const delaySeconds =
           receives < deps.maxReceiveCount && deps.redelivery
-            ? redeliveryDelaySeconds(receives, deps.config.retryBackoff, deps.random)
+            ? redeliveryDelaySeconds(
+                receives,
+                deps.config.retryBackoff,
+                deps.random,
+                error instanceof TransientPlacementError ? error.reason : undefined,
+              )
             : undefined;
         if (delaySeconds !== undefined)
           retryLater.push({ receiptHandle: record.receiptHandle, delaySeconds });

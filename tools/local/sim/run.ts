@@ -12,7 +12,7 @@ import { SessionEvent } from '../../../lambdas/core/events.ts';
 import { GameyeClient } from '../../../lambdas/gameye/index.ts';
 import { LOCAL_CONFIG_PATH, type LocalBridge, startLocalBridge } from '../local-bridge.ts';
 import { matchFoundBody, type PlannedMatch, planMatches } from './matchmaker.ts';
-import { computeSummary, type RunSummary, scanRecords } from './summary.ts';
+import { computeSummary, queueDepth, type RunSummary, scanRecords } from './summary.ts';
 
 export interface RunOptions {
   readonly matches: number;
@@ -178,12 +178,14 @@ async function simulate(bridge: LocalBridge, options: RunOptions, startedAt: num
       }
     }
 
-    // Wait until every match is placed or failed and every started server is stopped again.
+    // Wait until every match is placed or failed, every started server is stopped again, and
+    // no delivery is left in the queue (a duplicate that lost its claim race comes back later).
     const deadline = Date.now() + options.timeoutSeconds * 1000;
     while (Date.now() < deadline) {
       const records = await scanRecords(bridge);
       const settled = records.filter((r) => r.state === 'ENDED' || r.state === 'FAILED').length;
-      if (records.length >= plan.matches.length && settled === records.length) break;
+      const allSettled = records.length >= plan.matches.length && settled === records.length;
+      if (allSettled && (await queueDepth(sqs, bridge.resources.matchesQueueUrl)) === 0) break;
       await new Promise((r) => setTimeout(r, 500));
     }
   } finally {
