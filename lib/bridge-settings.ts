@@ -6,13 +6,14 @@ import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { type BridgeConfig, parseBridgeConfig } from '../lambdas/core/config.ts';
-import { BRIDGE_RESOURCES, PLACEMENT_TIMEOUT_SECONDS } from '../lambdas/shared/resources.ts';
+import {
+  BRIDGE_RESOURCES,
+  DEFAULT_GAMEYE_BASE_URL,
+  PLACEMENT_TIMEOUT_SECONDS,
+} from '../lambdas/shared/resources.ts';
 import { ARCHIVE_DEFAULTS, archiveLifecycleRule } from './archive-lifecycle.ts';
 import type { GameyeMatchBridgeProps, QueueEncryptionMode } from './bridge-props.ts';
 import { BUNDLE_OPTIONS } from './bundle-options.ts';
-
-
-import { DEFAULT_GAMEYE_BASE_URL } from '../lambdas/shared/resources.ts';
 
 /** SQS's longest visibility timeout, counted from a message's receive. */
 const SQS_MAX_VISIBILITY_SECONDS = 12 * 3600;
