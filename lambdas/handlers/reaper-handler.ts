@@ -15,13 +15,8 @@ import type {
   LifecycleGameyePort,
   SessionStore,
 } from '../core/ports.ts';
-import {
-  identifierOf,
-  type ReaperDeps,
-  type ReaperObserver,
-  type ReaperRunResult,
-  runReaper,
-} from '../core/reaper.ts';
+import { type ReaperRunResult, runReaper } from '../core/reaper.ts';
+import { identifierOf, type ReaperDeps, type ReaperObserver } from '../core/reaper-context.ts';
 import type { GameyeError } from '../gameye/index.ts';
 import { METRICS } from '../shared/metric-names.ts';
 import { recordGameyeError } from './gameye-telemetry.ts';
