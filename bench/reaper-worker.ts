@@ -45,6 +45,9 @@ export interface RunReport {
   /** Highest heap used and RSS sampled during the run (every 5 ms and after every GC). */
   readonly peakHeapMb: number;
   readonly peakRssMb: number;
+  /** Highest heap committed by V8, and memory outside it (Buffers, native), sampled alike. */
+  readonly peakHeapTotalMb: number;
+  readonly peakExternalMb: number;
   /** The kernel's high-water mark of this process's RSS since it started (exact, not sampled). */
   readonly maxRssMb: number;
   readonly dynamodb: Record<string, number>;
@@ -97,10 +100,14 @@ async function run(request: RunRequest): Promise<RunReport> {
   requests.reset();
   let peakHeap = 0;
   let peakRss = 0;
+  let peakHeapTotal = 0;
+  let peakExternal = 0;
   const sample = (): void => {
     const m = process.memoryUsage();
     peakHeap = Math.max(peakHeap, m.heapUsed);
     peakRss = Math.max(peakRss, m.rss);
+    peakHeapTotal = Math.max(peakHeapTotal, m.heapTotal);
+    peakExternal = Math.max(peakExternal, m.external);
   };
   // A timer cannot fire inside a long synchronous step (parsing a big answer): sampling after
   // every GC as well catches the heap as it was when V8 had to make room.
@@ -121,6 +128,8 @@ async function run(request: RunRequest): Promise<RunReport> {
       cpuMs: Math.round((cpu.user + cpu.system) / 1000),
       peakHeapMb: Math.round(peakHeap / MB),
       peakRssMb: Math.round(peakRss / MB),
+      peakHeapTotalMb: Math.round(peakHeapTotal / MB),
+      peakExternalMb: Math.round(peakExternal / MB),
       maxRssMb: Math.round((process.resourceUsage().maxRSS * 1024) / MB),
       dynamodb: requests.snapshot(),
       idleRssMb: Math.round(idle.rss / MB),

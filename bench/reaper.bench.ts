@@ -1,7 +1,7 @@
 /**
  * Reaper benchmark on local services (dynalite, fauxqs, the Gameye emulator), a node script:
  *
- *   node bench/reaper.bench.ts [--sizes 10000,50000,100000] [--idle 1000] [--json]
+ *   node bench/reaper.bench.ts [--sizes 10000,50000,100000] [--idle 1000] [--skew 0] [--json]
  *
  * The services run in a child process and the reaper in another (bench/reaper-worker.ts), so
  * the figures are the reaper's own, as in a Lambda that shares neither CPU nor memory with
@@ -12,6 +12,9 @@
  *    in a fresh reaper process (a cold start), then a second (warm): wall and CPU time, peak
  *    heap and RSS, Gameye calls (the emulator's counts), DynamoDB requests.
  * 2. At the largest size, M sessions go idle: runs until all are stopped and archived.
+ *
+ * `--skew 0.4` seeds 40% of the sessions in one location (a hit game's home region) instead of
+ * spreading them evenly.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -33,6 +36,7 @@ const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '10000,50000,100000' },
     idle: { type: 'string', default: '1000' },
+    skew: { type: 'string', default: '0' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -51,7 +55,17 @@ const SESSIONS_PER_HOST = 5_000;
 // Every emulated location, with hosts and capacity enough for the largest size.
 const emulatorConfig = structuredClone(defaultEmulatorConfigInput);
 const LOCATIONS = emulatorConfig.regions.map((r) => r.name);
-const perLocation = Math.ceil((LARGEST * 1.1) / LOCATIONS.length);
+/** `--skew 0.4` puts 40% of the sessions in the first location and spreads the rest evenly. */
+const SKEW = Number(values.skew);
+const seedLocations =
+  SKEW > 0
+    ? Array.from({ length: 100 }, (_, i) =>
+        i < Math.round(SKEW * 100)
+          ? (LOCATIONS[0] as string)
+          : (LOCATIONS[1 + (i % (LOCATIONS.length - 1))] as string),
+      )
+    : LOCATIONS;
+const perLocation = Math.ceil(LARGEST * 1.1 * Math.max(SKEW, 1 / LOCATIONS.length));
 const hostsPerLocation = Math.ceil(perLocation / SESSIONS_PER_HOST) + 1;
 emulatorConfig.regions = emulatorConfig.regions.map((r, i) => ({
   ...r,
@@ -59,6 +73,10 @@ emulatorConfig.regions = emulatorConfig.regions.map((r, i) => ({
   capacity: perLocation,
 }));
 emulatorConfig.startupDelayMs = 0;
+// The emulator writes every session's log up to date when it shuts down (heartbeats included):
+// at 100,000 sessions and one heartbeat a second that outgrows its heap. Hourly heartbeats keep
+// the logs (and the archived ones) a few lines long.
+emulatorConfig.logIntervalMs = 3_600_000;
 // The local config, but without its 10-minute lifetime cap: seeding 100,000 sessions takes
 // minutes, and the first ones must not come of age before the run that should stop nothing.
 const bridgeConfig = JSON.parse(readFileSync(LOCAL_CONFIG_PATH, 'utf8')) as {
@@ -119,8 +137,17 @@ const FUNCTION_HEAP = ['--max-old-space-size=256', '--max-semi-space-size=16'];
 function startWorker() {
   const setup: WorkerSetup = { services, bridgeConfig };
   const args = [...FUNCTION_HEAP, BUNDLE_OPTIONS.nodeOptions, workerBundle, JSON.stringify(setup)];
-  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   const answers = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  // Kept to say why the worker died (V8's "FATAL ERROR: Reached heap limit …").
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString('utf8')).slice(-4_096);
+  });
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
   return {
     async run(
       request: Omit<RunRequest, 'clockOffsetMs' | 'budgetMs' | 'reserveMs'> = {},
@@ -128,15 +155,24 @@ function startWorker() {
       const full: RunRequest = { clockOffsetMs, budgetMs: BUDGET_MS, reserveMs: RESERVE_MS, ...request };
       child.stdin.write(`${JSON.stringify(full)}\n`);
       const answer = await answers.next();
-      if (answer.done) throw new Error('the reaper worker exited');
+      if (answer.done) {
+        const fatal = stderr.split('\n').find((l) => l.startsWith('FATAL ERROR')) ?? stderr.trim();
+        throw new WorkerDiedError(fatal);
+      }
       return JSON.parse(answer.value) as RunReport;
     },
     stop: () =>
       new Promise<void>((resolve) => {
+        if (exited) return resolve();
         child.once('exit', () => resolve());
         child.stdin.end();
       }),
   };
+}
+
+/** The reaper process died during a run (out of memory, most likely). */
+class WorkerDiedError extends Error {
+  override readonly name = 'WorkerDiedError';
 }
 
 /** What placement writes besides the basics: the players, the ranking it chose from, an attempt. */
@@ -167,13 +203,15 @@ function realisticPatch(now: string): Partial<SessionRecord> {
   };
 }
 
-interface SizeFigures {
-  readonly sessions: number;
-  readonly seedSeconds: number;
-  readonly cold: RunReport;
-  readonly warm: RunReport;
-  readonly gameyeCalls: Record<string, number>;
-}
+type SizeFigures =
+  | {
+      readonly sessions: number;
+      readonly seedSeconds: number;
+      readonly cold: RunReport;
+      readonly warm: RunReport;
+      readonly gameyeCalls: Record<string, number>;
+    }
+  | { readonly sessions: number; readonly seedSeconds: number; readonly died: string };
 const figures: SizeFigures[] = [];
 const seeding = localClients(services.endpoints);
 const matchIds: string[] = [];
@@ -192,7 +230,7 @@ try {
       config,
       matchIds: fresh,
       profile: 'arena-casual',
-      location: LOCATIONS,
+      location: seedLocations,
       playerCount: 1,
       patch: realisticPatch(now),
       parallel: 64,
@@ -204,13 +242,22 @@ try {
 
     const worker = startWorker();
     try {
-      const { value: cold, calls } = await gameyeCalls(() => worker.run());
+      let cold: RunReport;
+      let calls: Record<string, number>;
+      try {
+        ({ value: cold, calls } = await gameyeCalls(() => worker.run()));
+      } catch (error) {
+        if (!(error instanceof WorkerDiedError)) throw error;
+        figures.push({ sessions: size, seedSeconds, died: error.message });
+        log(`${size}: the reaper died: ${error.message}`);
+        continue;
+      }
       const warm = await worker.run();
       if (cold.result.tracked + cold.result.ended + (cold.result.stopping.orphan ?? 0) > 0)
         throw new Error(`the run was not a no-op: ${JSON.stringify(cold.result)}`);
       figures.push({ sessions: size, seedSeconds, cold, warm, gameyeCalls: calls });
       log(
-        `${size}: cold ${cold.wallMs} ms (cpu ${cold.cpuMs} ms), warm ${warm.wallMs} ms; peak heap ${cold.peakHeapMb}/${warm.peakHeapMb} MB, max RSS ${warm.maxRssMb} MB; gameye ${JSON.stringify(calls)}; dynamodb ${JSON.stringify(cold.dynamodb)}`,
+        `${size}: cold ${cold.wallMs} ms (cpu ${cold.cpuMs} ms), warm ${warm.wallMs} ms; peak heap ${cold.peakHeapMb}/${warm.peakHeapMb} MB (committed ${cold.peakHeapTotalMb}/${warm.peakHeapTotalMb}, external ${cold.peakExternalMb}/${warm.peakExternalMb}, idle RSS ${cold.idleRssMb}), max RSS ${cold.maxRssMb}/${warm.maxRssMb} MB; gameye ${JSON.stringify(calls)}; dynamodb ${JSON.stringify(cold.dynamodb)}`,
       );
 
       if (size === LARGEST && IDLE > 0) {
@@ -247,13 +294,14 @@ if (values.json) {
   process.stdout.write(`${JSON.stringify({ node: process.version, figures, idle: idleFigures })}\n`);
 } else {
   const sum = (r: Record<string, number>): number => Object.values(r).reduce((a, b) => a + b, 0);
-  const rows = figures.map(
-    (f) =>
-      `| ${f.sessions.toLocaleString('en')} | ${f.cold.wallMs} ms (CPU ${f.cold.cpuMs} ms) | ${f.warm.wallMs} ms | ${Math.max(f.cold.peakHeapMb, f.warm.peakHeapMb)} MB | ${f.warm.maxRssMb} MB | ${sum(f.gameyeCalls)} (${Object.entries(
-        f.gameyeCalls,
-      )
-        .map(([op, n]) => `${n} ${op}`)
-        .join(', ')}) | ${sum(f.cold.dynamodb)} |`,
+  const rows = figures.map((f) =>
+    'died' in f
+      ? `| ${f.sessions.toLocaleString('en')} | died: ${f.died} | | | | | |`
+      : `| ${f.sessions.toLocaleString('en')} | ${f.cold.wallMs} ms (CPU ${f.cold.cpuMs} ms) | ${f.warm.wallMs} ms | ${Math.max(f.cold.peakHeapMb, f.warm.peakHeapMb)} MB | ${f.warm.maxRssMb} MB | ${sum(f.gameyeCalls)} (${Object.entries(
+          f.gameyeCalls,
+        )
+          .map(([op, n]) => `${n} ${op}`)
+          .join(', ')}) | ${sum(f.cold.dynamodb)} |`,
   );
   process.stdout.write(
     [

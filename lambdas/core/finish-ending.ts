@@ -8,8 +8,7 @@
  */
 import { archiveLayout, LOGS_PATH, manifestOf } from './archive.ts';
 import { sessionEndedOf } from './events.ts';
-import { TERMINAL_STATUSES } from './lifecycle-policy.ts';
-import type { LiveSession } from './ports.ts';
+import { type LiveStatus, TERMINAL_STATUSES } from './lifecycle-policy.ts';
 import { observerOf, profileOf, type ReaperDeps } from './reaper-context.ts';
 import {
   type ArchiveProgress,
@@ -30,7 +29,7 @@ const iso = (ms: number): string => new Date(ms).toISOString();
  */
 export async function finishEnding(
   start: SessionRecord,
-  live: LiveSession | undefined,
+  live: Pick<LiveStatus, 'status'> | undefined,
   deps: ReaperDeps,
   hasTime: () => boolean = () => true,
 ): Promise<FinishOutcome> {

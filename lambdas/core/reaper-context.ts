@@ -3,10 +3,10 @@
  * small lookups the steps share. The scheduled run (reaper.ts), the ending steps
  * (finish-ending.ts) and the operator's `bridge stop` (end-match.ts) all take a ReaperDeps.
  */
+import type { ActiveIndex } from './active-entry.ts';
 import type { BridgeConfig, Profile } from './config.ts';
 import { GameyeCallError } from './errors.ts';
 import type {
-  ActiveSessionIndex,
   ArchiveStore,
   Clock,
   EventPublisher,
@@ -17,25 +17,50 @@ import type {
 import type { SessionRecord } from './session-record.ts';
 import type { StopReason } from './stop-reasons.ts';
 
+/** Enough of a record to name it in a log line: an index entry or a whole record. */
+export type RecordRef = Pick<SessionRecord, 'matchId' | 'sessionId' | 'region'>;
+
 /** What the handler learns as the reaper works: metrics and log lines live there, not here. */
 export interface ReaperObserver {
   /** A session reached ENDED (stopped and archived); `bytes` archived for it. */
   ended(record: SessionRecord, reason: StopReason, bytes: number): void;
   /** A step failed and will be retried by a later run (or was lost to another writer). */
-  deferred(record: SessionRecord, step: string, error: unknown): void;
+  deferred(record: RecordRef, step: string, error: unknown): void;
   /** A configured artifact was not at Gameye (404). */
   missing(record: SessionRecord, path: string): void;
   /** An orphan was found and given an ENDING record. */
   orphan(live: LiveSession): void;
+  /** One location's list failed: its records wait for the next run. */
+  listFailed?(location: string, error: unknown): void;
+  /**
+   * These locations' lists showed none of the sessions their records name, so the run listed
+   * every location in one call instead (Gameye may not filter by the location names placement
+   * used).
+   */
+  locationsUnlisted?(locations: readonly string[]): void;
 }
 
 const silentObserver: ReaperObserver = { ended() {}, deferred() {}, missing() {}, orphan() {} };
 
+/**
+ * The Gameye calls the reaper makes: the lifecycle calls, a list that can be narrowed to one
+ * location, and the locations able to host an image now.
+ */
+export interface ReaperGameyePort extends LifecycleGameyePort {
+  /**
+   * The running sessions labelled `bridge-deployment = deploymentId`, in `location` only when
+   * given: one call.
+   */
+  listDeploymentSessions(deploymentId: string, location?: string): Promise<readonly LiveSession[]>;
+  /** `GET /available-location/{image}`: ids of the locations able to host it now. */
+  availableLocations(image: string): Promise<readonly string[]>;
+}
+
 export interface ReaperDeps {
   readonly config: Readonly<BridgeConfig>;
   readonly store: SessionStore;
-  readonly index: ActiveSessionIndex;
-  readonly gameye: LifecycleGameyePort;
+  readonly index: ActiveIndex;
+  readonly gameye: ReaperGameyePort;
   readonly archive: ArchiveStore;
   readonly publisher: EventPublisher;
   readonly clock: Clock;

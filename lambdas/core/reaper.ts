@@ -4,15 +4,21 @@
  * silently dropped"). It also finishes the archive of every match MatchEnded stopped
  * (match-ended.ts).
  *
- * One run:
- * 1. Read every active record from the sparse index (a few queries, never a scan) and list
- *    this deployment's sessions at Gameye in one filtered call; describe the sessions the list
- *    cannot vouch for (describe-unclear.ts).
- * 2. Decide per record (lifecycle-policy.ts). Player tracking is written only when it changed;
- *    a stop first writes ENDING with its reason, so a crash after the stop still archives.
- * 3. Labelled sessions with no active record, older than `orphanGraceMs`, get an ENDING
- *    record of their own (orphans.ts).
- * 4. Finish ENDING records, a few at a time, oldest first, while the Lambda has time left
+ * One run, built to hold little at 100,000 active sessions:
+ * 1. List this deployment's running sessions at Gameye one location at a time into a compact
+ *    view (location-lists.ts, live-view.ts).
+ * 2. Read the active records' entries (only the attributes the policy decides on) from the
+ *    sparse index, a few queries and never a scan, page by page: each record is decided as its
+ *    page arrives and dropped unless the run must come back to it (triage.ts). Records in a
+ *    location not listed yet are kept until it is; records the lists cannot vouch for are
+ *    described (describe-unclear.ts), never judged gone on a guess.
+ * 3. Listed sessions no record claimed, older than `orphanGraceMs`, get an ENDING record of
+ *    their own (orphans.ts).
+ * 4. Act (act-on-decision.ts): a record is read whole, strongly consistent, first, and left to
+ *    the next run if it changed since the index was read. Player tracking is written only when
+ *    it changed; a stop first writes ENDING with its reason, so a crash after the stop still
+ *    archives.
+ * 5. Finish ENDING records, a few at a time, oldest first, while the Lambda has time left
  *    (finish-ending.ts).
  *
  * Concurrency: the stack gives the reaper a reserved concurrency of 1, so two scheduled runs
@@ -23,16 +29,19 @@
  * next run reads it afresh). Two concurrent finishers could at worst upload the same key
  * twice, which replaces the object with identical bytes.
  */
+import { type ActOutcome, actOn, readCurrent } from './act-on-decision.ts';
 import { runBounded } from './bounded-pool.ts';
 import { describeUnclear } from './describe-unclear.ts';
-import { sessionFailedOf } from './events.ts';
 import { finishEnding } from './finish-ending.ts';
-import { decide, isOrphan } from './lifecycle-policy.ts';
-import { claimOrphan } from './orphans.ts';
+import { type LiveStatus, TERMINAL_STATUSES } from './lifecycle-policy.ts';
+import { LiveView } from './live-view.ts';
+import { knownLocations, LocationLists } from './location-lists.ts';
+import { claimOrphan, findOrphans } from './orphans.ts';
 import type { LiveSession } from './ports.ts';
-import { observerOf, profileOf, type ReaperDeps, type ReaperObserver } from './reaper-context.ts';
-import { type SessionRecord, toEnding, toFailed, withPlayerTracking } from './session-record.ts';
+import { observerOf, type ReaperDeps } from './reaper-context.ts';
+import type { SessionRecord } from './session-record.ts';
 import type { StopReason } from './stop-reasons.ts';
+import { type Ending, Triage } from './triage.ts';
 
 export interface ReaperOptions {
   /** Lambda's `context.getRemainingTimeInMillis`; absent means no limit. */
@@ -64,164 +73,105 @@ export interface ReaperRunResult {
 /** Conditional writes (player tracking, ENDING, orphan claims) in flight at once. */
 const WRITE_WIDTH = 16;
 
+/** An ENDING record to finish: from the index (read whole first), or made ENDING this run. */
+type ToFinish = Ending | { readonly record: SessionRecord; readonly live: LiveStatus | undefined };
+
 /**
- * One scheduled run. Throws only when the index or Gameye's list cannot be read at all; any
- * single session's trouble (a failed describe, stop or upload) is deferred to a later run.
+ * One scheduled run. Throws only when the index or every Gameye list cannot be read; any single
+ * session's trouble (a failed describe, stop or upload, one location's list) is deferred to a
+ * later run.
  */
 export async function runReaper(deps: ReaperDeps, options: ReaperOptions = {}): Promise<ReaperRunResult> {
-  const { config, clock } = deps;
   const observer = observerOf(deps);
   const reserve = options.reserveMs ?? 10_000;
   const hasTime = (): boolean => !options.remainingTimeMs || options.remainingTimeMs() > reserve;
+  const now = deps.clock.now();
 
-  const records = await deps.index.listActive();
-  const listed = await deps.gameye.listDeploymentSessions(config.deploymentId);
-  const liveById = new Map(listed.map((s) => [s.id, s]));
-  const now = clock.now();
-  const { unknown } = await describeUnclear(records, liveById, deps, now, hasTime);
+  // 1. Gameye first, location by location, into a compact view.
+  const view = new LiveView();
+  const lists = new LocationLists(deps, view);
+  await lists.list(await knownLocations(deps));
 
-  let tracked = 0;
-  let abandoned = 0;
-  let outOfTime = false;
-  const stopping: Partial<Record<StopReason, number>> = {};
-  const toFinish: { record: SessionRecord; live: LiveSession | undefined }[] = [];
-  const activeIds = new Set<string>();
-  const quick: (() => Promise<void>)[] = [];
+  // 2. The index, page by page; then the locations it named that were not listed yet.
+  const triage = new Triage(deps.config, view, lists, now);
+  await deps.index.readActive((entries) => triage.page(entries));
+  if (triage.late.length > 0) {
+    await lists.list(new Set(triage.late.map((e) => e.region as string)));
+    for (const entry of triage.late.splice(0)) triage.sort(entry);
+  }
+  lists.assertSomeListed();
 
-  for (const record of records) {
-    activeIds.add(record.sessionId);
-    // Not described this run (time, the per-run cap, or a failed call): decide next run.
-    if (unknown.has(record.sessionId)) continue;
-    const live = liveById.get(record.sessionId);
-    const decision = decide({
-      record,
-      live,
-      profile: profileOf(config, record.profile),
-      orphanGraceMs: config.orphanGraceMs,
-      now,
-    });
-    switch (decision.kind) {
-      case 'keep':
-        break;
-      case 'finish':
-        toFinish.push({ record, live });
-        break;
-      case 'track':
-        quick.push(async () => {
-          const next = withPlayerTracking(record, decision, now);
-          if (await write(deps, record, next, observer, 'track players')) tracked += 1;
-        });
-        break;
-      case 'stop':
-        quick.push(async () => {
-          const next = toEnding(record, decision.reason, now);
-          if (await write(deps, record, next, observer, 'mark ENDING')) {
-            stopping[decision.reason] = (stopping[decision.reason] ?? 0) + 1;
-            toFinish.push({ record: next, live });
-          }
-        });
-        break;
-      case 'abandon-running':
-        quick.push(async () => {
-          const l = decision.live;
-          const next = toEnding(record, 'placement-abandoned', now, {
-            region: l.location,
-            host: l.host,
-            ports: l.ports,
-          });
-          if (await write(deps, record, next, observer, 'mark ENDING')) {
-            stopping['placement-abandoned'] = (stopping['placement-abandoned'] ?? 0) + 1;
-            toFinish.push({ record: next, live: l });
-          }
-        });
-        break;
-      case 'abandon-failed':
-        quick.push(async () => {
-          const failed = toFailed(
-            record,
-            {
-              reason: 'placement-abandoned',
-              message: `no session at Gameye ${Math.round(config.orphanGraceMs / 60_000)} min after the claim: every placement retry was spent`,
-            },
-            undefined,
-            now,
-            config.retentionDays,
-          );
-          if (!(await write(deps, record, failed, observer, 'fail abandoned placement'))) return;
-          abandoned += 1;
-          try {
-            await deps.publisher.publish(sessionFailedOf(failed));
-          } catch (error) {
-            // The record is FAILED either way; the event is informative for a match nobody placed.
-            observer.deferred(failed, 'publish SessionFailed', error);
-          }
-        });
-        break;
-    }
+  // What the lists cannot vouch for is described (bounded), a sample of suspect locations first.
+  const suspect = triage.suspectLocations();
+  const samples = triage.suspectSamples(suspect);
+  const { described, whole } = await describeUnclear(triage.unclear, view, deps, now, hasTime, samples);
+  for (const entry of described) triage.decide(entry, view.claim(entry.sessionId));
+  if (samples.some((e) => isRunning(whole.get(e.sessionId)))) {
+    // Gameye runs sessions its lists by location did not show: correct before cheap, one list
+    // of every location, then the records it vouches for.
+    observer.locationsUnlisted?.(suspect);
+    await lists.listAll();
+    const done = new Set(described);
+    for (const entry of triage.unclear.splice(0)) if (!done.has(entry)) triage.sort(entry);
   }
 
-  // Orphans: running under our label, no active record, older than any placement retry.
+  // 3. Orphans: listed with our label, no active record, older than any placement retry.
+  const orphanSessions = await findOrphans(view, deps, now, hasTime);
+
+  // 4. Act: cheap conditional writes, a few at a time, while there is time.
+  let tracked = 0;
+  let abandoned = 0;
   let orphans = 0;
-  for (const live of listed) {
-    if (!isOrphan(live, activeIds, config.orphanGraceMs, now)) continue;
+  const stopping: Partial<Record<StopReason, number>> = {};
+  const toFinish: ToFinish[] = [...triage.ending];
+  const count = (outcome: ActOutcome): void => {
+    if (outcome.kind === 'tracked') tracked += 1;
+    else if (outcome.kind === 'abandoned') abandoned += 1;
+    else if (outcome.kind === 'stopping') {
+      stopping[outcome.reason] = (stopping[outcome.reason] ?? 0) + 1;
+      toFinish.push({ record: outcome.record, live: outcome.live });
+    }
+  };
+  const quick = triage.acts.map((act) => async () => count(await actOn(act, deps, now, whole)));
+  for (const live of orphanSessions) {
     quick.push(async () => {
       const record = await claimOrphan(live, deps, now);
       if (!record) return;
       orphans += 1;
-      stopping.orphan = (stopping.orphan ?? 0) + 1;
       observer.orphan(live);
-      toFinish.push({ record, live });
+      count({ kind: 'stopping', reason: 'orphan', record, live });
     });
   }
+  let outOfTime = !(await runBounded(quick, WRITE_WIDTH, hasTime));
 
-  // Cheap conditional writes, a few at a time, while there is time.
-  outOfTime = !(await runBounded(quick, WRITE_WIDTH, hasTime));
-
+  // 5. Finish ENDING records, oldest first, so a backlog drains in order across runs.
   let ended = 0;
-  let pending = 0;
   if (!outOfTime) {
-    // Oldest first, so a backlog drains in order across runs.
-    toFinish.sort((a, b) => a.record.updatedAt.localeCompare(b.record.updatedAt));
-    const jobs = toFinish.map(({ record, live }) => async () => {
-      const out = await finishEnding(record, live, deps, hasTime);
+    const updatedAt = (f: ToFinish): string => ('entry' in f ? f.entry : f.record).updatedAt;
+    toFinish.sort((a, b) => updatedAt(a).localeCompare(updatedAt(b)));
+    const jobs = toFinish.map((item) => async () => {
+      const record = 'record' in item ? item.record : await readCurrent(item.entry, 'finish', deps);
+      if (!record) return;
+      const out = await finishEnding(record, item.live, deps, hasTime);
       if (out === 'ended') ended += 1;
-      else pending += 1;
       if (out === 'paused') outOfTime = true;
     });
-    const completed = await runBounded(jobs, options.concurrency ?? 4, hasTime);
-    if (!completed) outOfTime = true;
-    pending = toFinish.length - ended;
-  } else {
-    pending = toFinish.length;
+    if (!(await runBounded(jobs, options.concurrency ?? 4, hasTime))) outOfTime = true;
   }
 
   return {
-    active: records.length,
-    listed: listed.length,
+    active: triage.read,
+    listed: view.listed,
     tracked,
     stopping,
     orphans,
     abandoned,
     ended,
-    pending,
+    pending: toFinish.length - ended,
     outOfTime,
   };
 }
 
-/** A conditional write the reaper may lose to another writer; false (and a note) when it does. */
-async function write(
-  deps: ReaperDeps,
-  from: SessionRecord,
-  next: SessionRecord,
-  observer: ReaperObserver,
-  step: string,
-): Promise<boolean> {
-  try {
-    await deps.store.transition(next, { state: from.state, version: from.version });
-    return true;
-  } catch (error) {
-    // A lost race (StateConflictError) or a failed write alike: the next run reads afresh.
-    observer.deferred(from, step, error);
-    return false;
-  }
+function isRunning(live: LiveSession | undefined): boolean {
+  return live?.status !== undefined && !TERMINAL_STATUSES.has(live.status);
 }

@@ -6,17 +6,17 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
+import { SessionItemError } from '../adapters/dynamo-session-store.ts';
+import type { ActiveIndex } from '../core/active-entry.ts';
 import type { BridgeConfig } from '../core/config.ts';
-import type {
-  ActiveSessionIndex,
-  ArchiveStore,
-  Clock,
-  EventPublisher,
-  LifecycleGameyePort,
-  SessionStore,
-} from '../core/ports.ts';
+import type { ArchiveStore, Clock, EventPublisher, SessionStore } from '../core/ports.ts';
 import { type ReaperRunResult, runReaper } from '../core/reaper.ts';
-import { identifierOf, type ReaperDeps, type ReaperObserver } from '../core/reaper-context.ts';
+import {
+  identifierOf,
+  type ReaperDeps,
+  type ReaperGameyePort,
+  type ReaperObserver,
+} from '../core/reaper-context.ts';
 import type { GameyeError } from '../gameye/index.ts';
 import { METRICS } from '../shared/metric-names.ts';
 import { recordGameyeError } from './gameye-telemetry.ts';
@@ -24,7 +24,7 @@ import { recordGameyeError } from './gameye-telemetry.ts';
 export interface ReaperHandlerDeps {
   readonly config: Readonly<BridgeConfig>;
   readonly store: SessionStore;
-  readonly index: ActiveSessionIndex;
+  readonly index: ActiveIndex;
   readonly archive: ArchiveStore;
   readonly archivePrefix: string;
   readonly publisher: EventPublisher;
@@ -32,7 +32,7 @@ export interface ReaperHandlerDeps {
   readonly gameyeFor: (
     timeoutMs: number,
     onError: (e: GameyeError) => void,
-  ) => Promise<LifecycleGameyePort> | LifecycleGameyePort;
+  ) => Promise<ReaperGameyePort> | ReaperGameyePort;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: Metrics;
@@ -94,6 +94,11 @@ async function coreDeps(deps: ReaperHandlerDeps): Promise<ReaperDeps> {
       });
     },
     deferred(record, step, error) {
+      // The index entry parsed, but the whole record, read before acting, did not: the same
+      // corrupt record the CorruptRecords alarm counts when the index read skips one.
+      if (error instanceof SessionItemError) {
+        metrics.addMetric(METRICS.corruptRecordsSkipped.name, MetricUnit.Count, 1);
+      }
       logger.warn('reaper step deferred to a later run', {
         matchId: record.matchId,
         sessionId: record.sessionId,
@@ -110,6 +115,19 @@ async function coreDeps(deps: ReaperHandlerDeps): Promise<ReaperDeps> {
         region: record.region,
         path,
       });
+    },
+    listFailed(location, error) {
+      logger.warn('Gameye list failed; its sessions are decided next run', {
+        location,
+        identifier: identifierOf(error),
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      });
+    },
+    locationsUnlisted(locations) {
+      logger.warn(
+        'lists by location showed none of the sessions their records name; listed every location in one call',
+        { locations },
+      );
     },
     orphan(live) {
       logger.warn('orphan session found: stopping and archiving it', {

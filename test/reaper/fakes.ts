@@ -4,6 +4,7 @@
  * keeps. No network.
  */
 import { createHash } from 'node:crypto';
+import { ActiveEntry, type ActiveIndex } from '../../lambdas/core/active-entry.ts';
 import { AlreadyClaimedError, GameyeCallError, StateConflictError } from '../../lambdas/core/errors.ts';
 import type {
   ActiveSessionIndex,
@@ -13,6 +14,7 @@ import type {
   SessionStore,
   StoredObject,
 } from '../../lambdas/core/ports.ts';
+import type { ReaperGameyePort } from '../../lambdas/core/reaper-context.ts';
 import { canTransition, SessionRecord, type SessionState } from '../../lambdas/core/session-record.ts';
 
 export class FakeRecords implements SessionStore, ActiveSessionIndex {
@@ -169,5 +171,50 @@ export class FakeArchive implements ArchiveStore {
     this.objects.set(key, bytes);
     this.uploads.push(key);
     return { key, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+  }
+}
+
+/**
+ * The active index as DynamoDB gives it to the reaper: each record cut down to its
+ * {@link ActiveEntry}, so a core that read any other attribute from it would fail its tests.
+ */
+export function projectedIndex(records: FakeRecords): ActiveIndex {
+  const listActive = async () => (await records.listActive()).map((r) => ActiveEntry.parse(r));
+  return {
+    listActive,
+    async readActive(onPage) {
+      // Pages of three, so a core that kept only the last page would miss records.
+      const entries = await listActive();
+      for (let i = 0; i < entries.length; i += 3) onPage(entries.slice(i, i + 3));
+    },
+  };
+}
+
+/**
+ * A Gameye that also lists by location and offers locations for an image. `ignoresLocation`
+ * plays a Gameye whose location filter matches none of the names placement used.
+ */
+export class LocatedFakeGameye extends FakeLifecycleGameye implements ReaperGameyePort {
+  /** The location of every list call, in order (undefined: every location). */
+  readonly lists: (string | undefined)[] = [];
+  /** What `availableLocations` answers, per image. */
+  readonly offered = new Map<string, string[]>();
+  /** Locations whose list fails (503). */
+  readonly failing = new Set<string>();
+  ignoresLocation = false;
+
+  override async listDeploymentSessions(
+    _deploymentId?: string,
+    location?: string,
+  ): Promise<readonly LiveSession[]> {
+    this.lists.push(location);
+    if (location !== undefined && this.failing.has(location)) throw callError(503);
+    const all = await super.listDeploymentSessions();
+    if (location === undefined) return all;
+    return this.ignoresLocation ? [] : all.filter((s) => s.location === location);
+  }
+
+  async availableLocations(image: string): Promise<readonly string[]> {
+    return this.offered.get(image) ?? [];
   }
 }
