@@ -1,8 +1,8 @@
 /**
  * What Gameye said about this deployment's sessions during one run, kept compact: per session,
- * only what the policy and the orphan search decide on (status, player count, age), about a
- * hundred bytes where the listed session was a few kilobytes once parsed. At 100,000 sessions
- * this view is ~12 MB; the answers it was folded from are dropped one location at a time.
+ * only what the policy and the orphan search decide on (status, player count, age), about 200
+ * bytes where the listed session was a few kilobytes once parsed. At 100,000 sessions this view
+ * is about 20 MB; the answers it was folded from are dropped one location at a time.
  *
  * Records claim their sessions as the index is read; a listed session no record claims is an
  * orphan candidate.

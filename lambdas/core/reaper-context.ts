@@ -30,12 +30,15 @@ export interface ReaperObserver {
   missing(record: SessionRecord, path: string): void;
   /** An orphan was found and given an ENDING record. */
   orphan(live: LiveSession): void;
-  /** One location's list failed: its records wait for the next run. */
-  listFailed?(location: string, error: unknown): void;
   /**
-   * These locations' lists showed none of the sessions their records name, so the run listed
-   * every location in one call instead (Gameye may not filter by the location names placement
-   * used).
+   * A list failed: one location's sessions (its records wait for the next run), or the
+   * locations Gameye offers for an image (this run looks for orphans in fewer places).
+   */
+  listFailed?(list: string, error: unknown): void;
+  /**
+   * These locations' lists showed none of the sessions their records name while Gameye still
+   * runs some of them, so the run listed every location in one call (Gameye may filter on other
+   * location names than placement used).
    */
   locationsUnlisted?(locations: readonly string[]): void;
 }

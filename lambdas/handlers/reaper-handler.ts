@@ -116,18 +116,17 @@ async function coreDeps(deps: ReaperHandlerDeps): Promise<ReaperDeps> {
         path,
       });
     },
-    listFailed(location, error) {
-      logger.warn('Gameye list failed; its sessions are decided next run', {
-        location,
+    listFailed(list, error) {
+      logger.warn('a Gameye list failed this run', {
+        list,
         identifier: identifierOf(error),
         error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
       });
     },
     locationsUnlisted(locations) {
-      logger.warn(
-        'lists by location showed none of the sessions their records name; listed every location in one call',
-        { locations },
-      );
+      logger.warn('lists by location missed sessions Gameye still runs; listed every location in one call', {
+        locations,
+      });
     },
     orphan(live) {
       logger.warn('orphan session found: stopping and archiving it', {
