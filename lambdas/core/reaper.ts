@@ -8,10 +8,10 @@
  * 1. List this deployment's running sessions at Gameye one location at a time into a compact
  *    view (location-lists.ts, live-view.ts).
  * 2. Read the active records' entries (only the attributes the policy decides on) from the
- *    sparse index, a few queries and never a scan, page by page: each record is decided as its
- *    page arrives and dropped unless the run must come back to it (triage.ts). Records in a
- *    location not listed yet are kept until it is; records the lists cannot vouch for are
- *    described (describe-unclear.ts), never judged gone on a guess.
+ *    sparse index, one query per shard and per MB of records, never a scan, page by page: each
+ *    record is decided as its page arrives and dropped unless the run must come back to it
+ *    (triage.ts). Records in a location not listed yet are kept until it is; records the lists
+ *    cannot vouch for are described (describe-unclear.ts), never judged gone on a guess.
  * 3. Listed sessions no record claimed, older than `orphanGraceMs`, get an ENDING record of
  *    their own (orphans.ts).
  * 4. Act (act-on-decision.ts): a record is read whole, strongly consistent, first, and left to
