@@ -1,7 +1,8 @@
 /**
- * The reaper's LifecycleGameyePort over our Gameye client: one filtered list per run, stop
- * with 404/409 as "already gone", artifacts and logs as streams with 404 as "missing".
- * Every `GameyeError` becomes the core's `GameyeCallError`, keeping the client's verdict.
+ * The reaper's Gameye port over our Gameye client: the deployment's sessions listed (in one
+ * location, or all), the locations offered for an image, stop with 404/409 as "already gone",
+ * artifacts and logs as streams with 404 as "missing". Every `GameyeError` becomes the core's
+ * `GameyeCallError`, keeping the client's verdict.
  */
 import type { Readable } from 'node:stream';
 import type { LifecycleGameyePort, LiveSession } from '../core/ports.ts';
@@ -36,13 +37,21 @@ export class GameyeLifecycleAdapter implements LifecycleGameyePort {
     this.#onError = props.onError;
   }
 
-  async listDeploymentSessions(deploymentId: string): Promise<readonly LiveSession[]> {
+  async listDeploymentSessions(deploymentId: string, location?: string): Promise<readonly LiveSession[]> {
     const sessions = await this.#call(() =>
       // Active sessions only: with `all`, every session the deployment ever ran would come
       // back on every run. Records whose session is not listed are described one by one.
-      this.#client.listSessions({ filter: { [DEPLOYMENT_LABEL]: deploymentId } }, this.#options),
+      this.#client.listSessions(
+        { filter: { [DEPLOYMENT_LABEL]: deploymentId }, ...(location === undefined ? {} : { location }) },
+        this.#options,
+      ),
     );
     return sessions.map((s) => liveOf(s, s.playerCount));
+  }
+
+  async availableLocations(image: string): Promise<readonly string[]> {
+    const locations = await this.#call(() => this.#client.availableLocations(image, this.#options));
+    return locations.map((l) => l.id);
   }
 
   async describeSession(sessionId: string): Promise<LiveSession | undefined> {

@@ -32,14 +32,23 @@ export type Decision =
   /** ENDING already: finish the stop and the archive. */
   | { readonly kind: 'finish' }
   /** PLACING past the retry window with a session at Gameye: stop and archive it. */
-  | { readonly kind: 'abandon-running'; readonly live: LiveSession }
+  | { readonly kind: 'abandon-running' }
   /** PLACING past the retry window and Gameye has nothing: the placement failed for good. */
   | { readonly kind: 'abandon-failed' };
 
+/** What Gameye says of a session that the policy decides on. */
+export type LiveStatus = Pick<LiveSession, 'status' | 'playerCount'>;
+
+/** The record's fields the policy reads (the reaper's index entry carries exactly these). */
+export type PolicyRecord = Pick<
+  SessionRecord,
+  'state' | 'createdAt' | 'readyAt' | 'firstPlayerAt' | 'idleSince'
+>;
+
 export interface PolicyInput {
-  readonly record: SessionRecord;
+  readonly record: PolicyRecord;
   /** The session as Gameye lists it; undefined when Gameye does not list it. */
-  readonly live: LiveSession | undefined;
+  readonly live: LiveStatus | undefined;
   /** The record's profile; undefined when the config no longer has it (no per-profile limits then). */
   readonly profile: Profile | undefined;
   readonly orphanGraceMs: number;
@@ -54,7 +63,7 @@ export function decide(input: PolicyInput): Decision {
   if (record.state === 'PLACING') {
     // Younger than the retry window: a redelivery may still place or adopt it; not ours yet.
     if (now - Date.parse(record.createdAt) < input.orphanGraceMs) return { kind: 'keep' };
-    return live ? { kind: 'abandon-running', live } : { kind: 'abandon-failed' };
+    return live ? { kind: 'abandon-running' } : { kind: 'abandon-failed' };
   }
   if (record.state !== 'READY') return { kind: 'keep' };
   if (!live) return { kind: 'stop', reason: 'gone' };
@@ -87,18 +96,16 @@ export function decide(input: PolicyInput): Decision {
 }
 
 /**
- * A labelled session with no active record is an orphan once it is older than the grace (a
+ * A labelled session no active record names is an orphan once it is older than the grace (a
  * younger one may belong to a placement whose record the index has not shown yet). Only a
  * session still holding resources needs stopping.
  */
 export function isOrphan(
-  live: LiveSession,
-  activeSessionIds: ReadonlySet<string>,
+  live: Pick<LiveSession, 'status' | 'created'>,
   graceMs: number,
   now: number,
-) {
+): boolean {
   return (
-    !activeSessionIds.has(live.id) &&
     (live.status === undefined ||
       !(TERMINAL_STATUSES.has(live.status) || STOPPING_STATUSES.has(live.status))) &&
     now - live.created >= graceMs

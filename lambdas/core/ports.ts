@@ -107,15 +107,6 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
-/** The records that may still have a running session (PLACING, READY, ENDING). */
-export interface ActiveSessionIndex {
-  /**
-   * Every active record, read from the sparse active-sessions index shard by shard (never a
-   * table scan). Eventually consistent: the reaper acts through conditional writes only.
-   */
-  listActive(): Promise<SessionRecord[]>;
-}
-
 /** One session as Gameye's filtered list reports it. */
 export interface LiveSession {
   readonly id: string;
@@ -142,11 +133,14 @@ export interface LiveSession {
  */
 export interface LifecycleGameyePort {
   /**
-   * The running sessions labelled `bridge-deployment = deploymentId`: one call. A session
-   * missing from it is not necessarily gone (a warm-pool container ignores labels; a crashed
-   * one is no longer listed): the reaper describes those before deciding.
+   * The running sessions labelled `bridge-deployment = deploymentId`, in `location` only when
+   * given: one call. A session missing from it is not necessarily gone (a warm-pool container
+   * ignores labels; a crashed one is no longer listed): the reaper describes those before
+   * deciding.
    */
-  listDeploymentSessions(deploymentId: string): Promise<readonly LiveSession[]>;
+  listDeploymentSessions(deploymentId: string, location?: string): Promise<readonly LiveSession[]>;
+  /** `GET /available-location/{image}`: ids of the locations able to host it now. */
+  availableLocations(image: string): Promise<readonly string[]>;
   /** The session, or undefined when Gameye does not know it. */
   describeSession(sessionId: string): Promise<LiveSession | undefined>;
   /** Stop the session: `stopped`, or `already-gone` when nothing was running. */

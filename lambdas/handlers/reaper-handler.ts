@@ -6,22 +6,18 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
+import { SessionItemError } from '../adapters/dynamo-session-store.ts';
+import type { ActiveIndex } from '../core/active-entry.ts';
 import type { BridgeConfig } from '../core/config.ts';
 import type {
-  ActiveSessionIndex,
   ArchiveStore,
   Clock,
   EventPublisher,
   LifecycleGameyePort,
   SessionStore,
 } from '../core/ports.ts';
-import {
-  identifierOf,
-  type ReaperDeps,
-  type ReaperObserver,
-  type ReaperRunResult,
-  runReaper,
-} from '../core/reaper.ts';
+import { type ReaperRunResult, runReaper } from '../core/reaper.ts';
+import { identifierOf, type ReaperDeps, type ReaperObserver } from '../core/reaper-context.ts';
 import type { GameyeError } from '../gameye/index.ts';
 import { METRICS } from '../shared/metric-names.ts';
 import { recordGameyeError } from './gameye-telemetry.ts';
@@ -29,7 +25,7 @@ import { recordGameyeError } from './gameye-telemetry.ts';
 export interface ReaperHandlerDeps {
   readonly config: Readonly<BridgeConfig>;
   readonly store: SessionStore;
-  readonly index: ActiveSessionIndex;
+  readonly index: ActiveIndex;
   readonly archive: ArchiveStore;
   readonly archivePrefix: string;
   readonly publisher: EventPublisher;
@@ -99,6 +95,11 @@ async function coreDeps(deps: ReaperHandlerDeps): Promise<ReaperDeps> {
       });
     },
     deferred(record, step, error) {
+      // The index entry parsed, but the whole record, read before acting, did not: the same
+      // corrupt record the CorruptRecords alarm counts when the index read skips one.
+      if (error instanceof SessionItemError) {
+        metrics.addMetric(METRICS.corruptRecordsSkipped.name, MetricUnit.Count, 1);
+      }
       logger.warn('reaper step deferred to a later run', {
         matchId: record.matchId,
         sessionId: record.sessionId,
@@ -114,6 +115,18 @@ async function coreDeps(deps: ReaperHandlerDeps): Promise<ReaperDeps> {
         sessionId: record.sessionId,
         region: record.region,
         path,
+      });
+    },
+    listFailed(list, error) {
+      logger.warn('a Gameye list failed this run', {
+        list,
+        identifier: identifierOf(error),
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      });
+    },
+    locationsUnlisted(locations) {
+      logger.warn('lists by location missed sessions Gameye still runs; listed every location in one call', {
+        locations,
       });
     },
     orphan(live) {

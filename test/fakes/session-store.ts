@@ -1,5 +1,5 @@
 /**
- * In-memory SessionStore and active-sessions index for the placement and reaper unit tests.
+ * In-memory SessionStore and active-sessions index (projected as DynamoDB's is) for the placement and reaper unit tests.
  * It behaves as the DynamoDB adapters do (the contract suite in `test/session-store/` runs
  * against both): conditional create, conditional whole-record replace on state + version,
  * copies in and out, and only records carrying `activeShard` listed as active. On top, it
@@ -7,8 +7,9 @@
  * does not grow by one, a changed session id), and faults can be injected once per step,
  * before or after the write lands, to simulate a crash there.
  */
+import { ActiveEntry, type ActiveIndex } from '../../lambdas/core/active-entry.ts';
 import { AlreadyClaimedError, StateConflictError } from '../../lambdas/core/errors.ts';
-import type { ActiveSessionIndex, SessionStore } from '../../lambdas/core/ports.ts';
+import type { SessionStore } from '../../lambdas/core/ports.ts';
 import { canTransition, SessionRecord, type SessionState } from '../../lambdas/core/session-record.ts';
 
 /**
@@ -56,7 +57,7 @@ function stepOf(from: SessionState, current: SessionRecord | undefined, next: Se
   }
 }
 
-export class InMemorySessionStore implements SessionStore, ActiveSessionIndex {
+export class InMemorySessionStore implements SessionStore, ActiveIndex {
   readonly #items = new Map<string, SessionRecord>();
   readonly #faults: Fault[] = [];
   /** Every successful write, in order, as `step:state@version`. */
@@ -103,10 +104,17 @@ export class InMemorySessionStore implements SessionStore, ActiveSessionIndex {
     return this.peek(matchId);
   }
 
-  async listActive(): Promise<SessionRecord[]> {
+  /** As the DynamoDB index answers: each active record cut down to its {@link ActiveEntry}. */
+  async listActive(): Promise<ActiveEntry[]> {
     return [...this.#items.values()]
       .filter((r) => r.activeShard !== undefined)
-      .map((r) => structuredClone(r));
+      .map((r) => ActiveEntry.parse(r));
+  }
+
+  async readActive(onPage: (entries: readonly ActiveEntry[]) => void): Promise<void> {
+    // Pages of three, so a core that kept only the last page would miss records.
+    const entries = await this.listActive();
+    for (let i = 0; i < entries.length; i += 3) onPage(entries.slice(i, i + 3));
   }
 
   async claim(record: SessionRecord): Promise<void> {

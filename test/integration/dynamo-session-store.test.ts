@@ -3,10 +3,12 @@
  * table and its sparse index created as the stack defines them: the SessionStore contract the
  * in-memory fake also passes, then what only stored items can do (be corrupt).
  */
+
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DynamoActiveSessions } from '../../lambdas/adapters/dynamo-active-sessions.ts';
 import { DynamoSessionStore, SessionItemError } from '../../lambdas/adapters/dynamo-session-store.ts';
+import { ActiveEntry } from '../../lambdas/core/active-entry.ts';
 import { sessionIdFor } from '../../lambdas/core/session-id.ts';
 import { activeShardFor, newPlacingRecord } from '../../lambdas/core/session-record.ts';
 import { createSessionsTable } from '../../tools/local/local-aws.ts';
@@ -53,7 +55,7 @@ describe('a corrupt stored item', () => {
 
     const listed = await index.listActive();
 
-    expect(listed).toEqual([valid]);
+    expect(listed).toEqual([ActiveEntry.parse(valid)]);
     expect(reported).toHaveLength(1);
     expect(reported[0]).toBeInstanceOf(SessionItemError);
     expect(reported[0]).toMatchObject({ matchId: 'corrupt-1', message: expect.stringContaining('state') });

@@ -167,17 +167,19 @@ describe('Gameye faults during placement', () => {
     }
     const ready = [...records.values()].filter((r) => r.state === 'READY');
     expect(ready.filter((r) => r.region === 'eu-central').length).toBeLessThanOrEqual(5);
-    // The rest moved on: placed elsewhere only because eu-central answered 420 (it then ranks
-    // ahead of the chosen region) or was cooling down after one (it is then dropped as such).
+    // The rest moved on. A match can leave eu-central for a 5xx or a hang there as well as for
+    // its 420, so not every one names the full region; but the full region must be why some
+    // moved: eu-central ranks ahead of the region chosen, or was dropped while cooling down.
     const movedOn = ready.filter((r) => r.region !== 'eu-central');
     expect(movedOn.length).toBeGreaterThan(0);
-    for (const r of movedOn) {
+    const movedForFullRegion = movedOn.filter((r) => {
       const ranked = r.ranking?.candidates.findIndex((c) => c.region === 'eu-central') ?? -1;
       const cooling = r.ranking?.dropped.some(
         (d) => d.region === 'eu-central' && d.reason === 'cooling-down',
       );
-      expect(cooling || (ranked >= 0 && ranked < (r.ranking?.chosenRank ?? 0)), r.matchId).toBe(true);
-    }
+      return cooling === true || (ranked >= 0 && ranked < (r.ranking?.chosenRank ?? 0));
+    });
+    expect(movedForFullRegion.length).toBeGreaterThan(0);
     const stats = bridge.emulator.admin.stats();
     console.log(
       `faults: ${ready.length} READY of ${ids.length}; POST /session calls ${stats['session-run']}`,

@@ -63,6 +63,11 @@ export class FakeLifecycleGameye implements LifecycleGameyePort {
     );
   }
 
+  /** Offers no location: the reaper looks for orphans only where its records run. */
+  async availableLocations(_image: string): Promise<readonly string[]> {
+    return [];
+  }
+
   async describeSession(sessionId: string): Promise<LiveSession | undefined> {
     this.calls.describe += 1;
     this.#fail('describe');
@@ -118,5 +123,34 @@ export class FakeArchive implements ArchiveStore {
     this.objects.set(key, bytes);
     this.uploads.push(key);
     return { key, size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+  }
+}
+
+/**
+ * A Gameye that also lists by location and offers locations for an image. `ignoresLocation`
+ * plays a Gameye whose location filter matches none of the names placement used.
+ */
+export class LocatedFakeGameye extends FakeLifecycleGameye {
+  /** The location of every list call, in order (undefined: every location). */
+  readonly lists: (string | undefined)[] = [];
+  /** What `availableLocations` answers, per image. */
+  readonly offered = new Map<string, string[]>();
+  /** Locations whose list fails (503). */
+  readonly failing = new Set<string>();
+  ignoresLocation = false;
+
+  override async listDeploymentSessions(
+    _deploymentId?: string,
+    location?: string,
+  ): Promise<readonly LiveSession[]> {
+    this.lists.push(location);
+    if (location !== undefined && this.failing.has(location)) throw callError('unavailable');
+    const all = await super.listDeploymentSessions();
+    if (location === undefined) return all;
+    return this.ignoresLocation ? [] : all.filter((s) => s.location === location);
+  }
+
+  override async availableLocations(image: string): Promise<readonly string[]> {
+    return this.offered.get(image) ?? [];
   }
 }

@@ -1,20 +1,24 @@
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { archiveLayout, pathSlug } from '../../lambdas/core/archive.ts';
 import { parseBridgeConfig } from '../../lambdas/core/config.ts';
+import { MAX_DESCRIBES_PER_RUN } from '../../lambdas/core/describe-unclear.ts';
+import { endMatch } from '../../lambdas/core/end-match.ts';
 import { StateConflictError } from '../../lambdas/core/errors.ts';
 import { decide } from '../../lambdas/core/lifecycle-policy.ts';
 import { stopEndedMatch } from '../../lambdas/core/match-ended.ts';
-import { endMatch, MAX_DESCRIBES_PER_RUN, type ReaperDeps, runReaper } from '../../lambdas/core/reaper.ts';
+import { runReaper } from '../../lambdas/core/reaper.ts';
+import type { ReaperDeps } from '../../lambdas/core/reaper-context.ts';
 import { sessionIdFor } from '../../lambdas/core/session-id.ts';
 import { newPlacingRecord, type SessionRecord, toReady } from '../../lambdas/core/session-record.ts';
 import { STOP_REASONS } from '../../lambdas/core/stop-reasons.ts';
+import { SUSPECT_LOCATION_RECORDS } from '../../lambdas/core/triage.ts';
 import { STOP_REASONS as METRIC_STOP_REASONS } from '../../lambdas/shared/metric-names.ts';
 import { jsonSchemas } from '../../tools/schemas/json-schema.ts';
 import { ManualClock } from '../fakes/clock.ts';
 import { RecordingPublisher } from '../fakes/publisher.ts';
 import { InMemorySessionStore } from '../fakes/session-store.ts';
-import { callError, FakeArchive, FakeLifecycleGameye } from './fakes.ts';
+import { callError, FakeArchive, LocatedFakeGameye } from './fakes.ts';
 
 const NAMESPACE = '3b241101-e2bb-4255-8caf-4136c566a962';
 const ORPHAN = '9c1d7d52-8f0e-4f7e-9a51-3f4a1c2b6d7e';
@@ -35,7 +39,9 @@ const config = parseBridgeConfig({
 function world() {
   const clock = new ManualClock();
   const store = new InMemorySessionStore();
-  const gameye = new FakeLifecycleGameye();
+  const gameye = new LocatedFakeGameye();
+  // As Gameye would: the location the fake's sessions run in can host the profile's image.
+  gameye.offered.set('arena-server', ['eu-west-1']);
   const archive = new FakeArchive();
   const publisher = new RecordingPublisher();
   const deps: ReaperDeps = {
@@ -86,7 +92,28 @@ function world() {
     gameye.artifacts.set(`${sessionId} /srv/logs`, Buffer.from('logs-tarball'));
     return record;
   };
-  return { clock, store, gameye, archive, publisher, deps, ready };
+  /** A READY record and its session in `location`. */
+  const readyIn = (matchId: string, location: string, patch: Partial<SessionRecord> = {}): SessionRecord => {
+    const record = ready(matchId, { region: location, ...patch });
+    const live = gameye.sessions.get(record.sessionId) ?? expect.unreachable();
+    gameye.sessions.set(record.sessionId, { ...live, location });
+    return record;
+  };
+  /** Everything the observer was told, in order. */
+  const told: { kind: string; what: unknown }[] = [];
+  const observed: ReaperDeps = {
+    ...deps,
+    observer: {
+      ended: (record) => told.push({ kind: 'ended', what: record.matchId }),
+      deferred: (record, step, error) =>
+        told.push({ kind: 'deferred', what: { matchId: record.matchId, step, error } }),
+      missing: () => {},
+      orphan: (live) => told.push({ kind: 'orphan', what: live.id }),
+      listFailed: (location) => told.push({ kind: 'listFailed', what: location }),
+      locationsUnlisted: (locations) => told.push({ kind: 'locationsUnlisted', what: locations }),
+    },
+  };
+  return { clock, store, gameye, archive, publisher, deps, ready, readyIn, observed, told };
 }
 
 describe('lifecycle policy', () => {
@@ -378,6 +405,167 @@ describe('the reaper run', () => {
     const second = await runReaper(w.deps);
     expect(second.ended + first.ended).toBe(6);
     expect(new Set(w.archive.uploads).size).toBe(w.archive.uploads.length);
+  });
+});
+
+describe('the reaper at scale', () => {
+  it('reads each record whole only when it acts on it, never to decide', async () => {
+    const w = world();
+    for (let i = 0; i < 50; i++) w.ready(`m-${i}`, { firstPlayerAt: new Date(w.clock.now()).toISOString() });
+    for (let i = 0; i < 50; i++) {
+      const id = w.store.stored(`m-${i}`).sessionId;
+      w.gameye.sessions.set(id, { ...(w.gameye.sessions.get(id) ?? expect.unreachable()), playerCount: 3 });
+    }
+    w.ready('m-empty');
+    w.clock.advance(31_000);
+    const gets = vi.spyOn(w.store, 'get');
+
+    const result = await runReaper(w.deps);
+
+    expect(gets.mock.calls).toEqual([['m-empty']]);
+    expect(result).toMatchObject({ active: 51, ended: 1 });
+    expect(w.store.stored('m-empty').state).toBe('ENDED');
+  });
+
+  it('leaves a record that changed after the index was read to the next run', async () => {
+    const w = world();
+    w.ready('m-raced');
+    w.clock.advance(31_000);
+    const deps: ReaperDeps = {
+      ...w.observed,
+      index: {
+        listActive: () => w.store.listActive(),
+        async readActive(onPage) {
+          await w.store.readActive(onPage);
+          // Another writer (MatchEnded on the placement path) moves the record on meanwhile.
+          const record = w.store.stored('m-raced');
+          w.store.seed({ ...record, version: record.version + 1 });
+        },
+      },
+    };
+
+    const result = await runReaper(deps);
+
+    expect(result.stopping).toEqual({});
+    expect(w.gameye.calls.stop).toBe(0);
+    expect(w.store.writes).toEqual([]);
+    expect(w.told).toContainEqual({
+      kind: 'deferred',
+      what: { matchId: 'm-raced', step: 'mark ENDING', error: expect.any(StateConflictError) },
+    });
+  });
+
+  it("lists a large deployment location by location: its records' locations and those Gameye offers", async () => {
+    const w = world();
+    w.readyIn('m-dublin', 'eu-west-1');
+    w.readyIn('m-virginia', 'us-east-1');
+    w.gameye.offered.set('arena-server', ['ap-southeast-1', 'eu-west-1']);
+
+    const result = await runReaper(w.deps);
+
+    expect(w.gameye.lists).toEqual(['ap-southeast-1', 'eu-west-1', 'us-east-1']);
+    expect(result).toMatchObject({ active: 2, listed: 2 });
+    expect(w.gameye.calls.describe).toBe(0);
+    expect(w.store.writes).toEqual([]);
+  });
+
+  it('finds an orphan in a location no record names, among the locations Gameye offers', async () => {
+    const w = world();
+    w.readyIn('m-dublin', 'eu-west-1');
+    w.readyIn('m-virginia', 'us-east-1');
+    w.gameye.add({
+      id: ORPHAN,
+      created: w.clock.now(),
+      location: 'sa-east',
+      labels: { 'bridge-match-id': 'lost-match', 'bridge-profile': 'arena' },
+    });
+    w.gameye.offered.set('arena-server', ['sa-east']);
+    w.clock.advance(config.orphanGraceMs);
+
+    const result = await runReaper(w.deps);
+
+    expect(result.orphans).toBe(1);
+    expect(w.gameye.stopped).toContain(ORPHAN);
+  });
+
+  it('describes an orphan before claiming it, and leaves one that stopped since it was listed', async () => {
+    // The lists are read before the index: a session stopped in between must not be re-archived.
+    const w = world();
+    w.gameye.add({ id: ORPHAN, created: w.clock.now(), labels: { 'bridge-match-id': 'ended-match' } });
+    w.clock.advance(config.orphanGraceMs);
+    const describe = w.gameye.describeSession.bind(w.gameye);
+    w.gameye.describeSession = async (id) => {
+      const live = w.gameye.sessions.get(id);
+      if (live) w.gameye.sessions.set(id, { ...live, status: 'exited' });
+      return describe(id);
+    };
+
+    const result = await runReaper(w.deps);
+
+    expect(w.gameye.calls.describe).toBe(1);
+    expect(result.orphans).toBe(0);
+    expect(w.gameye.stopped).toEqual([]);
+    expect(w.store.writes).toEqual([]);
+  });
+
+  it("lists every location in one call when a location's list misses sessions Gameye still runs", async () => {
+    // Gameye might filter on other location names than those placement started sessions with:
+    // more records than a run may describe must still all be decided.
+    const w = world();
+    const count = MAX_DESCRIBES_PER_RUN + 20;
+    for (let i = 0; i < count; i++) w.readyIn(`m-${i}`, 'eu-west-1');
+    w.gameye.ignoresLocation = true;
+    w.clock.advance(31_000);
+
+    const result = await runReaper(w.observed);
+
+    expect(w.gameye.lists).toEqual(['eu-west-1', undefined]);
+    expect(w.told).toContainEqual({ kind: 'locationsUnlisted', what: ['eu-west-1'] });
+    expect(w.gameye.calls.describe).toBe(MAX_DESCRIBES_PER_RUN);
+    expect(result.stopping).toEqual({ 'no-players-joined': count });
+  });
+
+  it("does not list every location when the sessions a location's list missed have ended", async () => {
+    const w = world();
+    for (let i = 0; i < SUSPECT_LOCATION_RECORDS; i++) {
+      const record = w.readyIn(`m-${i}`, 'eu-west-1');
+      w.gameye.sessions.delete(record.sessionId);
+    }
+
+    const result = await runReaper(w.observed);
+
+    expect(w.gameye.lists).toEqual(['eu-west-1']);
+    expect(w.told.some((t) => t.kind === 'locationsUnlisted')).toBe(false);
+    expect(result.stopping).toEqual({ gone: SUSPECT_LOCATION_RECORDS });
+  });
+
+  it('keeps the records of a location whose list failed and decides the others', async () => {
+    const w = world();
+    w.readyIn('m-dublin', 'eu-west-1');
+    w.readyIn('m-virginia', 'us-east-1');
+    w.gameye.failing.add('eu-west-1');
+    w.clock.advance(31_000);
+
+    const result = await runReaper(w.observed);
+
+    expect(w.store.stored('m-dublin').state).toBe('READY');
+    expect(w.store.peek('m-virginia')).toMatchObject({ state: 'ENDED', endReason: 'no-players-joined' });
+    expect(result.ended).toBe(1);
+    expect(w.gameye.calls.describe).toBe(0);
+    expect(w.told).toContainEqual({ kind: 'listFailed', what: 'eu-west-1' });
+  });
+
+  it('fails the run when no location could be listed', async () => {
+    const w = world();
+    w.readyIn('m-dublin', 'eu-west-1');
+    w.readyIn('m-virginia', 'us-east-1');
+    w.gameye.failing.add('eu-west-1');
+    w.gameye.failing.add('us-east-1');
+
+    await expect(runReaper(w.deps)).rejects.toMatchObject({
+      name: 'GameyeCallError',
+    });
+    expect(w.store.writes).toEqual([]);
   });
 });
 

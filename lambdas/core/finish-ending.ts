@@ -1,0 +1,134 @@
+/**
+ * The ending steps of one ENDING record, in order: stop the session, stream each configured
+ * artifact and the gzipped logs to S3, write the manifest, publish SessionEnded, then ENDED
+ * (out of the index, TTL set). Each step is recorded on the record as it completes, so a later
+ * run resumes after the last completed step and uploads nothing twice; an upload whose record
+ * write was lost is redone onto the same deterministic key, replacing the object, never adding
+ * one.
+ */
+import { archiveLayout, LOGS_PATH, manifestOf } from './archive.ts';
+import { sessionEndedOf } from './events.ts';
+import { type LiveStatus, TERMINAL_STATUSES } from './lifecycle-policy.ts';
+import { observerOf, profileOf, type ReaperDeps } from './reaper-context.ts';
+import {
+  type ArchiveProgress,
+  orphanRecordKey,
+  type SessionRecord,
+  toEnded,
+  withEndingProgress,
+} from './session-record.ts';
+
+/** `ended`; `paused` for lack of time; `deferred` after a failed step (logged), resumed later. */
+export type FinishOutcome = 'ended' | 'paused' | 'deferred';
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/**
+ * Stop and archive an ENDING record, resuming after its last recorded step. Never throws for
+ * Gameye, S3 or a lost race: the record stays ENDING and the next run (or delivery) resumes.
+ */
+export async function finishEnding(
+  start: SessionRecord,
+  live: Pick<LiveStatus, 'status'> | undefined,
+  deps: ReaperDeps,
+  hasTime: () => boolean = () => true,
+): Promise<FinishOutcome> {
+  const observer = observerOf(deps);
+  const { clock } = deps;
+  const layout = archiveLayout(deps.archivePrefix, start);
+  let record = start;
+  let step = 'stop';
+  const save = async (patch: { stoppedAt?: string; archive?: ArchiveProgress }): Promise<void> => {
+    const next = withEndingProgress(record, patch, clock.now());
+    await deps.store.transition(next, { state: record.state, version: record.version });
+    record = next;
+  };
+  try {
+    if (record.stoppedAt === undefined) {
+      if (!hasTime()) return 'paused';
+      // A session Gameye reports exited or dead needs no DELETE (it would answer 409).
+      if (!(live?.status !== undefined && TERMINAL_STATUSES.has(live.status))) {
+        await deps.gameye.stopSession(record.sessionId);
+      }
+      await save({ stoppedAt: iso(clock.now()) });
+    }
+    const paths = [...(profileOf(deps.config, record.profile)?.artifactPaths ?? []), LOGS_PATH];
+    for (const path of paths) {
+      const progress = record.archive ?? { files: [], missing: [] };
+      if (progress.files.some((f) => f.path === path) || progress.missing.some((m) => m.path === path))
+        continue;
+      if (!hasTime()) return 'paused';
+      step = `archive ${path}`;
+      const stored =
+        path === LOGS_PATH
+          ? await archiveLogs(record, layout.logsKey, deps)
+          : await archiveArtifact(record, path, layout.artifactKey(path), deps);
+      if (stored === undefined) observer.missing(record, path);
+      await save({
+        archive:
+          stored === undefined
+            ? { ...progress, missing: [...progress.missing, { path, reason: 'not found at Gameye (404)' }] }
+            : { ...progress, files: [...progress.files, { path, ...stored }] },
+      });
+    }
+    if (record.archive?.manifestKey === undefined) {
+      if (!hasTime()) return 'paused';
+      step = 'manifest';
+      const body = Buffer.from(`${JSON.stringify(manifestOf(record), null, 2)}\n`);
+      await deps.archive.upload(layout.manifestKey, once(body), { contentType: 'application/json' });
+      await save({ archive: { files: [], missing: [], ...record.archive, manifestKey: layout.manifestKey } });
+    }
+    step = 'publish SessionEnded';
+    // Published while still ENDING: a crash before ENDED publishes again (at least once;
+    // subscribers dedupe on sessionId). An orphan's match was never announced: nothing to say.
+    if (record.matchId !== orphanRecordKey(record.sessionId)) {
+      await deps.publisher.publish(sessionEndedOf(record));
+    }
+    step = 'mark ENDED';
+    const ended = toEnded(record, clock.now(), deps.config.retentionDays);
+    await deps.store.transition(ended, { state: record.state, version: record.version });
+    const bytes = (ended.archive?.files ?? []).reduce((n, f) => n + f.size, 0);
+    observer.ended(ended, ended.endReason ?? 'gone', bytes);
+    return 'ended';
+  } catch (error) {
+    observer.deferred(record, step, error);
+    return 'deferred';
+  }
+}
+
+type Stored = { key: string; size: number; sha256: string };
+
+async function archiveArtifact(
+  record: SessionRecord,
+  path: string,
+  key: string,
+  deps: ReaperDeps,
+): Promise<Stored | undefined> {
+  const body = await deps.gameye.artifact(record.sessionId, path);
+  if (body === undefined) return undefined;
+  const stored = await deps.archive.upload(key, body, { contentType: 'application/gzip' });
+  return { key: stored.key, size: stored.size, sha256: stored.sha256 };
+}
+
+async function archiveLogs(
+  record: SessionRecord,
+  key: string,
+  deps: ReaperDeps,
+): Promise<Stored | undefined> {
+  const lines = await deps.gameye.logs(record.sessionId);
+  if (lines === undefined) return undefined;
+  const stored = await deps.archive.upload(key, linesAsBytes(lines), {
+    contentType: 'text/plain; charset=utf-8',
+    gzip: true,
+  });
+  return { key: stored.key, size: stored.size, sha256: stored.sha256 };
+}
+
+async function* linesAsBytes(lines: AsyncIterable<string>): AsyncGenerator<Uint8Array> {
+  const encoder = new TextEncoder();
+  for await (const line of lines) yield encoder.encode(`${line}\n`);
+}
+
+async function* once(body: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield body;
+}

@@ -1,0 +1,68 @@
+/**
+ * What Gameye said about this deployment's sessions during one run, kept compact: per session,
+ * only what the policy and the orphan search decide on (status, player count, age), about 200
+ * bytes where the listed session was a few kilobytes once parsed. At 100,000 sessions this view
+ * is about 20 MB; the answers it was folded from are dropped one location at a time.
+ *
+ * Records claim their sessions as the index is read; a listed session no record claims is an
+ * orphan candidate.
+ */
+import type { LiveStatus } from './lifecycle-policy.ts';
+import type { LiveSession } from './ports.ts';
+
+/** A listed session as the view keeps it. */
+export interface SeenSession extends LiveStatus {
+  readonly id: string;
+  /** Epoch ms. */
+  readonly created: number;
+}
+
+interface Entry {
+  readonly status: string | undefined;
+  readonly playerCount: number | undefined;
+  readonly created: number;
+  /** Whether an active record named this session. */
+  claimed: boolean;
+}
+
+export class LiveView {
+  readonly #byId = new Map<string, Entry>();
+  #listed = 0;
+
+  /** Sessions listed so far (the sum of the answers folded in). */
+  get listed(): number {
+    return this.#listed;
+  }
+
+  /** Fold one list answer in; a session listed twice keeps its latest word. */
+  add(sessions: readonly LiveSession[]): void {
+    this.#listed += sessions.length;
+    for (const s of sessions) this.set(s);
+  }
+
+  /** What a describe said of a session (it exists). */
+  set(s: LiveStatus & { readonly id: string; readonly created: number }): void {
+    const claimed = this.#byId.get(s.id)?.claimed ?? false;
+    this.#byId.set(s.id, { status: s.status, playerCount: s.playerCount, created: s.created, claimed });
+  }
+
+  /** A describe answered 404: Gameye no longer knows the session. */
+  forget(sessionId: string): void {
+    this.#byId.delete(sessionId);
+  }
+
+  /** What Gameye said of an active record's session (undefined: not listed), marking it claimed. */
+  claim(sessionId: string): LiveStatus | undefined {
+    const entry = this.#byId.get(sessionId);
+    if (entry === undefined) return undefined;
+    entry.claimed = true;
+    return entry;
+  }
+
+  /** Listed sessions that no active record claimed. */
+  *unclaimed(): Generator<SeenSession> {
+    for (const [id, e] of this.#byId) {
+      if (!e.claimed) yield { id, status: e.status, playerCount: e.playerCount, created: e.created };
+    }
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * What every reaper step works with: its dependencies, the observer it reports to, and the
+ * small lookups the steps share. The scheduled run (reaper.ts), the ending steps
+ * (finish-ending.ts) and the operator's `bridge stop` (end-match.ts) all take a ReaperDeps.
+ */
+import type { ActiveIndex } from './active-entry.ts';
+import type { BridgeConfig, Profile } from './config.ts';
+import { GameyeCallError } from './errors.ts';
+import type {
+  ArchiveStore,
+  Clock,
+  EventPublisher,
+  LifecycleGameyePort,
+  LiveSession,
+  SessionStore,
+} from './ports.ts';
+import type { SessionRecord } from './session-record.ts';
+import type { StopReason } from './stop-reasons.ts';
+
+/** Enough of a record to name it in a log line: an index entry or a whole record. */
+export type RecordRef = Pick<SessionRecord, 'matchId' | 'sessionId' | 'region'>;
+
+/** What the handler learns as the reaper works: metrics and log lines live there, not here. */
+export interface ReaperObserver {
+  /** A session reached ENDED (stopped and archived); `bytes` archived for it. */
+  ended(record: SessionRecord, reason: StopReason, bytes: number): void;
+  /** A step failed and will be retried by a later run (or was lost to another writer). */
+  deferred(record: RecordRef, step: string, error: unknown): void;
+  /** A configured artifact was not at Gameye (404). */
+  missing(record: SessionRecord, path: string): void;
+  /** An orphan was found and given an ENDING record. */
+  orphan(live: LiveSession): void;
+  /**
+   * A list failed: one location's sessions (its records wait for the next run), or the
+   * locations Gameye offers for an image (this run looks for orphans in fewer places).
+   */
+  listFailed?(list: string, error: unknown): void;
+  /**
+   * These locations' lists showed none of the sessions their records name while Gameye still
+   * runs some of them, so the run listed every location in one call (Gameye may filter on other
+   * location names than placement used).
+   */
+  locationsUnlisted?(locations: readonly string[]): void;
+}
+
+const silentObserver: ReaperObserver = { ended() {}, deferred() {}, missing() {}, orphan() {} };
+
+export interface ReaperDeps {
+  readonly config: Readonly<BridgeConfig>;
+  readonly store: SessionStore;
+  readonly index: ActiveIndex;
+  readonly gameye: LifecycleGameyePort;
+  readonly archive: ArchiveStore;
+  readonly publisher: EventPublisher;
+  readonly clock: Clock;
+  /** Key prefix in the archive bucket (BRIDGE_RESOURCES.archiveBucket.prefix). */
+  readonly archivePrefix: string;
+  readonly observer?: ReaperObserver;
+}
+
+/** The deps' observer, or one that ignores everything. */
+export function observerOf(deps: ReaperDeps): ReaperObserver {
+  return deps.observer ?? silentObserver;
+}
+
+/** A record's profile; undefined when the config no longer has it (then no profile rule applies). */
+export function profileOf(config: Readonly<BridgeConfig>, name: string): Profile | undefined {
+  return Object.hasOwn(config.profiles, name) ? config.profiles[name] : undefined;
+}
+
+/** For the handler's logs: Gameye's correlation id of a failure, when it has one. */
+export function identifierOf(error: unknown): string | undefined {
+  return error instanceof GameyeCallError ? error.identifier : undefined;
+}
