@@ -11,7 +11,8 @@ import { ARCHIVE_DEFAULTS, archiveLifecycleRule } from './archive-lifecycle.ts';
 import type { GameyeMatchBridgeProps, QueueEncryptionMode } from './bridge-props.ts';
 import { BUNDLE_OPTIONS } from './bundle-options.ts';
 
-export const DEFAULT_GAMEYE_BASE_URL = 'https://api.production-gameye.gameye.net';
+
+import { DEFAULT_GAMEYE_BASE_URL } from '../lambdas/shared/resources.ts';
 
 /** SQS's longest visibility timeout, counted from a message's receive. */
 const SQS_MAX_VISIBILITY_SECONDS = 12 * 3600;

@@ -1,7 +1,7 @@
 /**
  * Deterministic session ids. Gameye answers 409 to a second `POST /session` with the same id,
  * so deriving the id from the match id makes "one session per match" hold however often SQS
- * delivers the event (DESIGN.md invariant 1).
+ * delivers the event (the first invariant in docs/architecture.md).
  */
 import { createHash } from 'node:crypto';
 

@@ -7,6 +7,9 @@
  */
 import { SESSIONS_TABLE } from './sessions-table.ts';
 
+/** Gameye's production API: where the functions and the CLI's deployed mode go by default. */
+export const DEFAULT_GAMEYE_BASE_URL = 'https://api.production-gameye.gameye.net';
+
 /** Seconds the placement function may run; the queue's visibility timeout derives from it. */
 export const PLACEMENT_TIMEOUT_SECONDS = 30;
 

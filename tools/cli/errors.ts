@@ -4,7 +4,7 @@
  * the Gameye token (messages are built from names, ids and statuses only).
  */
 
-/** Exit codes, documented in `docs/cli.md` and `bridge --help`. */
+/** Exit codes, documented in the README (Operator CLI) and `bridge --help`. */
 export const EXIT = {
   ok: 0,
   /** The command ran and the answer is "no" or "failed": a tag missing, a match unknown, a stop failed. */

@@ -13,7 +13,9 @@
 import { UsageError } from './errors.ts';
 
 /** Gameye's production API, the construct's default `gameyeBaseUrl`. */
-export const DEFAULT_GAMEYE_BASE_URL = 'https://api.production-gameye.gameye.net';
+export { DEFAULT_GAMEYE_BASE_URL } from '../../lambdas/shared/resources.ts';
+
+import { DEFAULT_GAMEYE_BASE_URL } from '../../lambdas/shared/resources.ts';
 
 export interface GameyeUrlSources {
   /** `--gameye-url`. */
