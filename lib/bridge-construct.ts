@@ -31,12 +31,18 @@ import { BRIDGE_RESOURCES, FUNCTION_ENV } from '../lambdas/shared/resources.ts';
 import { BridgeAlarms } from './alarms.ts';
 import { grantBridgePermissions, logicalIdOf } from './bridge-permissions.ts';
 import type { GameyeMatchBridgeProps } from './bridge-props.ts';
-import { type BridgeSettings, resolveSettings } from './bridge-settings.ts';
+import { type BridgeSettings, functionConfig, resolveSettings } from './bridge-settings.ts';
 import { BUNDLE_OPTIONS, FUNCTION_ENTRIES } from './bundle-options.ts';
 import { BridgeDashboard } from './dashboard.ts';
+import { FlexMatchEvents } from './flexmatch-events.ts';
 import { functionCode } from './function-bundling.ts';
 
-export type { GameyeMatchBridgeProps, QueueEncryptionMode } from './bridge-props.ts';
+export type {
+  FlexMatchConfigurationProps,
+  FlexMatchProps,
+  GameyeMatchBridgeProps,
+  QueueEncryptionMode,
+} from './bridge-props.ts';
 
 const PINNED_FEATURE_FLAGS: Readonly<Record<string, boolean>> = {
   '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
@@ -56,6 +62,8 @@ export class GameyeMatchBridge extends Construct {
   public readonly matchesQueue: sqs.Queue;
   /** Messages that failed `maxReceiveCount` times, and permanent failures with their reason. */
   public readonly deadLetterQueue: sqs.Queue;
+  /** The FlexMatch rule and its dead-letter queue, when the `flexMatch` prop is set. */
+  public readonly flexMatchEvents: FlexMatchEvents | undefined;
   /** One item per match (`SESSIONS_TABLE`). */
   public readonly sessionsTable: dynamodb.Table;
   /** `session-events`: SessionReady / SessionFailed / SessionEnded, attribute `type`. */
@@ -134,6 +142,15 @@ export class GameyeMatchBridge extends Construct {
       retentionPeriod: Duration.seconds(BRIDGE_RESOURCES.matchesQueue.retentionSeconds),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: settings.maxReceiveCount },
     });
+
+    this.flexMatchEvents = settings.flexMatch
+      ? new FlexMatchEvents(this, 'FlexMatch', {
+          flexMatch: settings.flexMatch,
+          matchesQueue: this.matchesQueue,
+          queueKey: settings.queueEncryption === 'kms' ? this.encryptionKey : undefined,
+          removalPolicy: settings.removalPolicy,
+        })
+      : undefined;
 
     // Sessions table, from the one definition.
     const def = BRIDGE_RESOURCES.sessionsTable;
@@ -236,7 +253,7 @@ export class GameyeMatchBridge extends Construct {
       [FUNCTION_ENV.topicArn]: this.sessionEventsTopic.topicArn,
       [FUNCTION_ENV.gameyeBaseUrl]: settings.gameyeBaseUrl,
       [FUNCTION_ENV.gameyeTokenSecretArn]: this.gameyeTokenSecret.secretArn,
-      [FUNCTION_ENV.bridgeConfig]: JSON.stringify(settings.bridgeConfig),
+      [FUNCTION_ENV.bridgeConfig]: JSON.stringify(functionConfig(settings)),
       [FUNCTION_ENV.powertoolsServiceName]: settings.serviceName,
       [FUNCTION_ENV.powertoolsMetricsNamespace]: settings.metricsNamespace,
       ...(settings.sourceMapsAtRuntime ? { [FUNCTION_ENV.nodeOptions]: BUNDLE_OPTIONS.nodeOptions } : {}),
@@ -277,7 +294,7 @@ export class GameyeMatchBridge extends Construct {
     });
     this.placementFunction.addEventSource(this.placementEventSource);
 
-    grantBridgePermissions(this);
+    grantBridgePermissions(this, { flexMatch: settings.flexMatch !== undefined });
 
     // Own role, so the schedule's permissions live inside this construct (not a stack singleton).
     const scheduleRole = new iam.Role(this, 'ReaperScheduleRole', {
