@@ -8,7 +8,8 @@ import {
   GameyeMatchBridge,
   type GameyeMatchBridgeProps,
 } from '../../lib/bridge-construct.ts';
-import { exampleConfig, logicalId, newApp, synthConstruct } from './synth.ts';
+import { flexMatchFromContext } from '../../lib/flexmatch-context.ts';
+import { exampleConfig, logicalId, newApp, synthConstruct, synthStack } from './synth.ts';
 
 const FLEXMATCH = { configurations: { 'ranked-5v5-config': { profile: 'ranked-5v5' } } };
 
@@ -297,5 +298,31 @@ describe('the flexMatch prop is checked at synth', () => {
 
     const pattern = JSON.stringify(Template.fromStack(stack).findResources('AWS::Events::Rule'));
     expect(pattern).not.toContain('late-config');
+  });
+});
+
+describe('the project app (bin/app.ts) takes FlexMatch from context', () => {
+  it('reads -c flexMatch as JSON, or an object from cdk.json, and nothing when it is absent', () => {
+    const json = '{"ranked-5v5-config":{"profile":"ranked-5v5"}}';
+
+    expect(flexMatchFromContext(json)).toEqual(FLEXMATCH);
+    expect(flexMatchFromContext(FLEXMATCH.configurations)).toEqual(FLEXMATCH);
+    expect(flexMatchFromContext(undefined)).toBeUndefined();
+  });
+
+  it('refuses context that is not JSON or not a map of configurations to profiles', () => {
+    expect(() => flexMatchFromContext('{ranked')).toThrow(/-c flexMatch: not JSON/);
+    expect(() => flexMatchFromContext('{"ranked-5v5-config":"ranked-5v5"}')).toThrow(
+      /-c flexMatch: expected \{"<configuration name>": \{"profile": "<profile>"\}/,
+    );
+  });
+
+  it('outputs the rule and its dead-letter queue when the stack takes FlexMatch', () => {
+    const { template } = synthStack({ bridge: { flexMatch: FLEXMATCH } });
+
+    expect(Object.keys(template.findOutputs('*'))).toEqual(
+      expect.arrayContaining(['FlexMatchRuleArn', 'FlexMatchDeadLetterQueueUrl']),
+    );
+    expect(Object.keys(synthStack().template.findOutputs('*'))).not.toContain('FlexMatchRuleArn');
   });
 });
