@@ -82,5 +82,10 @@ describe('npm start --json', () => {
     const players = spawnSync(process.execPath, ['bin/start.ts', '--players', '9-3'], { encoding: 'utf8' });
     expect(players.status).toBe(2);
     expect(players.stderr).toMatch(/--players must be a range/);
+    const matchmaker = spawnSync(process.execPath, ['bin/start.ts', '--matchmaker', 'matchmaker9000'], {
+      encoding: 'utf8',
+    });
+    expect(matchmaker.status).toBe(2);
+    expect(matchmaker.stderr).toMatch(/--matchmaker must be one of match-found, flexmatch, openmatch2, nakama/);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The whole bridge on one machine: local AWS (dynalite, fauxqs), the Gameye emulator, the
- * placement handler driven by a local SQS event source. Integration tests, `npm start` and
+ * GameLift stand-in (FlexMatch's ticket latencies), the placement handler driven by a local
+ * SQS event source. Integration tests, `npm start` and
  * benchmarks build on this, so they all exercise the same wiring the Lambda uses
  * (`placementDeps` → `makePlacementHandler`), only with local endpoints.
  */
@@ -18,6 +19,7 @@ import type { RuntimeEnv } from '../../lambdas/runtime/env.ts';
 import { placementDeps } from '../../lambdas/runtime/placement-deps.ts';
 import { reaperDeps } from '../../lambdas/runtime/reaper-deps.ts';
 import { BRIDGE_RESOURCES, PLACEMENT_TIMEOUT_SECONDS } from '../../lambdas/shared/resources.ts';
+import { type RunningGameLiftStandIn, startGameLiftStandIn } from '../gamelift-standin/index.ts';
 import { type EmulatorConfigInput, type RunningEmulator, startEmulator } from '../gameye-emulator/index.ts';
 import { type LocalAws, type LocalResources, provisionLocalResources, startLocalAws } from './local-aws.ts';
 import { silentMetrics } from './silent-metrics.ts';
@@ -30,6 +32,8 @@ export interface LocalBridgeOptions {
   readonly bridgeConfig?: unknown;
   readonly emulatorConfig?: EmulatorConfigInput;
   readonly emulatorPort?: number;
+  /** How long the GameLift stand-in takes to answer `DescribeMatchmaking`, in ms. @default 0 */
+  readonly gameLiftLatencyMs?: number;
   /** Concurrent pollers of the matches queue, like concurrent Lambda instances. @default the deployed maximum (10) */
   readonly concurrency?: number;
   /** What `getRemainingTimeInMillis` counts down from. @default the deployed timeout */
@@ -74,6 +78,8 @@ export interface LocalBridge {
   readonly aws: LocalAws;
   readonly resources: LocalResources;
   readonly emulator: RunningEmulator;
+  /** Answers the placement function's `DescribeMatchmaking` for FlexMatch matches. */
+  readonly gamelift: RunningGameLiftStandIn;
   readonly env: RuntimeEnv;
   /** DynamoDB and SNS requests made by the bridge (not by the test's own reads). */
   readonly requests: RequestCounter;
@@ -101,6 +107,7 @@ export async function startLocalBridge(options: LocalBridgeOptions = {}): Promis
     ...(options.emulatorConfig ? { config: options.emulatorConfig } : {}),
     ...(options.emulatorPort === undefined ? {} : { port: options.emulatorPort }),
   });
+  const gamelift = await startGameLiftStandIn({ latencyMs: options.gameLiftLatencyMs ?? 0 });
 
   // The bridge gets its own SDK clients so the counter sees only its requests.
   const { localClients } = await import('./local-aws.ts');
@@ -176,6 +183,7 @@ export async function startLocalBridge(options: LocalBridgeOptions = {}): Promis
     aws,
     resources,
     emulator,
+    gamelift,
     env,
     requests,
     deps,
@@ -188,6 +196,7 @@ export async function startLocalBridge(options: LocalBridgeOptions = {}): Promis
       for (const c of Object.values(clients)) c.destroy();
       for (const c of Object.values(reaperClients)) c.destroy();
       await emulator.close();
+      await gamelift.close();
       await aws.close();
     },
   };
