@@ -86,6 +86,8 @@ describe('npm start --json', () => {
       encoding: 'utf8',
     });
     expect(matchmaker.status).toBe(2);
-    expect(matchmaker.stderr).toMatch(/--matchmaker must be one of match-found, flexmatch, openmatch2, nakama/);
+    expect(matchmaker.stderr).toMatch(
+      /--matchmaker must be one of match-found, flexmatch, openmatch2, nakama/,
+    );
   });
 });
