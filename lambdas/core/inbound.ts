@@ -138,14 +138,7 @@ export function readInbound(body: string, sources: Sources = DEFAULT_SOURCES): I
 /** A document in one of the match formats, translated if the deployment accepts the format. */
 function readMatch(format: Format, json: unknown, sources: Sources): InboundMessage {
   if (!accepts(sources, format)) {
-    const { name, source } = FORMAT_INFO[format];
-    return {
-      kind: 'refused',
-      format,
-      reason: 'format-not-accepted',
-      message: `this deployment does not accept ${name} messages: its bridge config names no sources.${source}`,
-      matchId: undefined,
-    };
+    return { kind: 'refused', format, ...dropKind(notAccepted(format, matchIdOf(format, json))) };
   }
   return fromTranslation(format, translate(format, json, sources));
 }
@@ -168,13 +161,13 @@ export function translate(format: Format, json: unknown, sources: Sources): Tran
   }
 }
 
-function notAccepted(format: Format): Translated {
+function notAccepted(format: Format, matchId?: string): Extract<Translated, { kind: 'refused' }> {
   const { name, source } = FORMAT_INFO[format];
   return {
     kind: 'refused',
     reason: 'format-not-accepted',
     message: `this deployment does not accept ${name} messages: its bridge config names no sources.${source}`,
-    matchId: undefined,
+    matchId,
   };
 }
 

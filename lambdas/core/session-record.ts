@@ -20,6 +20,7 @@ import {
   RETRYABLE_FAILURES,
   StateConflictError,
 } from './errors.ts';
+import { MAX_NOTE_CHARS, MAX_NOTES } from './formats/translation.ts';
 import { Ranking } from './ranking.ts';
 import { STOP_REASONS } from './stop-reasons.ts';
 
@@ -302,7 +303,7 @@ export interface Placed {
   readonly ports: readonly ServerPort[];
   readonly ranking: Ranking;
   readonly via: 'started' | 'adopted';
-  /** What the delivery that placed the match noted about it (already bounded). */
+  /** What the delivery that placed the match noted about it (cut to {@link MAX_NOTES} of {@link MAX_NOTE_CHARS}). */
   readonly notes?: readonly string[] | undefined;
 }
 
@@ -319,7 +320,10 @@ export function toReady(record: SessionRecord, placed: Placed, now: number): Ses
       ranking: placed.ranking,
       via: placed.via,
       readyAt: iso(now),
-      ...(placed.notes === undefined || placed.notes.length === 0 ? {} : { notes: [...placed.notes] }),
+      // Bounded here too: the record must stay far below DynamoDB's 400 KB whatever was noted.
+      ...(placed.notes === undefined || placed.notes.length === 0
+        ? {}
+        : { notes: placed.notes.slice(0, MAX_NOTES).map((n) => boundedText(n, MAX_NOTE_CHARS)) }),
     },
     now,
   );
