@@ -43,18 +43,34 @@ export const PlayerId = z
   .max(128)
   .regex(/^[A-Za-z0-9._:@|-]+$/, 'expected letters, digits and . _ : @ | -');
 
+const REGION_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+/** Longest region name accepted. */
+export const MAX_REGION_NAME_CHARS = 64;
+
 /** A region name as the matchmaker spells it (`eu-west-1`, `us-east`). */
 export const RegionName = z
   .string()
   .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'expected a region name of letters, digits, - and _');
+  .max(MAX_REGION_NAME_CHARS)
+  .regex(REGION_NAME, 'expected a region name of letters, digits, - and _');
 
 /** zod 4 numbers already refuse NaN and ±Infinity. */
 export const LatencyMs = z
   .number()
   .min(0, 'expected a latency of at least 0 ms')
   .max(MAX_LATENCY_MS, `expected a latency of at most ${MAX_LATENCY_MS} ms`);
+
+/**
+ * {@link RegionName} and {@link LatencyMs} as plain tests, for the translations' loops over
+ * thousands of native keys (a zod parse per key costs more than the rest of the translation);
+ * the same pattern and bounds, and `test/formats/plain-checks.test.ts` holds them equal.
+ */
+export function isRegionName(name: string): boolean {
+  return name.length <= MAX_REGION_NAME_CHARS && REGION_NAME.test(name);
+}
+export function isLatencyMs(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_LATENCY_MS;
+}
 
 /**
  * A map with at most `max` keys. zod has no key count for records, so it is a refinement, and

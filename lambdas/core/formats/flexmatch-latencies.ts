@@ -19,7 +19,7 @@
  */
 import { boundedText, listWithMore } from '../bounded-text.ts';
 import { MatchmakerCallError, TransientPlacementError } from '../errors.ts';
-import { LatencyMs, MAX_LATENCIES_PER_PLAYER, type MatchFoundV1, RegionName } from '../match-event.ts';
+import { isLatencyMs, isRegionName, MAX_LATENCIES_PER_PLAYER, type MatchFoundV1 } from '../match-event.ts';
 import type { DescribedTicket, MatchmakingTickets } from '../ports.ts';
 import type { TicketPlayers } from '../session-record.ts';
 import { MAX_NOTE_CHARS, MAX_NOTES } from './translation.ts';
@@ -123,19 +123,13 @@ function usable(
   const out: Record<string, number> = {};
   let kept = 0;
   for (const [region, ms] of Object.entries(measured)) {
-    const name = RegionName.safeParse(region);
-    const value = LatencyMs.safeParse(ms);
-    if (!name.success || !value.success || kept >= MAX_LATENCIES_PER_PLAYER) {
+    if (!isRegionName(region) || !isLatencyMs(ms) || kept >= MAX_LATENCIES_PER_PLAYER) {
       dropped.push(`${playerId} ${region}=${String(ms)}`);
       continue;
     }
     kept++;
-    Object.defineProperty(out, name.data, {
-      value: value.data,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    // Own properties only (`Object.defineProperty`), whatever the region is called.
+    Object.defineProperty(out, region, { value: ms, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

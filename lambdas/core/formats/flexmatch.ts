@@ -16,11 +16,12 @@
  *   `AcceptMatchCompleted`, `MatchmakingTimedOut`, `MatchmakingCancelled`,
  *   `MatchmakingFailed`) asks nothing of the bridge: acknowledged and dropped.
  * - A configuration the deployment does not name is refused (another deployment may serve it).
- * - Backfill. In standalone mode a game asks for a backfill with `StartMatchBackfill`, giving a
- *   ticket id of its own choosing and the players already in the match; FlexMatch answers with
- *   a `MatchmakingSucceeded` whose `matchId` is the backfill's own, not the original match's,
- *   so nothing in the event names the match being backfilled except that ticket. By the
- *   bridge's convention a backfill ticket is named `backfill.<matchId>` or
+ * - Backfill. In standalone mode a game asks for a backfill with `StartMatchBackfill` (GameLift
+ *   API reference), giving a ticket id of its own choosing and the players already in the
+ *   match, and gets the result in a `MatchmakingSucceeded` listing the match's tickets. The
+ *   documentation does not tie that event's `matchId` to the original match; the one part of
+ *   the event the game controls is the backfill ticket's id. By the bridge's convention a
+ *   backfill ticket is named `backfill.<matchId>` or
  *   `backfill.<matchId>.<anything>`: such an event becomes MatchBackfilled v1 for that match,
  *   with FlexMatch's `matchId` as the backfill id and the players of the other tickets as the
  *   new players. (An event with no such ticket is a new match, whatever the game meant.)

@@ -29,13 +29,14 @@ import * as z from 'zod';
 import { MatchEventError } from '../errors.ts';
 import { boundedIssues } from '../issues.ts';
 import {
+  isLatencyMs,
+  isRegionName,
   LatencyMs,
   MAX_LATENCIES_PER_PLAYER,
   MAX_PLAYERS,
   MatchId,
   PlayerId,
   parseDocument,
-  RegionName,
 } from '../match-event.ts';
 import type { NakamaSource } from './sources.ts';
 import { checkedMatch, type Translated } from './translation.ts';
@@ -136,29 +137,24 @@ function latenciesOf(entry: Entry, e: number, prefix: string, issues: Issue[]): 
   for (const [key, value] of Object.entries(entry.properties)) {
     if (!key.startsWith(prefix)) continue;
     const path = `entries[${e}].properties.${key}`;
-    const region = RegionName.safeParse(key.slice(prefix.length));
-    if (!region.success) {
+    const region = key.slice(prefix.length);
+    if (!isRegionName(region)) {
       issues.push({ path, message: `expected ${prefix}<region>, a region name of letters, digits, - and _` });
       continue;
     }
-    const ms = LatencyMs.safeParse(value);
-    if (!ms.success) {
+    if (!isLatencyMs(value)) {
       issues.push({
         path,
         message:
           typeof value === 'number'
-            ? (ms.error.issues[0]?.message ?? 'expected a latency')
+            ? (LatencyMs.safeParse(value).error?.issues[0]?.message ?? 'expected a latency in ms')
             : 'expected a numeric property (a latency in ms)',
       });
       continue;
     }
     count++;
-    Object.defineProperty(latencies, region.data, {
-      value: ms.data,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    // Own properties only (`Object.defineProperty`), whatever the region is called.
+    Object.defineProperty(latencies, region, { value, enumerable: true, writable: true, configurable: true });
   }
   if (count > MAX_LATENCIES_PER_PLAYER) {
     issues.push({

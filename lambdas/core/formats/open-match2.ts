@@ -26,13 +26,14 @@ import * as z from 'zod';
 import { MatchEventError } from '../errors.ts';
 import { boundedIssues } from '../issues.ts';
 import {
+  isLatencyMs,
+  isRegionName,
   LatencyMs,
   MAX_LATENCIES_PER_PLAYER,
   MAX_PLAYERS,
   MatchId,
   PlayerId,
   parseDocument,
-  RegionName,
 } from '../match-event.ts';
 import type { OpenMatch2Source } from './sources.ts';
 import { checkedMatch, type Translated } from './translation.ts';
@@ -158,24 +159,24 @@ function latenciesOf(
   for (const [key, value] of Object.entries(ticket.attributes?.doubleArgs ?? {})) {
     if (!key.startsWith(prefix)) continue;
     const path = `${at}.attributes.doubleArgs.${key}`;
-    const region = RegionName.safeParse(key.slice(prefix.length));
-    if (!region.success) {
+    const region = key.slice(prefix.length);
+    if (!isRegionName(region)) {
       issues.push({ path, message: `expected ${prefix}<region>, a region name of letters, digits, - and _` });
       continue;
     }
-    const ms = LatencyMs.safeParse(value);
-    if (!ms.success) {
-      issues.push({ path, message: ms.error.issues[0]?.message ?? 'expected a latency in ms' });
+    if (!isLatencyMs(value)) {
+      issues.push({
+        path,
+        message:
+          typeof value === 'number'
+            ? (LatencyMs.safeParse(value).error?.issues[0]?.message ?? 'expected a latency in ms')
+            : 'expected a latency in ms (a number)',
+      });
       continue;
     }
     count++;
     // Own properties only (`Object.defineProperty`), whatever the region is called.
-    Object.defineProperty(latencies, region.data, {
-      value: ms.data,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    Object.defineProperty(latencies, region, { value, enumerable: true, writable: true, configurable: true });
   }
   if (count > MAX_LATENCIES_PER_PLAYER) {
     issues.push({
