@@ -10,8 +10,8 @@
  * locations through `regionAliases` like any matchmaker's region names.
  *
  * What cannot be read is placed by preference, never guessed: a ticket GameLift no longer
- * returns (tickets are kept only for a while after they complete), a player missing from their
- * ticket, a measurement outside what MatchFound accepts. Each is named in a note published
+ * returns (`DescribeMatchmaking` answers only for tickets that still exist), a player missing
+ * from their ticket, a measurement outside what MatchFound accepts. Each is named in a note published
  * with SessionReady. A lookup that fails (throttling, an outage, a missing permission) fails
  * the delivery for now; on the last delivery SQS makes, the match is placed by preference
  * instead, with the failure in a note: late players waiting for a server are better served by
