@@ -28,6 +28,7 @@ export const TIERS: readonly Tier[] = [
     what: 'pure code and in-memory fakes: no socket, no child process',
     folders: [
       'adapters',
+      'formats',
       'placement',
       'reaper',
       'region',
