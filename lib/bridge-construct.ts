@@ -31,7 +31,7 @@ import { BRIDGE_RESOURCES, FUNCTION_ENV } from '../lambdas/shared/resources.ts';
 import { BridgeAlarms } from './alarms.ts';
 import { grantBridgePermissions, logicalIdOf } from './bridge-permissions.ts';
 import type { GameyeMatchBridgeProps } from './bridge-props.ts';
-import { type BridgeSettings, functionConfig, resolveSettings } from './bridge-settings.ts';
+import { type BridgeSettings, resolveSettings } from './bridge-settings.ts';
 import { BUNDLE_OPTIONS, FUNCTION_ENTRIES } from './bundle-options.ts';
 import { BridgeDashboard } from './dashboard.ts';
 import { FlexMatchEvents } from './flexmatch-events.ts';
@@ -253,7 +253,7 @@ export class GameyeMatchBridge extends Construct {
       [FUNCTION_ENV.topicArn]: this.sessionEventsTopic.topicArn,
       [FUNCTION_ENV.gameyeBaseUrl]: settings.gameyeBaseUrl,
       [FUNCTION_ENV.gameyeTokenSecretArn]: this.gameyeTokenSecret.secretArn,
-      [FUNCTION_ENV.bridgeConfig]: JSON.stringify(functionConfig(settings)),
+      [FUNCTION_ENV.bridgeConfig]: JSON.stringify(settings.bridgeConfig),
       [FUNCTION_ENV.powertoolsServiceName]: settings.serviceName,
       [FUNCTION_ENV.powertoolsMetricsNamespace]: settings.metricsNamespace,
       ...(settings.sourceMapsAtRuntime ? { [FUNCTION_ENV.nodeOptions]: BUNDLE_OPTIONS.nodeOptions } : {}),

@@ -6,6 +6,7 @@ import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { type BridgeConfig, parseBridgeConfig } from '../lambdas/core/config.ts';
+import { DEFAULT_SOURCES, FlexMatchConfigurationName } from '../lambdas/core/formats/sources.ts';
 import {
   BRIDGE_RESOURCES,
   DEFAULT_GAMEYE_BASE_URL,
@@ -68,14 +69,23 @@ export function resolveSettings(props: GameyeMatchBridgeProps): BridgeSettings {
     throw new Error(`GameyeMatchBridge: ${message}`);
   };
 
-  const input = props.bridgeConfig as { sources?: { flexMatch?: unknown } };
+  const input = props.bridgeConfig as { sources?: { flexMatch?: unknown } | undefined };
   if (props.flexMatch !== undefined && input.sources?.flexMatch !== undefined) {
     fail(
       'flexMatch is set both as a prop and in bridgeConfig.sources.flexMatch: set it in the prop only (it also creates the EventBridge rule).',
     );
   }
-  const bridgeConfig = parseBridgeConfig(props.bridgeConfig);
-  const flexMatch = resolveFlexMatch(props, bridgeConfig, fail);
+  const parsedConfig = parseBridgeConfig(props.bridgeConfig);
+  const flexMatch = resolveFlexMatch(props, parsedConfig, fail);
+  // The functions' config: with the prop, its configurations as `sources.flexMatch`, beside
+  // the formats the config names (MatchFound v1 when it names none), validated again whole.
+  const bridgeConfig =
+    flexMatch === undefined
+      ? parsedConfig
+      : parseBridgeConfig({
+          ...(props.bridgeConfig as object),
+          sources: { ...((input.sources as object | undefined) ?? DEFAULT_SOURCES), flexMatch },
+        });
 
   const gameyeBaseUrl = props.gameyeBaseUrl ?? DEFAULT_GAMEYE_BASE_URL;
   if (!Token.isUnresolved(gameyeBaseUrl) && !/^https:\/\/[^\s/]+/.test(gameyeBaseUrl)) {
@@ -177,23 +187,6 @@ export function resolveSettings(props: GameyeMatchBridgeProps): BridgeSettings {
 }
 
 /**
- * The runtime config the functions receive: the parsed `bridgeConfig`, with the `flexMatch`
- * prop's configurations as `sources.flexMatch` beside the formats the config names (MatchFound
- * v1 when it names none).
- */
-export function functionConfig(settings: Pick<BridgeSettings, 'bridgeConfig' | 'flexMatch'>): object {
-  if (settings.flexMatch === undefined) return settings.bridgeConfig;
-  const { sources } = settings.bridgeConfig as { sources?: object };
-  return {
-    ...settings.bridgeConfig,
-    sources: { ...(sources ?? { matchFound: {} }), flexMatch: settings.flexMatch },
-  };
-}
-
-/** GameLift's pattern of a matchmaking configuration name (`MatchmakingIdStringModel`). */
-const FLEXMATCH_CONFIGURATION_NAME = /^[A-Za-z0-9.-]{1,128}$/;
-
-/**
  * The `flexMatch` prop, checked: at least one configuration, each a name GameLift accepts
  * (an ARN or a typo with a space would make a rule that never matches) running a profile the
  * config has. (That it is not in `bridgeConfig.sources` as well is checked before the config is
@@ -211,7 +204,7 @@ function resolveFlexMatch(
   // A copy holding only what the construct uses, so a later change to the caller's object changes nothing.
   const configurations: Record<string, { profile: string }> = {};
   for (const name of names) {
-    if (Token.isUnresolved(name) || !FLEXMATCH_CONFIGURATION_NAME.test(name)) {
+    if (Token.isUnresolved(name) || !FlexMatchConfigurationName.safeParse(name).success) {
       fail(
         `flexMatch.configurations: '${name}' is not a FlexMatch matchmaking configuration name (1-128 letters, digits, - and .; the name, not the ARN).`,
       );

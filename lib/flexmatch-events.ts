@@ -16,15 +16,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import {
+  FLEXMATCH_DETAIL_TYPE,
+  FLEXMATCH_SOURCE,
+  MATCHMAKING_SUCCEEDED,
+} from '../lambdas/core/formats/flexmatch.ts';
 import { BRIDGE_RESOURCES } from '../lambdas/shared/resources.ts';
 import type { FlexMatchProps } from './bridge-props.ts';
-
-/** The `source` of GameLift's events on EventBridge. */
-export const FLEXMATCH_EVENT_SOURCE = 'aws.gamelift';
-/** The `detail-type` of every FlexMatch matchmaking event. */
-export const FLEXMATCH_DETAIL_TYPE = 'GameLift Matchmaking Event';
-/** The one FlexMatch event type the bridge acts on. */
-export const MATCHMAKING_SUCCEEDED = 'MatchmakingSucceeded';
 
 /**
  * How long EventBridge keeps trying to deliver an event to the queue (its own defaults, stated
@@ -80,7 +78,7 @@ export class FlexMatchEvents extends Construct {
       ruleName,
       description: 'Gameye match bridge: FlexMatch MatchmakingSucceeded events to the matches queue',
       eventPattern: {
-        source: [FLEXMATCH_EVENT_SOURCE],
+        source: [FLEXMATCH_SOURCE],
         detailType: [FLEXMATCH_DETAIL_TYPE],
         resources: this.configurationArns,
         detail: { type: [MATCHMAKING_SUCCEEDED] },

@@ -168,6 +168,18 @@ describe('with the flexMatch prop', () => {
     for (const config of configs) {
       expect(config.sources).toEqual({ matchFound: {}, flexMatch: FLEXMATCH });
     }
+    expect(bridge.bridgeConfig.sources).toEqual({ matchFound: {}, flexMatch: FLEXMATCH });
+  });
+
+  it('keeps the sources the config names beside FlexMatch, without adding MatchFound v1', () => {
+    const openMatch2 = { latencyPrefix: 'latency-ms.', defaultProfile: 'ranked-5v5' };
+    const { template: named } = synthInAccount({
+      bridgeConfig: { ...exampleConfig(), sources: { openMatch2 } },
+    });
+
+    for (const config of bridgeConfigOf(named)) {
+      expect(config.sources).toEqual({ openMatch2, flexMatch: FLEXMATCH });
+    }
   });
 
   it('alarms when an event waits in the rule DLQ', () => {

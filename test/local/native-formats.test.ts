@@ -1,12 +1,21 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parseBridgeConfig } from '../../lambdas/core/config.ts';
+import { translateForCli } from '../../lambdas/core/formats/translate-for-cli.ts';
 import { TicketRegistration } from '../../tools/gamelift-standin/index.ts';
+import { LOCAL_CONFIG_PATH } from '../../tools/local/local-bridge.ts';
 import { type PlannedMatch, planMatches } from '../../tools/local/sim/matchmaker.ts';
 import {
   awsLatencies,
   MATCHMAKERS,
   malformedBodies,
+  NAKAMA_LATENCY_PREFIX,
+  OPEN_MATCH_2_LATENCY_PREFIX,
   renderMatch,
+  SIM_FLEXMATCH_CONFIGURATIONS,
 } from '../../tools/local/sim/native-formats.ts';
+
+const LOCAL_CONFIG = parseBridgeConfig(JSON.parse(readFileSync(LOCAL_CONFIG_PATH, 'utf8')));
 
 const NOW = new Date('2026-12-01T10:00:00.000Z');
 
@@ -134,5 +143,93 @@ describe('awsLatencies', () => {
       'ap-northeast-1': 181,
       'sa-east-1': 200,
     });
+  });
+});
+
+describe('what the bridge reads from each rendering (its own translations, local config)', () => {
+  const planned = planMatches({ matches: 25, seed: 4 }).matches;
+
+  it.each(['match-found', 'openmatch2', 'nakama'] as const)(
+    '%s: the planned match: id, profile, every player with its team and latencies',
+    (matchmaker) => {
+      for (const m of planned) {
+        const translated = translateForCli(
+          matchmaker,
+          JSON.parse(renderMatch(matchmaker, m, NOW).body),
+          LOCAL_CONFIG,
+        );
+
+        expect(translated.ok, m.matchId).toBe(true);
+        if (!translated.ok) continue;
+        expect(translated.match).toMatchObject({ matchId: m.matchId, profile: m.profile });
+        expect(
+          translated.match.players.map((p) => ({ id: p.id, team: p.team, latencies: p.latencies })),
+        ).toEqual(
+          expect.arrayContaining(m.players.map((p) => ({ id: p.id, team: p.team, latencies: p.latencies }))),
+        );
+        expect(translated.match.players).toHaveLength(m.players.length);
+      }
+    },
+  );
+
+  it('flexmatch: the planned match and its teams, the latencies left to the ticket lookup', () => {
+    for (const m of planned) {
+      const translated = translateForCli(
+        'flexmatch',
+        JSON.parse(renderMatch('flexmatch', m, NOW).body),
+        LOCAL_CONFIG,
+      );
+
+      expect(translated.ok, m.matchId).toBe(true);
+      if (!translated.ok) continue;
+      expect(translated.match).toMatchObject({ matchId: m.matchId, profile: m.profile });
+      expect(translated.match.players.map((p) => [p.id, p.team]).sort()).toEqual(
+        m.players.map((p) => [p.id, p.team]).sort(),
+      );
+    }
+  });
+
+  it.each(MATCHMAKERS)('%s: refuses every malformed body whose fault is in the message', (matchmaker) => {
+    // An unknown profile is well formed: placement refuses it (DLQ reason unknown-profile).
+    for (const bad of malformedBodies(matchmaker, 3).filter((b) => b.what !== 'unknown profile')) {
+      let json: unknown;
+      try {
+        json = JSON.parse(bad.body);
+      } catch {
+        continue; // not JSON: refused before any format is read
+      }
+      expect(translateForCli(matchmaker, json, LOCAL_CONFIG).ok, bad.what).toBe(false);
+    }
+  });
+});
+
+describe('config/local.config.json', () => {
+  it('names every source the simulation speaks, with the keys it writes', () => {
+    const { sources, regionAliases } = LOCAL_CONFIG;
+
+    expect(sources.matchFound).toEqual({});
+    expect(sources.flexMatch?.configurations).toEqual(
+      Object.fromEntries(
+        Object.entries(SIM_FLEXMATCH_CONFIGURATIONS).map(([profile, name]) => [name, { profile }]),
+      ),
+    );
+    expect(sources.openMatch2?.latencyPrefix).toBe(OPEN_MATCH_2_LATENCY_PREFIX);
+    expect(sources.nakama?.latencyPrefix).toBe(NAKAMA_LATENCY_PREFIX);
+    // Every AWS region FlexMatch players report reaches a Gameye region: aliased, or a Gameye name.
+    const places = {
+      dublin: 1,
+      frankfurt: 1,
+      virginia: 1,
+      'new-york': 1,
+      singapore: 1,
+      tokyo: 1,
+      'sao-paulo': 1,
+    };
+    for (const region of Object.keys(awsLatencies(places))) {
+      expect(
+        Object.hasOwn(regionAliases, region) || LOCAL_CONFIG.regionPreference.includes(region),
+        region,
+      ).toBe(true);
+    }
   });
 });

@@ -21,7 +21,14 @@ import { reaperDeps } from '../../lambdas/runtime/reaper-deps.ts';
 import { BRIDGE_RESOURCES, PLACEMENT_TIMEOUT_SECONDS } from '../../lambdas/shared/resources.ts';
 import { type RunningGameLiftStandIn, startGameLiftStandIn } from '../gamelift-standin/index.ts';
 import { type EmulatorConfigInput, type RunningEmulator, startEmulator } from '../gameye-emulator/index.ts';
-import { type LocalAws, type LocalResources, provisionLocalResources, startLocalAws } from './local-aws.ts';
+import {
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  type LocalAws,
+  type LocalResources,
+  provisionLocalResources,
+  startLocalAws,
+} from './local-aws.ts';
 import { silentMetrics } from './silent-metrics.ts';
 import { SqsEventSource } from './sqs-event-source.ts';
 
@@ -146,6 +153,9 @@ export async function startLocalBridge(options: LocalBridgeOptions = {}): Promis
   const base = placementDeps({
     env,
     clients,
+    // What AWS_ENDPOINT_URL_GAMELIFT does for a deployed function's GameLift client, without
+    // changing this process's environment (tests run several local bridges side by side).
+    gameLift: { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: gamelift.url },
     ...(clock ? { clock } : {}),
     logger: new Logger({ serviceName: 'gameye-bridge-placement', logLevel: options.logLevel ?? 'SILENT' }),
     metrics: silentMetrics(),

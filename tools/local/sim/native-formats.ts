@@ -6,13 +6,21 @@
  * message. Pure: the runner sends the bodies and registers the tickets.
  */
 import { createHash } from 'node:crypto';
+import {
+  FLEXMATCH_DETAIL_TYPE,
+  FLEXMATCH_SOURCE,
+  MATCHMAKING_SUCCEEDED,
+} from '../../../lambdas/core/formats/flexmatch.ts';
+import { NAKAMA_MATCHED } from '../../../lambdas/core/formats/nakama.ts';
+import { STRING_VALUE_TYPE } from '../../../lambdas/core/formats/open-match2.ts';
+import { FORMATS, type Format } from '../../../lambdas/core/formats/sources.ts';
 import type { TicketRegistration } from '../../gamelift-standin/index.ts';
 import type { PlannedMatch } from './matchmaker.ts';
 import { AWS_REGION_OF } from './world.ts';
 
-/** The formats local mode can drive the bridge with (`--matchmaker`). */
-export const MATCHMAKERS = ['match-found', 'flexmatch', 'openmatch2', 'nakama'] as const;
-export type Matchmaker = (typeof MATCHMAKERS)[number];
+/** The formats local mode can drive the bridge with (`--matchmaker`): the bridge's own. */
+export const MATCHMAKERS = FORMATS;
+export type Matchmaker = Format;
 
 /** One match, ready to send. */
 export interface NativeMatch {
@@ -84,14 +92,14 @@ function flexMatch(m: PlannedMatch, now: Date): NativeMatch {
   const event = {
     version: '0',
     id: stableUuid('event', m.matchId),
-    'detail-type': 'GameLift Matchmaking Event',
-    source: 'aws.gamelift',
+    'detail-type': FLEXMATCH_DETAIL_TYPE,
+    source: FLEXMATCH_SOURCE,
     account: ACCOUNT,
     time,
     region: REGION,
     resources: [configurationArn(configuration)],
     detail: {
-      type: 'MatchmakingSucceeded',
+      type: MATCHMAKING_SUCCEEDED,
       matchId: m.matchId,
       tickets: tickets.map((t) => ({
         ticketId: t.ticketId,
@@ -145,7 +153,7 @@ function openMatch2(m: PlannedMatch): object {
     id: m.matchId,
     rosters,
     extensions: {
-      profile: { '@type': 'type.googleapis.com/google.protobuf.StringValue', value: m.profile },
+      profile: { '@type': STRING_VALUE_TYPE, value: m.profile },
     },
   };
 }
@@ -153,7 +161,7 @@ function openMatch2(m: PlannedMatch): object {
 /** What a Nakama `matchmaker_matched` hook sends: the entries with their properties. */
 function nakama(m: PlannedMatch): object {
   return {
-    type: 'NakamaMatched',
+    type: NAKAMA_MATCHED,
     version: 1,
     matchId: m.matchId,
     entries: m.players.map((p) => ({
