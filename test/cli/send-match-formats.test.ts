@@ -35,10 +35,19 @@ function configWithSources(): Record<string, unknown> {
   };
 }
 
+/** The local config taking MatchFound v1 only (no `sources`), for a deployment that refuses the others. */
+let matchFoundOnlyPath: string;
+
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'send-match-formats-'));
   configPath = join(dir, 'bridge.config.json');
   writeFileSync(configPath, JSON.stringify(configWithSources()));
+  const { sources: _all, ...matchFoundOnly } = JSON.parse(readFileSync(LOCAL_CONFIG, 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  matchFoundOnlyPath = join(dir, 'match-found-only.config.json');
+  writeFileSync(matchFoundOnlyPath, JSON.stringify(matchFoundOnly));
   stack = await startCliStack({ startEventSource: false, bridgeConfig: configWithSources() });
 });
 
@@ -150,7 +159,7 @@ describe('send-match --format', () => {
       '--file',
       file('nk2.json', aNakamaMatched()),
       '--config',
-      LOCAL_CONFIG,
+      matchFoundOnlyPath,
     ]);
 
     expect(r.code).toBe(2);

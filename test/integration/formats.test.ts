@@ -24,8 +24,15 @@ import {
 const localConfig = JSON.parse(readFileSync(LOCAL_CONFIG_PATH, 'utf8')) as {
   regionAliases: Record<string, string>;
 };
-/** Matchmaker region names the local config aliases: `dublin` → `eu-west-1`, … */
-const REGIONS = Object.keys(localConfig.regionAliases);
+/**
+ * Matchmaker region names the local config aliases: `dublin` → `eu-west-1`, …, one per Gameye
+ * location (the config also aliases FlexMatch's AWS region codes, `eu-central-1` beside
+ * `frankfurt`; a player's latency to a location is the worst over its names).
+ */
+const REGIONS = Object.keys(localConfig.regionAliases).filter(
+  (name, i, all) =>
+    all.findIndex((other) => localConfig.regionAliases[other] === localConfig.regionAliases[name]) === i,
+);
 
 function roomyEmulator() {
   const config = structuredClone(defaultEmulatorConfigInput);
