@@ -61,6 +61,7 @@ export async function serve(): Promise<number> {
       `  endpoints recorded in      ${relative(process.cwd(), STACK_FILE)}`,
       '',
       'Try:  npx bridge send-match --file schemas/examples/match-found.json',
+      '      npx bridge send-match --format openmatch2 --file schemas/examples/openmatch2-match.json',
       '      npx bridge sessions',
       '',
     ].join('\n'),
