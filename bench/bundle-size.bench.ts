@@ -17,7 +17,10 @@
  *
  * Rows: the two functions and their floors as deployed (NODE_OPTIONS as the construct sets it
  * by default), the two functions with `--enable-source-maps` (what `sourceMapsAtRuntime: true`
- * costs), and placement with its SQS client loaded on first use (what a lazy load would save).
+ * costs), placement with its SQS client loaded on first use (what a lazy load would save),
+ * placement with a FlexMatch source configured (its GameLift client is then created at cold
+ * start), and placement with the GameLift client loaded on first use instead of imported (what
+ * a deployment without FlexMatch would pay for that lazy load).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
@@ -65,6 +68,8 @@ interface Row {
   readonly entry: string;
   readonly nodeOptions: string;
   readonly plugins?: Plugin[];
+  /** Variables set over {@link FUNCTION_ENVIRONMENT} for this row. */
+  readonly env?: Record<string, string>;
   file?: string;
   /** Wall-clock milliseconds of each import. */
   times: number[];
@@ -74,19 +79,19 @@ interface Row {
 }
 
 /**
- * Placement as it would be with its SQS client loaded on first use: `@aws-sdk/client-sqs` is
- * replaced by a module whose client imports the real one on its first `send`, so the SDK's
- * SQS code is still bundled but evaluated only then. Measures what the lazy load would save.
+ * Placement as it would be with an SDK client loaded on first use: the package (e.g.
+ * `@aws-sdk/client-sqs`) is replaced by a module whose client imports the real one on its
+ * first `send`, so the SDK's code is still bundled but evaluated only then. Measures what the
+ * lazy load would save (or cost: esbuild must then wrap every module the client shares with
+ * the others in a lazy initialiser).
  */
-async function lazySqsPlugin(): Promise<Plugin> {
+async function lazyClientPlugin(pkg: string, clientClass: string): Promise<Plugin> {
   // Its named exports (CommonJS interop adds `default` and `module.exports`, which are not).
-  const names = Object.keys(await import('@aws-sdk/client-sqs')).filter(
-    (n) => /^[A-Za-z_$][\w$]*$/.test(n) && n !== 'default',
-  );
+  const names = Object.keys(await import(pkg)).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && n !== 'default');
   const stub = [
-    "let real; const load = () => (real ??= import('@aws-sdk/client-sqs'));",
-    'export class SQSClient { constructor(config) { this.config = config; }',
-    '  async send(command) { const m = await load(); this.client ??= new m.SQSClient(this.config);',
+    `let real; const load = () => (real ??= import('${pkg}'));`,
+    `export class ${clientClass} { constructor(config) { this.config = config; }`,
+    `  async send(command) { const m = await load(); this.client ??= new m.${clientClass}(this.config);`,
     '    return this.client.send(new m[command.commandName](command.input)); } }',
     ...names
       .filter((name) => name.endsWith('Command'))
@@ -95,29 +100,45 @@ async function lazySqsPlugin(): Promise<Plugin> {
           `export class ${name} { commandName = '${name}'; constructor(input) { this.input = input; } }`,
       ),
     ...names
-      .filter((name) => !name.endsWith('Command') && name !== 'SQSClient')
+      .filter((name) => !name.endsWith('Command') && name !== clientClass)
       .map((name) => `export const ${name} = undefined;`),
   ].join('\n');
+  const namespace = `lazy-${pkg.replace(/\W+/g, '-')}`;
+  const filter = new RegExp(`^${pkg.replace(/[/.]/g, (c) => `\\${c}`)}$`);
   return {
-    name: 'lazy-sqs',
+    name: namespace,
     setup(build) {
-      build.onResolve({ filter: /^@aws-sdk\/client-sqs$/ }, (args) =>
-        args.namespace === 'lazy-sqs' ? undefined : { path: 'client-sqs', namespace: 'lazy-sqs' },
+      build.onResolve({ filter }, (args) =>
+        args.namespace === namespace ? undefined : { path: pkg, namespace },
       );
-      build.onLoad({ filter: /.*/, namespace: 'lazy-sqs' }, () => ({
-        contents: stub,
-        loader: 'js',
-        resolveDir: ROOT,
-      }));
+      build.onLoad({ filter: /.*/, namespace }, () => ({ contents: stub, loader: 'js', resolveDir: ROOT }));
     },
   };
 }
 
-const newRow = (name: string, entry: string, nodeOptions: string, plugins?: Plugin[]): Row => ({
+/** The function environment with a FlexMatch source in the bridge config. */
+function withFlexMatch(): Record<string, string> {
+  const config = JSON.parse(FUNCTION_ENVIRONMENT[FUNCTION_ENV.bridgeConfig] ?? '{}') as Record<
+    string,
+    unknown
+  >;
+  const profile = Object.keys((config.profiles ?? {}) as Record<string, unknown>)[0] ?? '';
+  const sources = { matchFound: {}, flexMatch: { configurations: { 'bench-config': { profile } } } };
+  return { [FUNCTION_ENV.bridgeConfig]: JSON.stringify({ ...config, sources }) };
+}
+
+const newRow = (
+  name: string,
+  entry: string,
+  nodeOptions: string,
+  plugins?: Plugin[],
+  env?: Record<string, string>,
+): Row => ({
   name,
   entry,
   nodeOptions,
   ...(plugins ? { plugins } : {}),
+  ...(env ? { env } : {}),
   times: [],
   cpu: [],
 });
@@ -127,15 +148,28 @@ const rows: Row[] = [
   newRow('reaper', FUNCTION_ENTRIES.reaper, DEPLOYED_NODE_OPTIONS),
   newRow('reaper floor', 'bench/reference/reaper-floor.ts', DEPLOYED_NODE_OPTIONS),
   newRow('placement, SQS client loaded on first use', FUNCTION_ENTRIES.placement, DEPLOYED_NODE_OPTIONS, [
-    await lazySqsPlugin(),
+    await lazyClientPlugin('@aws-sdk/client-sqs', 'SQSClient'),
   ]),
+  newRow(
+    'placement, FlexMatch configured',
+    FUNCTION_ENTRIES.placement,
+    DEPLOYED_NODE_OPTIONS,
+    undefined,
+    withFlexMatch(),
+  ),
+  newRow(
+    'placement, GameLift client loaded on first use',
+    FUNCTION_ENTRIES.placement,
+    DEPLOYED_NODE_OPTIONS,
+    [await lazyClientPlugin('@aws-sdk/client-gamelift', 'GameLiftClient')],
+  ),
   newRow('placement, --enable-source-maps', FUNCTION_ENTRIES.placement, BUNDLE_OPTIONS.nodeOptions),
   newRow('reaper, --enable-source-maps', FUNCTION_ENTRIES.reaper, BUNDLE_OPTIONS.nodeOptions),
 ];
 
 const bundled = new Map<string, string>();
 for (const row of rows) {
-  const key = `${row.entry}${row.plugins ? ' (variant)' : ''}`;
+  const key = `${row.entry}${row.plugins ? ` (${row.plugins.map((p) => p.name).join(', ')})` : ''}`;
   let file = bundled.get(key);
   if (!file) {
     const outdir = path.join(OUT, row.name.replace(/\W+/g, '-'));
@@ -156,7 +190,7 @@ function importOnce(row: Row): void {
     'console.log(JSON.stringify([wall, (u.user + u.system) / 1000]));',
   ].join(' ');
   const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-    env: { PATH: process.env.PATH ?? '', ...FUNCTION_ENVIRONMENT, NODE_OPTIONS: row.nodeOptions },
+    env: { PATH: process.env.PATH ?? '', ...FUNCTION_ENVIRONMENT, ...row.env, NODE_OPTIONS: row.nodeOptions },
     encoding: 'utf8',
   });
   if (run.status !== 0) {
@@ -226,5 +260,11 @@ console.log(
 );
 console.log(
   `Loading the SQS client on first use would save ${delta('placement', 'placement, SQS client loaded on first use')} of placement's cold import.`,
+);
+console.log(
+  `A FlexMatch source costs ${delta('placement, FlexMatch configured', 'placement')} at cold start (its GameLift client is created then).`,
+);
+console.log(
+  `Loading the GameLift client on first use instead of importing it would save ${delta('placement', 'placement, GameLift client loaded on first use')} of placement's cold import.`,
 );
 if (failed) process.exitCode = 1;

@@ -73,6 +73,8 @@ export interface BridgeAlarmTargets {
   readonly reaperFunction: IFunction;
   readonly metricsNamespace: string;
   readonly serviceName: string;
+  /** The FlexMatch rule's dead-letter queue, when the bridge takes FlexMatch events. */
+  readonly flexMatchEvents?: { readonly deadLetterQueue: sqs.IQueue } | undefined;
 }
 
 export interface BridgeAlarmsProps {
@@ -110,6 +112,8 @@ export class BridgeAlarms extends Construct {
   public readonly orphansFound: cloudwatch.Alarm;
   public readonly gameye5xx: cloudwatch.Alarm;
   public readonly corruptRecords: cloudwatch.Alarm;
+  /** FlexMatch events EventBridge could not deliver; only with the `flexMatch` prop. */
+  public readonly flexMatchEventsUndelivered: cloudwatch.Alarm | undefined;
   /** Threshold of `placementLatencyP95`, in milliseconds. */
   public readonly placementLatencyP95Ms: number;
   /** All of the above. */
@@ -269,6 +273,23 @@ export class BridgeAlarms extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
+    const flexMatchDlq = b.flexMatchEvents?.deadLetterQueue;
+    this.flexMatchEventsUndelivered = flexMatchDlq
+      ? new cloudwatch.Alarm(this, 'FlexMatchEventsUndelivered', {
+          alarmName: `${this.namePrefix}FlexMatchEventsUndelivered`,
+          alarmDescription:
+            'EventBridge could not deliver FlexMatch events to the matches queue: they wait in the FlexMatch rule DLQ, unplaced.',
+          metric: flexMatchDlq.metricApproximateNumberOfMessagesVisible({
+            period: Duration.minutes(1),
+            statistic: cloudwatch.Stats.MAXIMUM,
+          }),
+          threshold: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        })
+      : undefined;
+
     this.all = [
       this.deadLetterQueueNotEmpty,
       this.oldestMatchTooOld,
@@ -282,6 +303,7 @@ export class BridgeAlarms extends Construct {
       this.orphansFound,
       this.gameye5xx,
       this.corruptRecords,
+      ...(this.flexMatchEventsUndelivered ? [this.flexMatchEventsUndelivered] : []),
     ];
     const action = new SnsAction(this.topic);
     for (const alarm of this.all) {

@@ -34,9 +34,15 @@ import type { GameyeMatchBridgeProps } from './bridge-props.ts';
 import { type BridgeSettings, resolveSettings } from './bridge-settings.ts';
 import { BUNDLE_OPTIONS, FUNCTION_ENTRIES } from './bundle-options.ts';
 import { BridgeDashboard } from './dashboard.ts';
+import { FlexMatchEvents } from './flexmatch-events.ts';
 import { functionCode } from './function-bundling.ts';
 
-export type { GameyeMatchBridgeProps, QueueEncryptionMode } from './bridge-props.ts';
+export type {
+  FlexMatchConfigurationProps,
+  FlexMatchProps,
+  GameyeMatchBridgeProps,
+  QueueEncryptionMode,
+} from './bridge-props.ts';
 
 const PINNED_FEATURE_FLAGS: Readonly<Record<string, boolean>> = {
   '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
@@ -56,6 +62,8 @@ export class GameyeMatchBridge extends Construct {
   public readonly matchesQueue: sqs.Queue;
   /** Messages that failed `maxReceiveCount` times, and permanent failures with their reason. */
   public readonly deadLetterQueue: sqs.Queue;
+  /** The FlexMatch rule and its dead-letter queue, when the `flexMatch` prop is set. */
+  public readonly flexMatchEvents: FlexMatchEvents | undefined;
   /** One item per match (`SESSIONS_TABLE`). */
   public readonly sessionsTable: dynamodb.Table;
   /** `session-events`: SessionReady / SessionFailed / SessionEnded, attribute `type`. */
@@ -134,6 +142,15 @@ export class GameyeMatchBridge extends Construct {
       retentionPeriod: Duration.seconds(BRIDGE_RESOURCES.matchesQueue.retentionSeconds),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: settings.maxReceiveCount },
     });
+
+    this.flexMatchEvents = settings.flexMatch
+      ? new FlexMatchEvents(this, 'FlexMatch', {
+          flexMatch: settings.flexMatch,
+          matchesQueue: this.matchesQueue,
+          queueKey: settings.queueEncryption === 'kms' ? this.encryptionKey : undefined,
+          removalPolicy: settings.removalPolicy,
+        })
+      : undefined;
 
     // Sessions table, from the one definition.
     const def = BRIDGE_RESOURCES.sessionsTable;
@@ -277,7 +294,7 @@ export class GameyeMatchBridge extends Construct {
     });
     this.placementFunction.addEventSource(this.placementEventSource);
 
-    grantBridgePermissions(this);
+    grantBridgePermissions(this, { flexMatch: settings.flexMatch !== undefined });
 
     // Own role, so the schedule's permissions live inside this construct (not a stack singleton).
     const scheduleRole = new iam.Role(this, 'ReaperScheduleRole', {

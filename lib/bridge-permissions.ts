@@ -32,7 +32,10 @@ export interface BridgePermissionTargets {
 }
 
 /** Grants both functions what they use, and nothing else. */
-export function grantBridgePermissions(bridge: BridgePermissionTargets): void {
+export function grantBridgePermissions(
+  bridge: BridgePermissionTargets,
+  options: { readonly flexMatch: boolean },
+): void {
   const { sessionsTable: table, placementFunction: placement, reaperFunction: reaper } = bridge;
   const activeIndexArn = `${table.tableArn}/index/${BRIDGE_RESOURCES.sessionsTable.activeIndex.name}`;
 
@@ -50,6 +53,14 @@ export function grantBridgePermissions(bridge: BridgePermissionTargets): void {
   );
   bridge.deadLetterQueue.encryptionMasterKey?.grant(placement, 'kms:Decrypt', 'kms:GenerateDataKey*');
   grantTokenRead(bridge.gameyeTokenSecret, placement);
+  if (options.flexMatch) {
+    // A FlexMatch match's latencies are on its tickets, which placement looks up. GameLift
+    // defines no resource type for DescribeMatchmaking (tickets are not IAM resources), so
+    // the statement can only name `*`.
+    placement.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['gamelift:DescribeMatchmaking'], resources: ['*'] }),
+    );
+  }
 
   // Reaper: query the active-sessions index shard by shard, read and update records.
   reaper.addToRolePolicy(
@@ -72,7 +83,7 @@ export function grantBridgePermissions(bridge: BridgePermissionTargets): void {
   );
   grantTokenRead(bridge.gameyeTokenSecret, reaper);
 
-  acknowledgePolicyFindings(bridge);
+  acknowledgePolicyFindings(bridge, options);
 }
 
 /**
@@ -92,7 +103,16 @@ const KMS_WILDCARD = {
   reason: 'What grantPublish on a KMS-encrypted topic needs; limited to the one key.',
 };
 
-function acknowledgePolicyFindings(bridge: BridgePermissionTargets): void {
+const DESCRIBE_MATCHMAKING_WILDCARD = {
+  id: 'AwsSolutions-IAM5[Resource::*]',
+  reason:
+    'gamelift:DescribeMatchmaking supports no resource-level permissions (the Service Authorization Reference lists no resource type for it); the statement holds that one read-only action.',
+};
+
+function acknowledgePolicyFindings(
+  bridge: BridgePermissionTargets,
+  options: { readonly flexMatch: boolean },
+): void {
   const objectsResource = `Resource::<${logicalIdOf(bridge.archiveBucket)}.Arn>/${BRIDGE_RESOURCES.archiveBucket.prefix}/*`;
   const reaperPolicy = bridge.reaperFunction.role?.node.tryFindChild('DefaultPolicy');
   if (reaperPolicy) {
@@ -105,7 +125,12 @@ function acknowledgePolicyFindings(bridge: BridgePermissionTargets): void {
     );
   }
   const placementPolicy = bridge.placementFunction.role?.node.tryFindChild('DefaultPolicy');
-  if (placementPolicy) Validations.of(placementPolicy).acknowledge(KMS_WILDCARD);
+  if (placementPolicy) {
+    Validations.of(placementPolicy).acknowledge(
+      KMS_WILDCARD,
+      ...(options.flexMatch ? [DESCRIBE_MATCHMAKING_WILDCARD] : []),
+    );
+  }
 }
 
 /** The CloudFormation logical id cdk-nag names a resource by in its finding ids. */

@@ -11,6 +11,22 @@ import type { BridgeAlarmThresholds } from './alarms.ts';
 /** How the matches queue and its DLQ are encrypted at rest. */
 export type QueueEncryptionMode = 'sqs-managed' | 'kms';
 
+/** One FlexMatch matchmaking configuration whose matches the bridge places. */
+export interface FlexMatchConfigurationProps {
+  /** The profile (a key of `bridgeConfig.profiles`) this configuration's matches run. */
+  readonly profile: string;
+}
+
+/** Amazon GameLift FlexMatch in standalone mode as the matchmaker. */
+export interface FlexMatchProps {
+  /**
+   * Matchmaking configurations by NAME (not ARN), each with the profile its matches run. The
+   * configurations must be in this stack's region and account: that is where GameLift sends
+   * their events.
+   */
+  readonly configurations: Readonly<Record<string, FlexMatchConfigurationProps>>;
+}
+
 /** Props of {@link GameyeMatchBridge}. Every one is optional but `bridgeConfig`. */
 export interface GameyeMatchBridgeProps {
   /**
@@ -20,6 +36,21 @@ export interface GameyeMatchBridgeProps {
    * Also accepts JSON read from a file: it is validated the same way.
    */
   readonly bridgeConfig: BridgeConfigInput;
+  /**
+   * Take matches from Amazon GameLift FlexMatch (standalone): an EventBridge rule sends the
+   * `MatchmakingSucceeded` events of these configurations to the matches queue (FlexMatch's
+   * other events are not sent), with a dead-letter queue of its own for events it could not
+   * deliver; the placement function may call `gamelift:DescribeMatchmaking` for the players'
+   * latencies; and the functions' config gets the same map as `sources.flexMatch` (so it must
+   * not be in `bridgeConfig.sources` too). Formats the config's `sources` names are still
+   * accepted; with no `sources` there, MatchFound v1 stays accepted beside FlexMatch.
+   *
+   * With `queueEncryption: 'kms'` and your own `encryptionKey`, its policy must let
+   * `events.amazonaws.com` use it (`kms:GenerateDataKey`, `kms:Decrypt`); the construct adds
+   * that statement itself when the key is defined in the same app.
+   * @default - no FlexMatch: no rule, no GameLift permission
+   */
+  readonly flexMatch?: FlexMatchProps;
   /**
    * Gameye API base URL (HTTPS).
    * @default 'https://api.production-gameye.gameye.net'

@@ -6,13 +6,14 @@ import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { type BridgeConfig, parseBridgeConfig } from '../lambdas/core/config.ts';
+import { DEFAULT_SOURCES, FlexMatchConfigurationName } from '../lambdas/core/formats/sources.ts';
 import {
   BRIDGE_RESOURCES,
   DEFAULT_GAMEYE_BASE_URL,
   PLACEMENT_TIMEOUT_SECONDS,
 } from '../lambdas/shared/resources.ts';
 import { ARCHIVE_DEFAULTS, archiveLifecycleRule } from './archive-lifecycle.ts';
-import type { GameyeMatchBridgeProps, QueueEncryptionMode } from './bridge-props.ts';
+import type { FlexMatchProps, GameyeMatchBridgeProps, QueueEncryptionMode } from './bridge-props.ts';
 import { BUNDLE_OPTIONS } from './bundle-options.ts';
 
 /** SQS's longest visibility timeout, counted from a message's receive. */
@@ -41,6 +42,8 @@ export interface BridgeSettings {
   readonly alarmEmail: string | undefined;
   readonly dashboard: boolean;
   readonly sourceMapsAtRuntime: boolean;
+  /** FlexMatch's configurations, checked, or undefined when the bridge takes no FlexMatch events. */
+  readonly flexMatch: FlexMatchProps | undefined;
 }
 
 /**
@@ -66,7 +69,23 @@ export function resolveSettings(props: GameyeMatchBridgeProps): BridgeSettings {
     throw new Error(`GameyeMatchBridge: ${message}`);
   };
 
-  const bridgeConfig = parseBridgeConfig(props.bridgeConfig);
+  const input = props.bridgeConfig as { sources?: { flexMatch?: unknown } | undefined };
+  if (props.flexMatch !== undefined && input.sources?.flexMatch !== undefined) {
+    fail(
+      'flexMatch is set both as a prop and in bridgeConfig.sources.flexMatch: set it in the prop only (it also creates the EventBridge rule).',
+    );
+  }
+  const parsedConfig = parseBridgeConfig(props.bridgeConfig);
+  const flexMatch = resolveFlexMatch(props, parsedConfig, fail);
+  // The functions' config: with the prop, its configurations as `sources.flexMatch`, beside
+  // the formats the config names (MatchFound v1 when it names none), validated again whole.
+  const bridgeConfig =
+    flexMatch === undefined
+      ? parsedConfig
+      : parseBridgeConfig({
+          ...(props.bridgeConfig as object),
+          sources: { ...((input.sources as object | undefined) ?? DEFAULT_SOURCES), flexMatch },
+        });
 
   const gameyeBaseUrl = props.gameyeBaseUrl ?? DEFAULT_GAMEYE_BASE_URL;
   if (!Token.isUnresolved(gameyeBaseUrl) && !/^https:\/\/[^\s/]+/.test(gameyeBaseUrl)) {
@@ -163,7 +182,42 @@ export function resolveSettings(props: GameyeMatchBridgeProps): BridgeSettings {
     alarmEmail,
     dashboard: props.dashboard ?? true,
     sourceMapsAtRuntime: props.sourceMapsAtRuntime ?? BUNDLE_OPTIONS.sourceMapsAtRuntime,
+    flexMatch,
   };
+}
+
+/**
+ * The `flexMatch` prop, checked: at least one configuration, each a name GameLift accepts
+ * (an ARN or a typo with a space would make a rule that never matches) running a profile the
+ * config has. (That it is not in `bridgeConfig.sources` as well is checked before the config is
+ * parsed: two places would drift apart.)
+ */
+function resolveFlexMatch(
+  props: GameyeMatchBridgeProps,
+  bridgeConfig: Readonly<BridgeConfig>,
+  fail: (message: string) => never,
+): FlexMatchProps | undefined {
+  const flexMatch = props.flexMatch;
+  if (flexMatch === undefined) return undefined;
+  const names = Object.keys(flexMatch.configurations ?? {});
+  if (names.length === 0) fail('flexMatch.configurations must name at least one matchmaking configuration.');
+  // A copy holding only what the construct uses, so a later change to the caller's object changes nothing.
+  const configurations: Record<string, { profile: string }> = {};
+  for (const name of names) {
+    if (Token.isUnresolved(name) || !FlexMatchConfigurationName.safeParse(name).success) {
+      fail(
+        `flexMatch.configurations: '${name}' is not a FlexMatch matchmaking configuration name (1-128 letters, digits, - and .; the name, not the ARN).`,
+      );
+    }
+    const profile = flexMatch.configurations[name]?.profile;
+    if (typeof profile !== 'string' || !Object.hasOwn(bridgeConfig.profiles, profile)) {
+      fail(
+        `flexMatch.configurations.${name}.profile: bridgeConfig has no profile '${String(profile)}' (profiles: ${Object.keys(bridgeConfig.profiles).join(', ')}).`,
+      );
+    }
+    configurations[name] = { profile };
+  }
+  return { configurations };
 }
 
 function checkTokenSecret(props: GameyeMatchBridgeProps, fail: (message: string) => never): void {

@@ -74,6 +74,16 @@ export class BridgeStack extends Stack {
         description: 'KMS key of the topics (and of the queues with queueEncryption kms)',
       },
     };
+    if (b.flexMatchEvents) {
+      outputs.FlexMatchRuleArn = {
+        value: b.flexMatchEvents.rule.ruleArn,
+        description: 'EventBridge rule sending FlexMatch MatchmakingSucceeded events to the matches queue',
+      };
+      outputs.FlexMatchDeadLetterQueueUrl = {
+        value: b.flexMatchEvents.deadLetterQueue.queueUrl,
+        description: 'FlexMatch events EventBridge could not deliver to the matches queue',
+      };
+    }
     if (b.dashboard) {
       outputs.DashboardUrl = { value: b.dashboard.url, description: 'CloudWatch dashboard' };
     }

@@ -7,5 +7,11 @@ export type { BridgeConfig, BridgeConfigInput } from '../lambdas/core/config.ts'
 export { parseBridgeConfig } from '../lambdas/core/config.ts';
 export { BridgeAlarms, type BridgeAlarmThresholds } from './alarms.ts';
 export { GameyeMatchBridge } from './bridge-construct.ts';
-export type { GameyeMatchBridgeProps, QueueEncryptionMode } from './bridge-props.ts';
+export type {
+  FlexMatchConfigurationProps,
+  FlexMatchProps,
+  GameyeMatchBridgeProps,
+  QueueEncryptionMode,
+} from './bridge-props.ts';
 export { BridgeDashboard } from './dashboard.ts';
+export { FlexMatchEvents } from './flexmatch-events.ts';

@@ -4,6 +4,7 @@
  */
 import * as z from 'zod';
 import { ConfigError } from './errors.ts';
+import { DEFAULT_SOURCES, profilesNamed, Sources } from './formats/sources.ts';
 import { fieldIssues } from './issues.ts';
 import {
   EnvName,
@@ -109,6 +110,11 @@ export const BridgeConfig = z
     profiles: z.record(z.string().min(1).max(64), Profile).refine((p) => Object.keys(p).length > 0, {
       message: 'expected at least one profile',
     }),
+    /**
+     * The matchmakers whose messages this deployment accepts, and how each becomes a match
+     * (`formats/sources.ts`). Absent: MatchFound v1 only.
+     */
+    sources: Sources.default(DEFAULT_SOURCES),
     /** Matchmaker region name → Gameye location. Unaliased names are used as-is. */
     regionAliases: z.record(RegionName, RegionName).default({}),
     latency: LatencyPolicy.default({ whenNoneMeetsCap: 'best-effort' }),
@@ -174,6 +180,11 @@ export const BridgeConfig = z
   })
   .strict()
   .superRefine((config, ctx) => {
+    for (const { path, profile } of profilesNamed(config.sources)) {
+      if (!Object.hasOwn(config.profiles, profile)) {
+        ctx.addIssue({ code: 'custom', path, message: `no profile named ${JSON.stringify(profile)}` });
+      }
+    }
     for (const [name, profile] of Object.entries(config.profiles)) {
       for (const key of profile.allowOverrides.env ?? []) {
         const denied = deniedEnvReason(key);

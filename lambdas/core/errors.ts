@@ -42,14 +42,23 @@ export function describeIssues(issues: readonly FieldIssue[]): string {
   return issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ');
 }
 
-/** A MatchFound/MatchEnded body that is not JSON, too large, or fails its schema. */
+/**
+ * An inbound body that is not JSON, too large, or fails its schema: a MatchFound, a control
+ * message, or a matchmaker's native message. `format` names what it was read as (`FlexMatch`,
+ * `Open Match 2`, …) and each issue's path is the field in that format, so an operator finds the
+ * field in what the matchmaker sent.
+ */
 export class MatchEventError extends CoreError {
   override readonly name = 'MatchEventError';
   readonly issues: readonly FieldIssue[];
+  /** The format the body was read as, as a person names it; undefined for MatchFound v1. */
+  readonly format: string | undefined;
 
-  constructor(issues: readonly FieldIssue[], context: ErrorContext = {}) {
-    super(`invalid match event: ${describeIssues(issues)}`, context);
+  constructor(issues: readonly FieldIssue[], context: ErrorContext & { readonly format?: string } = {}) {
+    const what = context.format === undefined ? 'match event' : `${context.format} message`;
+    super(`invalid ${what}: ${describeIssues(issues)}`, context);
     this.issues = issues;
+    this.format = context.format;
   }
 }
 
@@ -129,7 +138,11 @@ export type TransientReason =
   /** A MatchEnded for a match still PLACING: retried until placement settles it. */
   | 'not-ready-yet'
   /** Gameye refused the token (401/403): fixing the token fixes every match, so retry. */
-  | 'unauthorized';
+  | 'unauthorized'
+  /** The matchmaker could not say what the match needs now (FlexMatch's ticket lookup failed). */
+  | 'matchmaker-unavailable'
+  /** A backfill for a match still being placed: retried until it is READY (or the retries run out). */
+  | 'match-placing';
 
 /**
  * A placement that failed for now: the handler fails only this SQS record, which comes back
@@ -212,5 +225,37 @@ export class GameyeCallError extends Error {
     this.code = props.code;
     this.identifier = props.identifier;
     this.retryable = RETRYABLE_GAMEYE_FAILURES.has(props.kind);
+  }
+}
+
+/**
+ * What a failed call to a matchmaker's API (GameLift) means: `throttled` (rate exceeded),
+ * `unavailable` (no useful answer: a 5xx, a timeout, a network failure), `denied` (the
+ * function may not call it: credentials or permissions), `rejected` (the request was refused
+ * as invalid). Every kind fails only the delivery; a later one may succeed once the cause is
+ * gone (throttling passes, a permission is granted).
+ */
+export type MatchmakerFailure = 'throttled' | 'unavailable' | 'denied' | 'rejected';
+
+/** The one error a matchmaker port throws. Never carries credentials. */
+export class MatchmakerCallError extends Error {
+  override readonly name = 'MatchmakerCallError';
+  readonly kind: MatchmakerFailure;
+  /** The vendor's error code (`ThrottlingException`, …), when it gave one. */
+  readonly code: string | undefined;
+  /** The vendor's request id, to quote to its support. */
+  readonly requestId: string | undefined;
+
+  constructor(props: {
+    kind: MatchmakerFailure;
+    message: string;
+    code?: string | undefined;
+    requestId?: string | undefined;
+    cause?: unknown;
+  }) {
+    super(props.message, props.cause === undefined ? undefined : { cause: props.cause });
+    this.kind = props.kind;
+    this.code = props.code;
+    this.requestId = props.requestId;
   }
 }

@@ -17,8 +17,16 @@ import { MAX_FAILURE_MESSAGE_CHARS, PERMANENT_REASONS, type PermanentReason } fr
 
 export { MAX_FAILURE_MESSAGE_CHARS };
 
+import { MAX_NOTE_CHARS, MAX_NOTES } from './formats/translation.ts';
+import { MAX_PLAYERS } from './match-event.ts';
 import { Ranking } from './ranking.ts';
-import { RecordPlayer, ServerPort, type SessionRecord } from './session-record.ts';
+import {
+  type RecordedBackfill,
+  RecordPlayer,
+  ServerPort,
+  type SessionRecord,
+  TicketPlayers,
+} from './session-record.ts';
 import { STOP_REASONS } from './stop-reasons.ts';
 
 const IsoTime = z.iso.datetime();
@@ -46,8 +54,63 @@ export const SessionReadyV1 = z.object({
   via: z.enum(['started', 'adopted']),
   claimedAt: IsoTime,
   readyAt: IsoTime,
+  /** FlexMatch matches: the matchmaking tickets and their players, as FlexMatch named them. */
+  tickets: z.array(TicketPlayers).max(MAX_PLAYERS).optional(),
+  /**
+   * What the bridge noted while translating the matchmaker's message, e.g. FlexMatch tickets
+   * whose latencies could no longer be read (those players were placed by preference).
+   */
+  notes: z.array(z.string().max(MAX_NOTE_CHARS)).max(MAX_NOTES).optional(),
 });
 export type SessionReadyV1 = z.infer<typeof SessionReadyV1>;
+
+/**
+ * Players a backfill added to a match that is running: where to send them (the session's
+ * host and ports). No new server was started. Deduplicate on `sessionId` and `backfillId`.
+ */
+export const PlayersAssignedV1 = z.object({
+  type: z.literal('PlayersAssigned'),
+  version: z.literal(1),
+  matchId: z.string(),
+  sessionId: z.uuid(),
+  backfillId: z.string(),
+  region: z.string(),
+  host: z.string(),
+  /** Host port by container port and protocol: `{ "7777/udp": 24011 }`. */
+  ports: z.record(z.string(), z.number().int()),
+  portList: z.array(ServerPort),
+  /** The backfilled players only. */
+  players: z.array(RecordPlayer).max(MAX_PLAYERS),
+  assignedAt: IsoTime,
+});
+export type PlayersAssignedV1 = z.infer<typeof PlayersAssignedV1>;
+
+/**
+ * Why a backfill found no running match: `unknown-match` (no record), `match-not-ready` (still
+ * being placed after every retry), `match-failed` (it never got a server), `match-over`
+ * (ending or ended), `invalid-event` (the message itself was invalid).
+ */
+export const BACKFILL_FAILURES = [
+  'unknown-match',
+  'match-not-ready',
+  'match-failed',
+  'match-over',
+  'invalid-event',
+] as const;
+export type BackfillFailure = (typeof BACKFILL_FAILURES)[number];
+
+/** A backfill that assigned nobody: the message is parked in the DLQ with the same reason. */
+export const BackfillFailedV1 = z.object({
+  type: z.literal('BackfillFailed'),
+  version: z.literal(1),
+  matchId: z.string(),
+  sessionId: z.uuid(),
+  backfillId: z.string(),
+  reason: z.enum(BACKFILL_FAILURES),
+  message: z.string().max(MAX_FAILURE_MESSAGE_CHARS),
+  failedAt: IsoTime,
+});
+export type BackfillFailedV1 = z.infer<typeof BackfillFailedV1>;
 
 export const SessionFailedV1 = z.object({
   type: z.literal('SessionFailed'),
@@ -82,7 +145,13 @@ export const SessionEndedV1 = z.object({
 });
 export type SessionEndedV1 = z.infer<typeof SessionEndedV1>;
 
-export const SessionEvent = z.discriminatedUnion('type', [SessionReadyV1, SessionFailedV1, SessionEndedV1]);
+export const SessionEvent = z.discriminatedUnion('type', [
+  SessionReadyV1,
+  SessionFailedV1,
+  SessionEndedV1,
+  PlayersAssignedV1,
+  BackfillFailedV1,
+]);
 export type SessionEvent = z.infer<typeof SessionEvent>;
 export type SessionEventType = SessionEvent['type'];
 
@@ -112,6 +181,59 @@ export function sessionReadyOf(record: SessionRecord): SessionReadyV1 {
     via,
     claimedAt: record.createdAt,
     readyAt,
+    ...(record.tickets === undefined
+      ? {}
+      : {
+          tickets: record.tickets
+            .slice(0, MAX_PLAYERS)
+            .map((t) => ({ ticketId: t.ticketId, playerIds: t.playerIds.slice(0, MAX_PLAYERS) })),
+        }),
+    ...(record.notes === undefined || record.notes.length === 0
+      ? {}
+      : { notes: record.notes.slice(0, MAX_NOTES).map((n) => boundedText(n, MAX_NOTE_CHARS)) }),
+  };
+}
+
+/** PlayersAssigned for a backfill recorded on a record that has a server (READY, or since). */
+export function playersAssignedOf(record: SessionRecord, backfill: RecordedBackfill): PlayersAssignedV1 {
+  const { region, host, ports } = record;
+  if (!region || !host || !ports) {
+    throw new TypeError(`record of match ${record.matchId} has no server to assign players to`);
+  }
+  return {
+    type: 'PlayersAssigned',
+    version: 1,
+    matchId: record.matchId,
+    sessionId: record.sessionId,
+    backfillId: backfill.backfillId,
+    region,
+    host,
+    ports: portMap(ports),
+    portList: ports.map((p) => ({ ...p })),
+    players: backfill.players.map((p) => ({ ...p })),
+    assignedAt: backfill.assignedAt,
+  };
+}
+
+/** BackfillFailed from its facts, the message cut to the schema's bound. */
+export function backfillFailedFor(facts: {
+  readonly matchId: string;
+  readonly sessionId: string;
+  readonly backfillId: string;
+  readonly reason: BackfillFailure;
+  readonly message: string;
+  /** ISO time. */
+  readonly failedAt: string;
+}): BackfillFailedV1 {
+  return {
+    type: 'BackfillFailed',
+    version: 1,
+    matchId: facts.matchId,
+    sessionId: facts.sessionId,
+    backfillId: facts.backfillId,
+    reason: facts.reason,
+    message: boundedText(facts.message, MAX_FAILURE_MESSAGE_CHARS),
+    failedAt: facts.failedAt,
   };
 }
 

@@ -43,18 +43,34 @@ export const PlayerId = z
   .max(128)
   .regex(/^[A-Za-z0-9._:@|-]+$/, 'expected letters, digits and . _ : @ | -');
 
+const REGION_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+/** Longest region name accepted. */
+export const MAX_REGION_NAME_CHARS = 64;
+
 /** A region name as the matchmaker spells it (`eu-west-1`, `us-east`). */
 export const RegionName = z
   .string()
   .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'expected a region name of letters, digits, - and _');
+  .max(MAX_REGION_NAME_CHARS)
+  .regex(REGION_NAME, 'expected a region name of letters, digits, - and _');
 
 /** zod 4 numbers already refuse NaN and ±Infinity. */
 export const LatencyMs = z
   .number()
   .min(0, 'expected a latency of at least 0 ms')
   .max(MAX_LATENCY_MS, `expected a latency of at most ${MAX_LATENCY_MS} ms`);
+
+/**
+ * {@link RegionName} and {@link LatencyMs} as plain tests, for the translations' loops over
+ * thousands of native keys (a zod parse per key costs more than the rest of the translation);
+ * the same pattern and bounds, and `test/formats/plain-checks.test.ts` holds them equal.
+ */
+export function isRegionName(name: string): boolean {
+  return name.length <= MAX_REGION_NAME_CHARS && REGION_NAME.test(name);
+}
+export function isLatencyMs(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= MAX_LATENCY_MS;
+}
 
 /**
  * A map with at most `max` keys. zod has no key count for records, so it is a refinement, and
@@ -112,20 +128,49 @@ export const MatchFoundV1 = z
     labels: atMostKeys(z.record(LabelKey, z.string().max(256)), MAX_OVERRIDE_KEYS).optional(),
     ttl: TtlDuration.optional(),
   })
-  .superRefine((event, ctx) => {
-    const seen = new Set<string>();
-    event.players.forEach((player, index) => {
-      if (seen.has(player.id)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['players', index, 'id'],
-          message: `duplicate player id ${player.id}`,
-        });
-      }
-      seen.add(player.id);
-    });
-  });
+  .superRefine(uniquePlayerIds);
 export type MatchFoundV1 = z.infer<typeof MatchFoundV1>;
+
+/** A duplicate player id is an issue at the second one's `players[i].id`. */
+function uniquePlayerIds(
+  event: { readonly players: readonly { readonly id: string }[] },
+  ctx: z.RefinementCtx,
+) {
+  const seen = new Set<string>();
+  event.players.forEach((player, index) => {
+    if (seen.has(player.id)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['players', index, 'id'],
+        message: `duplicate player id ${player.id}`,
+      });
+    }
+    seen.add(player.id);
+  });
+}
+
+/** A backfill's id, unique per match: with the match id, the key that makes a backfill idempotent. */
+export const BackfillId = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'expected letters, digits and . _ : - (starting alphanumeric)');
+
+/**
+ * New players for a match that is running: the bridge announces them with the session's host
+ * and ports (PlayersAssigned) and starts no server. `(matchId, backfillId)` makes it idempotent.
+ * Latencies are accepted (the same player shape as MatchFound) but unused: the server runs already.
+ */
+export const MatchBackfilledV1 = z
+  .object({
+    type: z.literal('MatchBackfilled'),
+    version: z.literal(1),
+    matchId: MatchId,
+    backfillId: BackfillId,
+    players: z.array(Player).min(1).max(MAX_PLAYERS),
+  })
+  .superRefine(uniquePlayerIds);
+export type MatchBackfilledV1 = z.infer<typeof MatchBackfilledV1>;
 
 /**
  * The game backend's "match is over" signal, on the same queue as MatchFound: the bridge
@@ -143,11 +188,22 @@ export type ParseResult<T> =
   | { readonly ok: true; readonly event: T }
   | { readonly ok: false; readonly error: MatchEventError };
 
+/** What a document refused for its `__proto__` keys was: its format's name and its match id. */
+export type DescribeDocument = (json: unknown) => {
+  readonly format?: string | undefined;
+  readonly matchId?: string | undefined;
+};
+
 /**
- * The one entry point for inbound bodies: size, JSON, `__proto__` keys, then the schema.
- * Issues are bounded ({@link boundedIssues}) so the error's message stays short.
+ * The one reader of inbound bodies, whatever their format: size, JSON, then `__proto__` keys.
+ * Every format's translation starts from what this returns, so none of them sees a body that
+ * skipped these checks. `describe` labels a document refused for its `__proto__` keys (each
+ * format names itself and keeps its match id elsewhere); it reads own properties only.
  */
-function parseBody<T>(body: string, schema: z.ZodType<T>): ParseResult<T> {
+export function readJsonBody(
+  body: string,
+  describe: DescribeDocument = (json) => ({ matchId: salvageMatchId(json) }),
+): { readonly ok: true; readonly json: unknown } | { readonly ok: false; readonly error: MatchEventError } {
   const bytes = Buffer.byteLength(body, 'utf8');
   if (bytes > MAX_BODY_BYTES) {
     return {
@@ -168,17 +224,40 @@ function parseBody<T>(body: string, schema: z.ZodType<T>): ParseResult<T> {
   }
   const protoKeys = protoKeyIssues(json);
   if (protoKeys.length > 0) {
-    return { ok: false, error: new MatchEventError(protoKeys, { matchId: salvageMatchId(json) }) };
+    const { format, matchId } = describe(json);
+    return {
+      ok: false,
+      error: new MatchEventError(protoKeys, { matchId, ...(format === undefined ? {} : { format }) }),
+    };
   }
+  return { ok: true, json };
+}
+
+/**
+ * A document read by {@link readJsonBody}, against a schema. Issues are bounded
+ * ({@link boundedIssues}) so the error's message stays short.
+ */
+export function parseDocument<T>(
+  json: unknown,
+  schema: z.ZodType<T>,
+  context: { readonly format?: string; readonly matchId?: string | undefined } = {},
+): ParseResult<T> {
   const parsed = schema.safeParse(json);
   if (parsed.success) return { ok: true, event: parsed.data };
   return {
     ok: false,
     error: new MatchEventError(boundedIssues(fieldIssues(parsed.error)), {
-      matchId: salvageMatchId(json),
+      matchId: 'matchId' in context ? context.matchId : salvageMatchId(json),
       cause: parsed.error,
+      ...(context.format === undefined ? {} : { format: context.format }),
     }),
   };
+}
+
+/** The one entry point for the bridge's own messages: {@link readJsonBody}, then the schema. */
+function parseBody<T>(body: string, schema: z.ZodType<T>): ParseResult<T> {
+  const read = readJsonBody(body);
+  return read.ok ? parseDocument(read.json, schema) : read;
 }
 
 const PROTO_KEY = '__proto__';
@@ -237,6 +316,13 @@ export function salvageMatchId(json: unknown): string | undefined {
   return id.success ? id.data : undefined;
 }
 
+/** The backfill id of an otherwise invalid MatchBackfilled, when it is itself valid. Own properties only. */
+export function salvageBackfillId(json: unknown): string | undefined {
+  if (typeof json !== 'object' || json === null || !Object.hasOwn(json, 'backfillId')) return undefined;
+  const id = BackfillId.safeParse((json as { backfillId?: unknown }).backfillId);
+  return id.success ? id.data : undefined;
+}
+
 /** Parse an SQS body as MatchFound v1. Never throws: a bad body is a value, not an exception. */
 export function parseMatchFound(body: string): ParseResult<MatchFoundV1> {
   return parseBody(body, MatchFoundV1);
@@ -249,17 +335,26 @@ export function parseMatchFound(body: string): ParseResult<MatchFoundV1> {
 export function messageType(body: string): string | undefined {
   if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES) return undefined;
   try {
-    const json: unknown = JSON.parse(body);
-    if (typeof json !== 'object' || json === null || !Object.hasOwn(json, 'type')) return undefined;
-    const type = (json as { type?: unknown }).type;
-    if (typeof type === 'string') return type;
+    return typeOf(JSON.parse(body));
   } catch {
     // Not JSON: the MatchFound path reports it.
   }
   return undefined;
 }
 
+/** The string `type` of a parsed document (own property only), or undefined. */
+export function typeOf(json: unknown): string | undefined {
+  if (typeof json !== 'object' || json === null || !Object.hasOwn(json, 'type')) return undefined;
+  const type = (json as { type?: unknown }).type;
+  return typeof type === 'string' ? type : undefined;
+}
+
 /** Parse an SQS body as MatchEnded v1. */
 export function parseMatchEnded(body: string): ParseResult<MatchEndedV1> {
   return parseBody(body, MatchEndedV1);
+}
+
+/** Parse an SQS body as MatchBackfilled v1. */
+export function parseMatchBackfilled(body: string): ParseResult<MatchBackfilledV1> {
+  return parseBody(body, MatchBackfilledV1);
 }

@@ -91,6 +91,28 @@ export interface GameyePort {
   stopSession(sessionId: string): Promise<'stopped' | 'already-gone'>;
 }
 
+/** One matchmaking ticket as the matchmaker describes it now. */
+export interface DescribedTicket {
+  readonly ticketId: string;
+  /** Each player's measured round trip in ms, keyed by the matchmaker's region code. */
+  readonly players: readonly {
+    readonly playerId: string;
+    readonly latencyInMs: Readonly<Record<string, number>>;
+  }[];
+}
+
+/**
+ * A matchmaker's tickets, read back for what its match event leaves out (FlexMatch's
+ * latencies: GameLift `DescribeMatchmaking`). Throws only `MatchmakerCallError`.
+ */
+export interface MatchmakingTickets {
+  /**
+   * The tickets among `ticketIds` (at most `MAX_TICKETS_PER_LOOKUP`) that the matchmaker still
+   * knows; unknown or expired ones are left out, not an error.
+   */
+  describeTickets(ticketIds: readonly string[]): Promise<readonly DescribedTicket[]>;
+}
+
 /**
  * Publishes to the `session-events` topic. The adapter sets the message attribute `type` from
  * `event.type`. Delivery is at least once; subscribers dedupe on `sessionId`.

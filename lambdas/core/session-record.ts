@@ -20,6 +20,7 @@ import {
   RETRYABLE_FAILURES,
   StateConflictError,
 } from './errors.ts';
+import { MAX_NOTE_CHARS, MAX_NOTES } from './formats/translation.ts';
 import { Ranking } from './ranking.ts';
 import { STOP_REASONS } from './stop-reasons.ts';
 
@@ -80,6 +81,24 @@ export type Failure = z.infer<typeof Failure>;
 export const RecordPlayer = z.object({ id: z.string(), team: z.string().optional() });
 export type RecordPlayer = z.infer<typeof RecordPlayer>;
 
+/** A matchmaker's ticket and the players it carried (FlexMatch: what the matchmaker knows them by). */
+export const TicketPlayers = z.object({ ticketId: z.string(), playerIds: z.array(z.string()) });
+export type TicketPlayers = z.infer<typeof TicketPlayers>;
+
+/** Players a backfill added to a READY match, as announced in PlayersAssigned. */
+export const RecordedBackfill = z.object({
+  backfillId: z.string(),
+  players: z.array(RecordPlayer),
+  assignedAt: IsoTime,
+});
+export type RecordedBackfill = z.infer<typeof RecordedBackfill>;
+
+/**
+ * Backfills kept on a record, the latest last: a duplicate of one of them is answered with the
+ * same PlayersAssigned. At most 100 players each, so they stay far below DynamoDB's 400 KB item.
+ */
+export const MAX_RECORDED_BACKFILLS = 8;
+
 /** One archived object: its S3 key, size and SHA-256 of the stored bytes. */
 export const ArchivedFile = z.object({
   /** The container path, or `logs` for the server's output. */
@@ -121,6 +140,12 @@ export const SessionRecord = z
     /** The pinned image tag, when the profile pins one. */
     imageVersion: z.string().optional(),
     players: z.array(RecordPlayer),
+    /** The matchmaker's tickets (FlexMatch), announced with SessionReady. */
+    tickets: z.array(TicketPlayers).optional(),
+    /** What the translation of the matchmaker's message noted (published in SessionReady). */
+    notes: z.array(z.string()).optional(),
+    /** Backfills assigned to the running match, oldest first (at most {@link MAX_RECORDED_BACKFILLS}). */
+    backfills: z.array(RecordedBackfill).max(MAX_RECORDED_BACKFILLS).optional(),
     region: z.string().optional(),
     host: z.string().optional(),
     ports: z.array(ServerPort).optional(),
@@ -193,6 +218,8 @@ export interface NewRecord {
   readonly image: string;
   readonly imageVersion?: string | undefined;
   readonly players: readonly RecordPlayer[];
+  /** The matchmaker's tickets, when it has them (FlexMatch). */
+  readonly tickets?: readonly TicketPlayers[] | undefined;
   readonly activeShards: number;
   readonly now: number;
 }
@@ -208,6 +235,9 @@ export function newPlacingRecord(n: NewRecord): SessionRecord {
     image: n.image,
     ...(n.imageVersion === undefined ? {} : { imageVersion: n.imageVersion }),
     players: n.players.map((p) => ({ ...p })),
+    ...(n.tickets === undefined
+      ? {}
+      : { tickets: n.tickets.map((t) => ({ ticketId: t.ticketId, playerIds: [...t.playerIds] })) }),
     attempts: [],
     createdAt: iso(n.now),
     updatedAt: iso(n.now),
@@ -273,12 +303,15 @@ export interface Placed {
   readonly ports: readonly ServerPort[];
   readonly ranking: Ranking;
   readonly via: 'started' | 'adopted';
+  /** What the delivery that placed the match noted about it (cut to {@link MAX_NOTES} of {@link MAX_NOTE_CHARS}). */
+  readonly notes?: readonly string[] | undefined;
 }
 
 /** PLACING → READY. */
 export function toReady(record: SessionRecord, placed: Placed, now: number): SessionRecord {
+  const { notes: _earlier, ...rest } = record;
   return next(
-    record,
+    rest,
     'READY',
     {
       region: placed.region,
@@ -287,9 +320,23 @@ export function toReady(record: SessionRecord, placed: Placed, now: number): Ses
       ranking: placed.ranking,
       via: placed.via,
       readyAt: iso(now),
+      // Bounded here too: the record must stay far below DynamoDB's 400 KB whatever was noted.
+      ...(placed.notes === undefined || placed.notes.length === 0
+        ? {}
+        : { notes: placed.notes.slice(0, MAX_NOTES).map((n) => boundedText(n, MAX_NOTE_CHARS)) }),
     },
     now,
   );
+}
+
+/**
+ * READY → READY: players a backfill added, recorded before PlayersAssigned is published so a
+ * duplicate (or a redelivery after a crash) announces exactly the same. The oldest backfills
+ * are dropped past {@link MAX_RECORDED_BACKFILLS}.
+ */
+export function withBackfill(record: SessionRecord, backfill: RecordedBackfill, now: number): SessionRecord {
+  const backfills = [...(record.backfills ?? []), structuredClone(backfill)].slice(-MAX_RECORDED_BACKFILLS);
+  return next(record, 'READY', { backfills }, now);
 }
 
 /** READY → READY or FAILED → FAILED: the outcome event was published. */

@@ -1,8 +1,9 @@
 /**
  * The placement Lambda's SQS handler, built from its dependencies so tests and the local
- * runner pass local endpoints or fakes. It reads each message at the edge (`readInbound`),
- * hands it to the core (placement, MatchEnded, or the refusal of an invalid body), and settles
- * the record: records of a batch run concurrently (Powertools BatchProcessor); a transient
+ * runner pass local endpoints or fakes. It reads each message at the edge (`readInbound`:
+ * whichever format the deployment accepts, translated into MatchFound v1), hands it to the
+ * core (placement, after FlexMatch's ticket latencies are looked up; MatchEnded; a backfill;
+ * the refusal of an invalid or unaccepted body), and settles the record: records of a batch run concurrently (Powertools BatchProcessor); a transient
  * failure fails only its record (partial batch response) and is given a backoff before its
  * next delivery; a permanent one is parked in the DLQ with its reason and acknowledged.
  */
@@ -13,13 +14,15 @@ import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { DeadLetter } from '../adapters/sqs-dead-letter.ts';
 import type { Redelivery } from '../adapters/sqs-redelivery.ts';
+import { assignBackfill, rejectInvalidBackfill } from '../core/backfill.ts';
 import type { BridgeConfig } from '../core/config.ts';
-import { TransientPlacementError } from '../core/errors.ts';
+import { MatchmakerCallError, TransientPlacementError } from '../core/errors.ts';
+import { withTicketLatencies } from '../core/formats/flexmatch-latencies.ts';
 import { readInbound } from '../core/inbound.ts';
 import { stopEndedMatch } from '../core/match-ended.ts';
-import { type PlacementOutcome, placeMatch, rejectInvalidMatch } from '../core/placement/place-match.ts';
+import { placeMatch, rejectInvalidMatch } from '../core/placement/place-match.ts';
 import type { PlacementState } from '../core/placement/placement-state.ts';
-import type { Clock, EventPublisher, GameyePort, SessionStore } from '../core/ports.ts';
+import type { Clock, EventPublisher, GameyePort, MatchmakingTickets, SessionStore } from '../core/ports.ts';
 import { redeliveryDelaySeconds } from '../core/redelivery.ts';
 import type { GameyeError } from '../gameye/index.ts';
 import { recordGameyeError } from './gameye-telemetry.ts';
@@ -51,7 +54,23 @@ export interface PlacementHandlerDeps {
   readonly metrics: Metrics;
   /** Uniform [0, 1) source of the redelivery jitter. @default Math.random */
   readonly random?: () => number;
+  /**
+   * FlexMatch's tickets (GameLift `DescribeMatchmaking`), for the latencies its events leave
+   * out. Needed only when `sources.flexMatch` is configured; absent, a FlexMatch match is
+   * placed as if every lookup failed (retried, then by preference on its last delivery).
+   */
+  readonly tickets?: MatchmakingTickets | undefined;
 }
+
+/** The ticket lookup of a deployment that has none: every call fails, saying so. */
+const NO_TICKET_LOOKUP: MatchmakingTickets = {
+  describeTickets: async () => {
+    throw new MatchmakerCallError({
+      kind: 'denied',
+      message: 'the placement function has no FlexMatch ticket lookup (is sources.flexMatch configured?)',
+    });
+  },
+};
 
 /** Time kept back from the Lambda's remaining time for writes and publishing after a Gameye call. */
 const FINISH_RESERVE_MS = 2_000;
@@ -89,38 +108,74 @@ export function makePlacementHandler(deps: PlacementHandlerDeps): PlacementHandl
     };
     const retryLater: Redelivery[] = [];
 
-    const park = (record: SQSRecord, outcome: Extract<PlacementOutcome, { kind: 'failed' }>) =>
-      // If parking fails the record fails too: SQS redelivers it, placement answers from the
-      // FAILED record again, and parking is retried; after maxReceiveCount SQS's own redrive
-      // moves it to the DLQ. Either way the message is kept, and the reason is on the record.
+    /**
+     * Park a message the bridge will not act on, with its reason. If parking fails the record
+     * fails too: SQS redelivers it, the bridge answers it again (placement from the FAILED
+     * record), and parking is retried; after maxReceiveCount SQS's own redrive moves it to the
+     * DLQ. Either way the message is kept, and the reason is on the record when there is one.
+     */
+    const park = (
+      record: SQSRecord,
+      why: {
+        readonly reason: string;
+        readonly message: string;
+        readonly matchId: string | undefined;
+        readonly identifier?: string | undefined;
+      },
+    ) =>
       deps.deadLetters.park({
         body: record.body,
         sourceMessageId: record.messageId,
-        reason: outcome.reason,
-        message: outcome.message,
-        matchId: outcome.matchId,
-        identifier: outcome.identifier,
+        reason: why.reason,
+        message: why.message,
+        matchId: why.matchId,
+        identifier: why.identifier,
         attributes: sdkAttributes(record),
       });
 
     const handle = async (record: SQSRecord): Promise<void> => {
-      const message = readInbound(record.body);
+      const message = readInbound(record.body, deps.config.sources);
+      // The delivery that reaches maxReceiveCount is the last SQS makes: it settles its message.
+      const finalDelivery = receiveCountOf(record) >= deps.maxReceiveCount;
       switch (message.kind) {
         case 'match-ended':
           report.matchEnded(await stopEndedMatch(message.ended, core), record);
+          return;
+        case 'match-backfilled': {
+          const outcome = await assignBackfill(message.backfill, core, { finalDelivery });
+          report.backfill(outcome, record, message.format);
+          if (outcome.kind === 'failed') await park(record, outcome);
+          return;
+        }
+        case 'ignored':
+          report.ignored(record, message.format, message.what, message.matchId);
+          return;
+        case 'refused':
+          report.refused(record, message.format, message.reason, message.message, message.matchId);
+          await park(record, message);
           return;
         case 'invalid': {
           if (message.of === 'MatchEnded') {
             // An unreadable MatchEnded says nothing about the match: no SessionFailed.
             report.invalidMatchEnded(record, message.error.matchId, message.error.message);
-            await deps.deadLetters.park({
-              body: record.body,
-              sourceMessageId: record.messageId,
+            await park(record, {
               reason: 'invalid-event',
               message: message.error.message,
               matchId: message.error.matchId,
-              attributes: sdkAttributes(record),
             });
+            return;
+          }
+          if (message.of === 'MatchBackfilled') {
+            const outcome = await rejectInvalidBackfill(
+              {
+                matchId: message.error.matchId,
+                backfillId: message.backfillId,
+                message: message.error.message,
+              },
+              core,
+            );
+            report.backfill(outcome, record, undefined);
+            await park(record, outcome);
             return;
           }
           const outcome = await rejectInvalidMatch(message.error, core);
@@ -128,14 +183,27 @@ export function makePlacementHandler(deps: PlacementHandlerDeps): PlacementHandl
           await park(record, outcome);
           return;
         }
-        case 'match-found': {
+        case 'match': {
           const started = deps.clock.now();
-          const outcome = await placeMatch(message.match, core, {
+          let { match, notes } = message;
+          if (message.tickets !== undefined) {
+            const looked = await withTicketLatencies(
+              match,
+              message.tickets,
+              deps.tickets ?? NO_TICKET_LOOKUP,
+              {
+                finalDelivery,
+              },
+            );
+            match = looked.match;
+            notes = [...notes, ...looked.notes];
+          }
+          const outcome = await placeMatch(match, core, {
             remainingTimeMs: () => remaining() - FINISH_RESERVE_MS,
-            // The delivery that reaches maxReceiveCount is the last SQS makes: settle the match.
-            finalDelivery: receiveCountOf(record) >= deps.maxReceiveCount,
+            finalDelivery,
+            origin: { tickets: message.tickets, notes },
           });
-          report.placement(outcome, record, deps.clock.now() - started);
+          report.placement(outcome, record, deps.clock.now() - started, message.format);
           if (outcome.kind === 'failed') await park(record, outcome);
           return;
         }

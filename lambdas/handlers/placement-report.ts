@@ -6,7 +6,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSRecord } from 'aws-lambda';
+import type { BackfillOutcome } from '../core/backfill.ts';
 import { TransientPlacementError } from '../core/errors.ts';
+import type { Format } from '../core/formats/sources.ts';
+import type { RefusalReason } from '../core/formats/translation.ts';
 import type { MatchEndedOutcome } from '../core/match-ended.ts';
 import type { PlacementOutcome } from '../core/placement/place-match.ts';
 import { METRICS } from '../shared/metric-names.ts';
@@ -20,8 +23,10 @@ export class PlacementReport {
     this.#metrics = metrics;
   }
 
-  placement(outcome: PlacementOutcome, record: SQSRecord, latencyMs: number): void {
+  /** `format`: what the matchmaker sent, when it is not MatchFound v1 (logged with the outcome). */
+  placement(outcome: PlacementOutcome, record: SQSRecord, latencyMs: number, format?: Format): void {
     const messageId = record.messageId;
+    const from = format === undefined || format === 'match-found' ? {} : { format };
     switch (outcome.kind) {
       case 'placed': {
         this.#metrics.addMetric(METRICS.placementSucceeded.name, MetricUnit.Count, 1);
@@ -35,6 +40,7 @@ export class PlacementReport {
         const { matchId, sessionId, region, via, chosenRank } = outcome;
         this.#logger.info('match placed', {
           messageId,
+          ...from,
           matchId,
           sessionId,
           region,
@@ -48,6 +54,7 @@ export class PlacementReport {
         const { matchId, sessionId, state, republished } = outcome;
         this.#logger.info('duplicate delivery absorbed', {
           messageId,
+          ...from,
           matchId,
           sessionId,
           state,
@@ -57,7 +64,7 @@ export class PlacementReport {
       }
       case 'failed': {
         const { matchId, sessionId, identifier, reason, message } = outcome;
-        const details = { messageId, matchId, sessionId, identifier, reason, error: message };
+        const details = { messageId, ...from, matchId, sessionId, identifier, reason, error: message };
         // A repeat (another copy of a match that failed before) is kept too, but it is not a
         // new failure: counting it would inflate the failure-rate alarm.
         if (outcome.repeated) {
@@ -109,6 +116,60 @@ export class PlacementReport {
         }
       }
     }
+  }
+
+  /** A backfill assigned (or announced again), or failed and parked in the DLQ. */
+  backfill(outcome: BackfillOutcome, record: SQSRecord, format: Format | undefined): void {
+    const { matchId, sessionId, backfillId } = outcome;
+    const details = {
+      messageId: record.messageId,
+      ...(format === undefined ? {} : { format }),
+      matchId,
+      sessionId,
+      backfillId,
+    };
+    if (outcome.kind === 'assigned') {
+      this.#logger.info(
+        outcome.first ? 'backfill assigned to the running match' : 'backfill announced again (duplicate)',
+        {
+          ...details,
+          players: outcome.players,
+        },
+      );
+      return;
+    }
+    this.#logger.error('backfill failed; parked in the DLQ', {
+      ...details,
+      reason: outcome.reason,
+      error: outcome.message,
+    });
+  }
+
+  /** A message of an accepted format that asks nothing of the bridge (e.g. FlexMatch MatchmakingTimedOut). */
+  ignored(record: SQSRecord, format: Format, what: string, matchId: string | undefined): void {
+    this.#logger.info('message acknowledged: nothing to do', {
+      messageId: record.messageId,
+      format,
+      what,
+      matchId,
+    });
+  }
+
+  /** A message not this deployment's to place (format not accepted, configuration not named). */
+  refused(
+    record: SQSRecord,
+    format: Format,
+    reason: RefusalReason,
+    error: string,
+    matchId: string | undefined,
+  ): void {
+    this.#logger.error('message refused; parked in the DLQ', {
+      messageId: record.messageId,
+      format,
+      matchId,
+      reason,
+      error,
+    });
   }
 
   invalidMatchEnded(record: SQSRecord, matchId: string | undefined, error: string): void {

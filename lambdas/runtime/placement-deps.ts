@@ -5,9 +5,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { GameLiftClientConfig } from '@aws-sdk/client-gamelift';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoSessionStore } from '../adapters/dynamo-session-store.ts';
+import { gameLiftTickets } from '../adapters/gamelift-tickets.ts';
 import { GameyePortAdapter, PLACEMENT_RETRIES, placementRetryIf } from '../adapters/gameye-port.ts';
 import { SnsEventPublisher } from '../adapters/sns-publisher.ts';
 import { SqsDeadLetterQueue } from '../adapters/sqs-dead-letter.ts';
@@ -34,6 +36,12 @@ export interface PlacementDepsOptions {
   readonly env: RuntimeEnv;
   /** Defaults: SDK clients from the standard AWS environment (AWS_ENDPOINT_URL_* included). */
   readonly clients?: PlacementClients;
+  /**
+   * Settings of the GameLift client FlexMatch's ticket lookup uses (region, credentials,
+   * endpoint), when `sources.flexMatch` is configured. Default: the standard AWS environment,
+   * `AWS_ENDPOINT_URL_GAMELIFT` included.
+   */
+  readonly gameLift?: GameLiftClientConfig;
   readonly logger?: Logger;
   readonly metrics?: Metrics;
   readonly clock?: Clock;
@@ -85,6 +93,11 @@ export function placementDeps(options: PlacementDepsOptions): PlacementHandlerDe
         startAttempts: { timeoutMs: env.config.start.attemptTimeoutMs, attempts: env.config.start.attempts },
       });
     },
+    // Imported statically and created only when FlexMatch is configured. Loading it on first use
+    // instead costs every deployment more at cold start, not less: esbuild must then wrap every
+    // SDK module the client shares with DynamoDB and SNS in a lazy initialiser
+    // (`node bench/bundle-size.bench.ts` compares both).
+    tickets: env.config.sources.flexMatch === undefined ? undefined : gameLiftTickets(options.gameLift),
     state: createPlacementState(env.config, clock),
     clock,
     // Powertools reads POWERTOOLS_SERVICE_NAME / POWERTOOLS_METRICS_NAMESPACE (set by the stack);

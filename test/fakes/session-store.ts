@@ -14,8 +14,8 @@ import { canTransition, SessionRecord, type SessionState } from '../../lambdas/c
 
 /**
  * A write named by what it does, so tests can crash "after markReady" without counting
- * writes: placement's claim, attempt, ready, published and failed; the reaper's track
- * (player tracking on READY), ending (ENDING and its progress) and ended.
+ * writes: placement's claim, attempt, ready, published and failed; a backfill's assignment
+ * (backfill, on READY); the reaper's track (player tracking on READY), ending (ENDING and its progress) and ended.
  */
 export type StoreStep =
   | 'get'
@@ -24,6 +24,7 @@ export type StoreStep =
   | 'ready'
   | 'published'
   | 'failed'
+  | 'backfill'
   | 'track'
   | 'ending'
   | 'ended';
@@ -47,7 +48,11 @@ function stepOf(from: SessionState, current: SessionRecord | undefined, next: Se
       return 'attempt';
     case 'READY':
       if (from !== 'READY') return 'ready';
-      return next.publishedAt !== current?.publishedAt ? 'published' : 'track';
+      if (next.publishedAt !== current?.publishedAt) return 'published';
+      return (next.backfills?.length ?? 0) !== (current?.backfills?.length ?? 0) ||
+        next.backfills?.at(-1)?.backfillId !== current?.backfills?.at(-1)?.backfillId
+        ? 'backfill'
+        : 'track';
     case 'FAILED':
       return from === 'FAILED' ? 'published' : 'failed';
     case 'ENDING':

@@ -56,6 +56,17 @@ console.log(JSON.stringify({
 }));
 `;
 
+const FLEXMATCH_REPORT = `
+import { Template as FlexMatchTemplate } from 'aws-cdk-lib/assertions';
+app.synth();
+const flexTemplate = FlexMatchTemplate.fromStack(stack);
+console.log(JSON.stringify({
+  patterns: Object.values(flexTemplate.findResources('AWS::Events::Rule')).map((r: any) => r.Properties.EventPattern),
+  configurations: Object.values(flexTemplate.findResources('AWS::GameLift::MatchmakingConfiguration')).map((r: any) => r.Properties.Name),
+}));
+`;
+let flexMatchResult: { patterns: { detail: unknown; resources: unknown[] }[]; configurations: string[] };
+
 function link(name: string): void {
   const target = path.join(app, 'node_modules', name);
   mkdirSync(path.dirname(target), { recursive: true });
@@ -96,7 +107,24 @@ beforeAll(() => {
     },
   });
   result = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as typeof result;
-}, 180_000);
+
+  // The FlexMatch example (examples/flexmatch-standalone/app.ts), run the same way.
+  writeFileSync(
+    path.join(app, 'flexmatch.ts'),
+    readFileSync(path.join(ROOT, 'examples/flexmatch-standalone/app.ts'), 'utf8') + FLEXMATCH_REPORT,
+  );
+  const flexOut = execFileSync(process.execPath, [path.join(app, 'flexmatch.ts')], {
+    cwd: work,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      AWS_EC2_METADATA_DISABLED: 'true',
+      CDK_OUTDIR: path.join(app, 'cdk.out.flexmatch'),
+    },
+  });
+  flexMatchResult = JSON.parse(flexOut.trim().split('\n').at(-1) ?? '{}') as typeof flexMatchResult;
+}, 240_000);
 
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
@@ -128,6 +156,15 @@ describe('the packed construct in a studio app', () => {
         map.sources.some((s) => s.includes('node_modules/gameye-match-bridge/lambdas/runtime/node-http.cjs')),
       ).toBe(true);
     }
+  });
+
+  it('runs the FlexMatch standalone example with no cdk-nag finding: one rule, for the configuration it creates', () => {
+    expect(flexMatchResult.configurations).toEqual(['ranked-5v5-config']);
+    expect(flexMatchResult.patterns).toHaveLength(1);
+    expect(flexMatchResult.patterns[0]?.detail).toEqual({ type: ['MatchmakingSucceeded'] });
+    expect(JSON.stringify(flexMatchResult.patterns[0]?.resources)).toContain(
+      ':matchmakingconfiguration/ranked-5v5-config',
+    );
   });
 
   it('has commands that say where they work instead of failing on TypeScript in node_modules', () => {

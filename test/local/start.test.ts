@@ -60,6 +60,69 @@ describe('npm start simulation', () => {
   });
 });
 
+describe('npm start --matchmaker flexmatch | openmatch2 | nakama', () => {
+  const MATCHMAKERS = ['flexmatch', 'openmatch2', 'nakama'] as const;
+  const runs = new Map<string, { bridge: LocalBridge; summary: RunSummary }>();
+  const bridges: LocalBridge[] = [];
+  // The three runs side by side, each on its own local services: they wait on the reaper's
+  // compressed schedule, not on the CPU.
+  beforeAll(async () => {
+    await Promise.all(
+      MATCHMAKERS.map(async (matchmaker) => {
+        const bridge = await startLocalBridge({ bridgeConfig: simulationConfig(), gameLiftLatencyMs: 20 });
+        bridges.push(bridge);
+        const summary = await runSimulation(
+          { matches: 12, rate: 40, seed: 5, timeoutSeconds: 60, progress: () => {}, matchmaker },
+          bridge,
+        );
+        runs.set(matchmaker, { bridge, summary });
+      }),
+    );
+  }, 150_000);
+  afterAll(async () => {
+    await Promise.all(bridges.map((b) => b.close()));
+  });
+  const run = (matchmaker: string) => {
+    const found = runs.get(matchmaker);
+    if (!found) throw new Error(`no run for ${matchmaker}`);
+    return found;
+  };
+
+  it.each(MATCHMAKERS)(
+    '%s: places every match once, refuses the malformed ones, holds every invariant',
+    async (matchmaker) => {
+      const { bridge, summary } = run(matchmaker);
+
+      expect(summary.matchmaker).toBe(matchmaker);
+      expect(summary.invariants).toEqual({
+        oneSessionPerMatch: true,
+        noOrphanLeft: true,
+        archivesIntact: true,
+        nothingLost: true,
+      });
+      expect(summary.placed).toBe(12);
+      expect(bridge.emulator.admin.sessions()).toHaveLength(12);
+      expect(summary.deadLettered).toBe(summary.sent.malformed);
+      expect(summary.deadLettered).toBe(
+        await queueDepth(bridge.aws.clients.sqs, bridge.resources.deadLetterQueueUrl),
+      );
+    },
+  );
+
+  it.each(MATCHMAKERS)(
+    '%s: asks the GameLift stand-in for the tickets of FlexMatch matches only',
+    async (matchmaker) => {
+      const { bridge } = run(matchmaker);
+      const records = await scanRecords(bridge);
+      const asked = bridge.gamelift.calls().flatMap((c) => c.ticketIds);
+
+      const lookedUp = records.filter((r) => asked.some((t) => t.startsWith(`${r.matchId}.t`)));
+
+      expect(lookedUp).toHaveLength(matchmaker === 'flexmatch' ? 12 : 0);
+    },
+  );
+});
+
 describe('npm start --json', () => {
   it('prints the summary as one JSON object on the last line of stdout and exits 0', () => {
     const run = spawnSync(
@@ -82,5 +145,12 @@ describe('npm start --json', () => {
     const players = spawnSync(process.execPath, ['bin/start.ts', '--players', '9-3'], { encoding: 'utf8' });
     expect(players.status).toBe(2);
     expect(players.stderr).toMatch(/--players must be a range/);
+    const matchmaker = spawnSync(process.execPath, ['bin/start.ts', '--matchmaker', 'matchmaker9000'], {
+      encoding: 'utf8',
+    });
+    expect(matchmaker.status).toBe(2);
+    expect(matchmaker.stderr).toMatch(
+      /--matchmaker must be one of match-found, flexmatch, openmatch2, nakama/,
+    );
   });
 });

@@ -130,9 +130,15 @@ describe('jsonSchemas', () => {
     const schemas = jsonSchemas();
 
     expect(Object.keys(schemas).sort()).toEqual([
+      'backfill-failed-v1',
       'bridge-config',
+      'flexmatch-matchmaking-succeeded',
+      'match-backfilled-v1',
       'match-ended-v1',
       'match-found-v1',
+      'nakama-matched-v1',
+      'openmatch2-match',
+      'players-assigned-v1',
       'session-ended-v1',
       'session-failed-v1',
       'session-ready-v1',

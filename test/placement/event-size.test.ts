@@ -16,17 +16,21 @@ import {
   parseBridgeConfig,
 } from '../../lambdas/core/config.ts';
 import {
+  backfillFailedFor,
   MAX_FAILURE_MESSAGE_CHARS,
+  playersAssignedOf,
   type SessionEvent,
   sessionEndedOf,
   sessionFailedFor,
   sessionFailedOf,
   sessionReadyOf,
 } from '../../lambdas/core/events.ts';
+import { MAX_NOTE_CHARS, MAX_NOTES } from '../../lambdas/core/formats/translation.ts';
 import {
   MAX_BODY_BYTES,
   MAX_LATENCIES_PER_PLAYER,
   MAX_PLAYERS,
+  MatchBackfilledV1,
   MatchFoundV1,
   parseMatchFound,
 } from '../../lambdas/core/match-event.ts';
@@ -34,11 +38,13 @@ import { chooseRegions, type RegionChoice } from '../../lambdas/core/placement/r
 import { rankingOf } from '../../lambdas/core/ranking.ts';
 import { sessionIdFor } from '../../lambdas/core/session-id.ts';
 import {
+  MAX_RECORDED_BACKFILLS,
   newPlacingRecord,
   type SessionRecord,
   toEnding,
   toFailed,
   toReady,
+  withBackfill,
   withEndingProgress,
 } from '../../lambdas/core/session-record.ts';
 import { aBridgeConfigInput, NAMESPACE } from '../fixtures/config.ts';
@@ -150,17 +156,20 @@ describe('the largest events', () => {
     expect(choice.dropped.length).toBeGreaterThan(3_000);
   });
 
-  it('SessionReady fits, with the chosen region beyond the published candidates', () => {
+  it('SessionReady fits, with the chosen region beyond the published candidates, every ticket and every note', () => {
     const { event, choice } = largestWorld('best-effort', 200);
     const chosen = choice.ranked[11]?.region ?? '';
+    // A FlexMatch match of one player per ticket: as many tickets as players, each id as long as GameLift allows.
+    const tickets = event.players.map((p, i) => ({ ticketId: pad(`ticket-${i}-`, 128), playerIds: [p.id] }));
     const ready = toReady(
-      aPlacingRecord(event),
+      { ...aPlacingRecord(event), tickets },
       {
         region: chosen,
         host: GAMEYE_HOST,
         ports: GAMEYE_PORTS,
         ranking: rankingOf(choice, chosen),
         via: 'started',
+        notes: Array.from({ length: 50 }, (_, i) => pad(`note ${i} `, 100_000)),
       },
       NOW,
     );
@@ -168,7 +177,100 @@ describe('the largest events', () => {
     const published = sessionReadyOf(ready);
 
     expect(published.ranking.chosenRank).toBe(11);
+    expect(published.tickets).toHaveLength(MAX_PLAYERS);
+    expect(published.notes).toHaveLength(MAX_NOTES);
+    expect(ready.notes).toHaveLength(MAX_NOTES);
+    expect(Math.max(...(ready.notes ?? []).map((n) => n.length))).toBe(MAX_NOTE_CHARS);
     expectWellUnder(published);
+  });
+
+  it('PlayersAssigned fits for a backfill of as many players as a match may have', () => {
+    const { event } = largestWorld('best-effort', 200);
+    const ready = toReady(
+      aPlacingRecord(event),
+      {
+        region: location(0),
+        host: GAMEYE_HOST,
+        ports: GAMEYE_PORTS,
+        ranking: rankingOf(
+          chooseRegions({
+            players: [],
+            aliases: {},
+            available: new Set(),
+            tagged: 'no-version-pinned',
+            coolingDown: new Set(),
+            whenNoneMeetsCap: 'fail',
+            preference: [],
+          }),
+          undefined,
+        ),
+        via: 'started',
+      },
+      NOW,
+    );
+    const backfill = MatchBackfilledV1.parse({
+      type: 'MatchBackfilled',
+      version: 1,
+      matchId: event.matchId,
+      backfillId: pad('backfill-', 128),
+      players: event.players.map((p) => ({ id: p.id, team: p.team })),
+    });
+    const recorded = {
+      backfillId: backfill.backfillId,
+      players: backfill.players.map((p) => ({ id: p.id, ...(p.team === undefined ? {} : { team: p.team }) })),
+      assignedAt: new Date(NOW).toISOString(),
+    };
+
+    const published = playersAssignedOf(withBackfill(ready, recorded, NOW), recorded);
+
+    expect(published.players).toHaveLength(MAX_PLAYERS);
+    expectWellUnder(published);
+  });
+
+  it('BackfillFailed fits whatever its message', () => {
+    const published = backfillFailedFor({
+      matchId: pad('match-', 128),
+      sessionId: sessionIdFor(pad('match-', 128), NAMESPACE),
+      backfillId: pad('backfill-', 128),
+      reason: 'invalid-event',
+      message: 'm'.repeat(1_000_000),
+      failedAt: new Date(NOW).toISOString(),
+    });
+
+    expect(published.message.length).toBe(MAX_FAILURE_MESSAGE_CHARS);
+    expectWellUnder(published);
+  });
+
+  it('a READY record with every backfill it keeps stays far below DynamoDB’s 400 KB item', () => {
+    const { event, choice } = largestWorld('best-effort', 200);
+    const tickets = event.players.map((p, i) => ({ ticketId: pad(`ticket-${i}-`, 128), playerIds: [p.id] }));
+    let record = toReady(
+      { ...aPlacingRecord(event), tickets },
+      {
+        region: location(0),
+        host: GAMEYE_HOST,
+        ports: GAMEYE_PORTS,
+        ranking: rankingOf(choice, location(0)),
+        via: 'started',
+        notes: Array.from({ length: MAX_NOTES }, (_, i) => pad(`note ${i} `, 512)),
+      },
+      NOW,
+    );
+    for (let b = 0; b < MAX_RECORDED_BACKFILLS + 3; b++) {
+      record = withBackfill(
+        record,
+        {
+          backfillId: pad(`backfill-${b}-`, 128),
+          players: event.players.map((p) => ({ id: pad(`${p.id}-${b}`, 128), team: pad('team-', 64) })),
+          assignedAt: new Date(NOW).toISOString(),
+        },
+        NOW,
+      );
+    }
+
+    expect(record.backfills).toHaveLength(MAX_RECORDED_BACKFILLS);
+    // JSON overstates DynamoDB's size (it counts quotes and braces DynamoDB does not).
+    expect(Buffer.byteLength(JSON.stringify(record))).toBeLessThan(300 * 1024);
   });
 
   it('SessionFailed fits for an invalid event with as many issues as 256 KiB can carry', () => {

@@ -28,6 +28,7 @@ export const TIERS: readonly Tier[] = [
     what: 'pure code and in-memory fakes: no socket, no child process',
     folders: [
       'adapters',
+      'formats',
       'placement',
       'reaper',
       'region',
@@ -42,7 +43,7 @@ export const TIERS: readonly Tier[] = [
   {
     name: 'integration',
     what: 'real local services and loopback servers started by the tests themselves',
-    folders: ['cli', 'contract', 'emulator', 'gameye-client', 'integration', 'local'],
+    folders: ['cli', 'contract', 'emulator', 'gamelift-standin', 'gameye-client', 'integration', 'local'],
     isolate: true,
   },
   {

@@ -1,6 +1,7 @@
 /**
  * The whole bridge on one machine: local AWS (dynalite, fauxqs), the Gameye emulator, the
- * placement handler driven by a local SQS event source. Integration tests, `npm start` and
+ * GameLift stand-in (FlexMatch's ticket latencies), the placement handler driven by a local
+ * SQS event source. Integration tests, `npm start` and
  * benchmarks build on this, so they all exercise the same wiring the Lambda uses
  * (`placementDeps` → `makePlacementHandler`), only with local endpoints.
  */
@@ -18,8 +19,16 @@ import type { RuntimeEnv } from '../../lambdas/runtime/env.ts';
 import { placementDeps } from '../../lambdas/runtime/placement-deps.ts';
 import { reaperDeps } from '../../lambdas/runtime/reaper-deps.ts';
 import { BRIDGE_RESOURCES, PLACEMENT_TIMEOUT_SECONDS } from '../../lambdas/shared/resources.ts';
+import { type RunningGameLiftStandIn, startGameLiftStandIn } from '../gamelift-standin/index.ts';
 import { type EmulatorConfigInput, type RunningEmulator, startEmulator } from '../gameye-emulator/index.ts';
-import { type LocalAws, type LocalResources, provisionLocalResources, startLocalAws } from './local-aws.ts';
+import {
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  type LocalAws,
+  type LocalResources,
+  provisionLocalResources,
+  startLocalAws,
+} from './local-aws.ts';
 import { silentMetrics } from './silent-metrics.ts';
 import { SqsEventSource } from './sqs-event-source.ts';
 
@@ -30,6 +39,8 @@ export interface LocalBridgeOptions {
   readonly bridgeConfig?: unknown;
   readonly emulatorConfig?: EmulatorConfigInput;
   readonly emulatorPort?: number;
+  /** How long the GameLift stand-in takes to answer `DescribeMatchmaking`, in ms. @default 0 */
+  readonly gameLiftLatencyMs?: number;
   /** Concurrent pollers of the matches queue, like concurrent Lambda instances. @default the deployed maximum (10) */
   readonly concurrency?: number;
   /** What `getRemainingTimeInMillis` counts down from. @default the deployed timeout */
@@ -74,6 +85,8 @@ export interface LocalBridge {
   readonly aws: LocalAws;
   readonly resources: LocalResources;
   readonly emulator: RunningEmulator;
+  /** Answers the placement function's `DescribeMatchmaking` for FlexMatch matches. */
+  readonly gamelift: RunningGameLiftStandIn;
   readonly env: RuntimeEnv;
   /** DynamoDB and SNS requests made by the bridge (not by the test's own reads). */
   readonly requests: RequestCounter;
@@ -101,6 +114,7 @@ export async function startLocalBridge(options: LocalBridgeOptions = {}): Promis
     ...(options.emulatorConfig ? { config: options.emulatorConfig } : {}),
     ...(options.emulatorPort === undefined ? {} : { port: options.emulatorPort }),
   });
+  const gamelift = await startGameLiftStandIn({ latencyMs: options.gameLiftLatencyMs ?? 0 });
 
   // The bridge gets its own SDK clients so the counter sees only its requests.
   const { localClients } = await import('./local-aws.ts');
@@ -139,6 +153,9 @@ export async function startLocalBridge(options: LocalBridgeOptions = {}): Promis
   const base = placementDeps({
     env,
     clients,
+    // What AWS_ENDPOINT_URL_GAMELIFT does for a deployed function's GameLift client, without
+    // changing this process's environment (tests run several local bridges side by side).
+    gameLift: { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: gamelift.url },
     ...(clock ? { clock } : {}),
     logger: new Logger({ serviceName: 'gameye-bridge-placement', logLevel: options.logLevel ?? 'SILENT' }),
     metrics: silentMetrics(),
@@ -176,6 +193,7 @@ export async function startLocalBridge(options: LocalBridgeOptions = {}): Promis
     aws,
     resources,
     emulator,
+    gamelift,
     env,
     requests,
     deps,
@@ -188,6 +206,7 @@ export async function startLocalBridge(options: LocalBridgeOptions = {}): Promis
       for (const c of Object.values(clients)) c.destroy();
       for (const c of Object.values(reaperClients)) c.destroy();
       await emulator.close();
+      await gamelift.close();
       await aws.close();
     },
   };

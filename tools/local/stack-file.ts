@@ -25,6 +25,12 @@ export const LocalStackFile = z.object({
     messaging: z.url(),
     /** The Gameye emulator. */
     gameye: z.url(),
+    /**
+     * The GameLift stand-in: `AWS_ENDPOINT_URL_GAMELIFT` for a tool that looks up FlexMatch
+     * tickets, and where `/__admin/tickets` registers them. Absent from files of a stack
+     * started before the stand-in existed.
+     */
+    gamelift: z.url().optional(),
   }),
   /** The emulator's token: a local, throwaway credential, never a real Gameye token. */
   gameyeToken: z.string(),

@@ -175,6 +175,7 @@ export class Delivery {
       players: this.#match.players.map((p) =>
         p.team === undefined ? { id: p.id } : { id: p.id, team: p.team },
       ),
+      tickets: this.#options.origin?.tickets,
       activeShards: this.#deps.config.activeShards,
       now: this.#deps.clock.now(),
     });
@@ -326,7 +327,7 @@ export class Delivery {
   async #ready(record: SessionRecord, started: Started, choice: RegionChoice): Promise<PlacementOutcome> {
     const ranking = rankingOf(choice, started.region);
     const now = this.#deps.clock.now();
-    const ready = toReady(record, { ...started, ranking }, now);
+    const ready = toReady(record, { ...started, ranking, notes: this.#options.origin?.notes }, now);
     // Publish, then record READY and published in one write. A crash in between leaves the
     // record PLACING with its attempt pending: the redelivery starts it again, adopts what
     // exists, and publishes again. At least once, and one write fewer than recording READY first.

@@ -31,7 +31,7 @@ import {
 } from '../errors.ts';
 import type { MatchFoundV1 } from '../match-event.ts';
 import type { Clock, EventPublisher, GameyePort, SessionStore } from '../ports.ts';
-import type { SessionState } from '../session-record.ts';
+import type { SessionState, TicketPlayers } from '../session-record.ts';
 import { Delivery } from './delivery.ts';
 import type { PlacementState } from './placement-state.ts';
 
@@ -56,6 +56,17 @@ export interface PlacementOptions {
    * message is parked with its reason instead of reaching the DLQ with none.
    */
   readonly finalDelivery?: boolean;
+  /**
+   * What the matchmaker's own message said beyond the match: its tickets (recorded with the
+   * claim and announced in SessionReady) and what its translation noted (published with
+   * SessionReady by the delivery that places the match).
+   */
+  readonly origin?: MatchOrigin;
+}
+
+export interface MatchOrigin {
+  readonly tickets?: readonly TicketPlayers[] | undefined;
+  readonly notes?: readonly string[] | undefined;
 }
 
 /**
@@ -110,7 +121,9 @@ export async function placeMatch(
   // Another delivery of this match is at work right now: it owns the outcome, not this one.
   if (!options.finalDelivery || transient.reason === 'concurrent-update') throw transient;
   try {
-    return await new Delivery(match, deps, {}).giveUp(transient);
+    return await new Delivery(match, deps, { ...(options.origin ? { origin: options.origin } : {}) }).giveUp(
+      transient,
+    );
   } catch (error) {
     // Could not even record the failure (DynamoDB down): SQS's redrive keeps the message.
     throw asTransient(error, delivery.ids);

@@ -2,16 +2,25 @@
  * `bridge send-match` and `bridge end-match`: put a MatchFound or MatchEnded message on the
  * matches queue, exactly as a matchmaker or game backend would, after validating it with
  * the bridge's own schema and running the checks placement makes before its claim (profile,
- * allowed overrides), so a typo is caught here with the field's name, not in the DLQ.
+ * allowed overrides), so a typo is caught here with the field's name, not in the DLQ. With
+ * `--format`, a matchmaker's native message (FlexMatch, Open Match 2, Nakama) is sent as it
+ * is, after the same translation the placement function runs at its edge.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
 import type * as z from 'zod';
-import { PermanentPlacementError } from '../../../lambdas/core/errors.ts';
+import { type MatchEventError, PermanentPlacementError } from '../../../lambdas/core/errors.ts';
+import { FORMAT_INFO, FORMATS, type Format } from '../../../lambdas/core/formats/sources.ts';
+import { translateForCli } from '../../../lambdas/core/formats/translate-for-cli.ts';
 import { fieldIssues } from '../../../lambdas/core/issues.ts';
-import { MAX_BODY_BYTES, MatchEndedV1, MatchFoundV1 } from '../../../lambdas/core/match-event.ts';
+import {
+  MAX_BODY_BYTES,
+  MatchEndedV1,
+  MatchFoundV1,
+  readJsonBody,
+} from '../../../lambdas/core/match-event.ts';
 import { resolvePlan } from '../../../lambdas/core/placement/plan.ts';
 import { sessionIdFor } from '../../../lambdas/core/session-id.ts';
 import type { SessionRecord } from '../../../lambdas/core/session-record.ts';
@@ -24,6 +33,7 @@ import type { Target } from '../target.ts';
 import { type MatchOutcome, waitForOutcome } from '../wait-for-outcome.ts';
 
 interface SendMatchOptions {
+  readonly format?: string;
   readonly file?: string;
   readonly matchId?: string;
   readonly profile?: string;
@@ -47,9 +57,18 @@ export function registerSendMatch(program: Command, ctx: CommandContext): void {
         'So is an event the bridge would refuse before placing it: a profile the bridge config\n' +
         "does not have, or an override (env, labels, args, ttl) the profile's allowOverrides does\n" +
         'not allow. --force sends it anyway. With --wait, a match the bridge parks in the\n' +
-        'dead-letter queue is reported with its reason as soon as it is there (exit 1).',
+        'dead-letter queue is reported with its reason as soon as it is there (exit 1).\n' +
+        "With --format flexmatch|openmatch2|nakama the file holds the matchmaker's own message (a\n" +
+        "FlexMatch EventBridge event, an Open Match 2 Match's protojson, a NakamaMatched message): it\n" +
+        "is translated as the bridge will translate it, with the bridge config's sources, refused\n" +
+        '(exit 2) with the field at fault if the bridge would refuse it, and sent as it is.',
     )
     .argument('[source]', "'-' to read the event from stdin (same as --file -)")
+    .option(
+      '--format <format>',
+      `the message's format: ${FORMATS.join(', ')} (a matchmaker's own message, from a file or stdin)`,
+      'match-found',
+    )
     .option('-f, --file <path>', "read the event from a JSON file ('-' for stdin)")
     .option('--match-id <id>', 'flags mode: the match id')
     .option('--profile <name>', 'flags mode: a profile of the bridge config')
@@ -71,23 +90,33 @@ export function registerSendMatch(program: Command, ctx: CommandContext): void {
       'after',
       '\nExamples:\n' +
         '  bridge send-match --file match.json\n' +
+        '  bridge send-match --format flexmatch --file matchmaking-succeeded.json --wait\n' +
         '  cat match.json | bridge send-match -\n' +
         '  bridge send-match --match-id m-42 --profile arena-casual \\\n' +
         '      --player p1:dublin=25,frankfurt=40 --player p2:frankfurt=30 --wait',
     )
     .action(async (source: string | undefined, options: SendMatchOptions, command: Command) => {
-      const { body, event } = await readMatchFound(source, options, ctx);
+      const format = formatOf(options.format);
+      const read = await readMatchFound(source, options, format, ctx);
       const waitMs = waitMillis(options.wait);
       await ctx.withTarget(command, async (target, globals) => {
+        const { body } = read;
+        // A native message is translated with this deployment's sources, as its edge will.
+        const { event, notes } =
+          read.kind === 'match-found'
+            ? { event: read.event, notes: [] }
+            : translated(format, read.json, target);
         if (!options.force) checkPlan(target, event);
         const sent = await target.clients.sqs.send(
           new SendMessageCommand({ QueueUrl: target.resources.matchesQueueUrl, MessageBody: body }),
         );
         const result: Record<string, unknown> = {
           sent: true,
+          format,
           matchId: event.matchId,
           messageId: sent.MessageId,
           queueUrl: target.resources.matchesQueueUrl,
+          notes,
         };
         let outcome: MatchOutcome | undefined;
         if (waitMs !== undefined) {
@@ -101,7 +130,9 @@ export function registerSendMatch(program: Command, ctx: CommandContext): void {
         }
         if (globals.json) writeJson(ctx.io.stdout, result);
         else {
-          writeLine(ctx.io.stdout, `Sent MatchFound ${event.matchId} (message ${sent.MessageId ?? '?'}).`);
+          const what = format === 'match-found' ? 'MatchFound' : `${FORMAT_INFO[format].name} match`;
+          writeLine(ctx.io.stdout, `Sent ${what} ${event.matchId} (message ${sent.MessageId ?? '?'}).`);
+          for (const note of notes) writeLine(ctx.io.stdout, `Note: ${note}`);
           if (outcome) printOutcome(ctx, event.matchId, outcome);
         }
         return outcome === undefined || (outcome.kind === 'settled' && outcome.record.state === 'READY')
@@ -149,11 +180,25 @@ export function registerSendMatch(program: Command, ctx: CommandContext): void {
     });
 }
 
+/** The `--format` value, checked. */
+function formatOf(value: string | undefined): Format {
+  const format = FORMATS.find((f) => f === (value ?? 'match-found'));
+  if (format === undefined)
+    throw new UsageError(`--format: expected one of ${FORMATS.join(', ')}, got '${value}'`);
+  return format;
+}
+
+type ReadMessage =
+  | { readonly kind: 'match-found'; readonly body: string; readonly event: MatchFoundV1 }
+  /** A native message, read through the bridge's JSON reader; translated once the config is known. */
+  | { readonly kind: 'native'; readonly body: string; readonly json: unknown };
+
 async function readMatchFound(
   source: string | undefined,
   options: SendMatchOptions,
+  format: Format,
   ctx: CommandContext,
-): Promise<{ body: string; event: MatchFoundV1 }> {
+): Promise<ReadMessage> {
   const flagsUsed = [
     options.matchId,
     options.profile,
@@ -167,6 +212,11 @@ async function readMatchFound(
     throw new UsageError('give the event once: either --file or the [source] argument');
   }
   const from = options.file ?? source;
+  if (format !== 'match-found' && flagsUsed) {
+    throw new UsageError(
+      `--format ${format} sends the matchmaker's own message: give it as a file (--file) or on stdin (-), not as flags`,
+    );
+  }
   if (from !== undefined && flagsUsed) {
     throw new UsageError(
       'give the event either as a file/stdin or as flags (--match-id, --profile, --player), not both',
@@ -201,6 +251,12 @@ async function readMatchFound(
   const bytes = Buffer.byteLength(body, 'utf8');
   if (bytes > MAX_BODY_BYTES)
     throw new UsageError(`the event from ${label} is ${bytes} bytes; at most ${MAX_BODY_BYTES}`);
+  if (format !== 'match-found') {
+    // The bridge's own reader: JSON, then no `__proto__` key anywhere, as at its edge.
+    const read = readJsonBody(body, () => ({ format: FORMAT_INFO[format].name }));
+    if (!read.ok) throw invalidEvent(read.error, FORMAT_INFO[format].name);
+    return { kind: 'native', body, json: read.json };
+  }
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -209,7 +265,28 @@ async function readMatchFound(
       code: 'INVALID_EVENT',
     });
   }
-  return { body, event: validate(MatchFoundV1, json, 'MatchFound') };
+  return { kind: 'match-found', body, event: validate(MatchFoundV1, json, 'MatchFound') };
+}
+
+/** A native message as the bridge's edge will read it with this target's config; refused: exit 2. */
+function translated(format: Format, json: unknown, target: Target): { event: MatchFoundV1; notes: string[] } {
+  const result = translateForCli(format, json, target.config());
+  if (!result.ok) throw invalidEvent(result.error, FORMAT_INFO[format].name, target.configPath);
+  return { event: result.match, notes: result.notes };
+}
+
+/** A message the bridge would refuse at its edge: every field named (exit 2). */
+function invalidEvent(error: MatchEventError, what: string, configPath?: string): UsageError {
+  const fields = error.issues.map((i) => i.path || '(root)').join(', ');
+  return new UsageError(`invalid ${what} message: ${fields}`, {
+    code: 'INVALID_EVENT',
+    details: [
+      ...error.issues.map((i) => `${i.path || '(root)'}: ${i.message}`),
+      ...(configPath === undefined ? [] : [`(translated with the sources of ${configPath})`]),
+      'Nothing was sent.',
+    ],
+    cause: error,
+  });
 }
 
 /** Validate with the bridge's own schema; a failure names every bad field (exit 2). */

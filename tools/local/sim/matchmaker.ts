@@ -1,8 +1,10 @@
 /**
  * The local matchmaker: forms matches of players spread over the world, and decides each
  * match's fate so the run exercises every path of the bridge: normal play, duplicates,
- * malformed events, matches ended early by MatchEnded, and servers nobody joins.
+ * malformed events, matches ended early by MatchEnded, and servers nobody joins. How a match
+ * is written for each matchmaker is `native-formats.ts`.
  */
+import { type Matchmaker, malformedBodies } from './native-formats.ts';
 import {
   CITIES,
   DATA_CENTRES,
@@ -37,7 +39,7 @@ export interface PlannedMatch {
 
 export interface MatchPlan {
   readonly matches: readonly PlannedMatch[];
-  /** Bodies that are not valid MatchFound events, with what is wrong with them. */
+  /** Bodies the bridge must refuse, in the run's format, with what is wrong with them. */
   readonly malformed: readonly { body: string; what: string }[];
 }
 
@@ -56,6 +58,8 @@ export interface PlanOptions {
   readonly crashedShare?: number;
   /** Number of malformed bodies mixed in. @default ~3% of matches, at least 2 */
   readonly malformed?: number;
+  /** The format the matches are sent in, which decides what a malformed body looks like. @default 'match-found' */
+  readonly matchmaker?: Matchmaker;
 }
 
 const PROFILES = [
@@ -100,7 +104,7 @@ export function planMatches(options: PlanOptions): MatchPlan {
     });
   }
   const count = options.malformed ?? Math.max(2, Math.round(options.matches * 0.03));
-  const kinds = malformedBodies(options.seed);
+  const kinds = malformedBodies(options.matchmaker ?? 'match-found', options.seed);
   const malformed = Array.from(
     { length: count },
     (_, i) => kinds[i % kinds.length] as { body: string; what: string },
@@ -113,42 +117,4 @@ function measure(from: Place, rnd: () => number): Record<string, number> {
   return Object.fromEntries(
     Object.entries(DATA_CENTRES).map(([name, dc]) => [name, latencyMs(from, dc, rnd)]),
   );
-}
-
-export function matchFoundBody(m: PlannedMatch): string {
-  return JSON.stringify({
-    version: 1,
-    matchId: m.matchId,
-    profile: m.profile,
-    players: m.players.map((p) => ({ id: p.id, team: p.team, latencies: p.latencies })),
-  });
-}
-
-function malformedBodies(seed: number): { body: string; what: string }[] {
-  const player = { id: 'x', latencies: { dublin: 20 } };
-  return [
-    { body: '{"version":1,"matchId":', what: 'not JSON' },
-    {
-      body: JSON.stringify({ version: 1, matchId: `bad-${seed}-a`, profile: 'arena-casual', players: [] }),
-      what: 'no players',
-    },
-    {
-      body: JSON.stringify({
-        version: 1,
-        matchId: `bad-${seed}-b`,
-        profile: 'arena-casual',
-        players: [{ id: 'x', latencies: { dublin: -3 } }],
-      }),
-      what: 'negative latency',
-    },
-    {
-      body: JSON.stringify({
-        version: 1,
-        matchId: `bad-${seed}-c`,
-        profile: 'no-such-profile',
-        players: [player],
-      }),
-      what: 'unknown profile',
-    },
-  ];
 }

@@ -29,7 +29,9 @@ export function renderSummary(s: RunSummary): string {
     ['sessions stopped', stopped === '' ? '0' : stopped],
     ['artifacts archived', `${s.artifacts.objects} objects, ${formatBytes(s.artifacts.bytes)}`],
   );
-  lines.push(`Run summary (seed ${s.seed}, ${s.durationSeconds} s), read back from the local services:`);
+  lines.push(
+    `Run summary (seed ${s.seed}, matchmaker ${s.matchmaker}, ${s.durationSeconds} s), read back from the local services:`,
+  );
   lines.push(t.toString());
   lines.push('', 'Placements per region:');
   lines.push(barChart(s.placementsByRegion));

@@ -1,6 +1,8 @@
 /**
  * `npm start`: the whole bridge on this machine, end to end. A simulated matchmaker sends
- * MatchFound events (some twice, a few malformed) to the local matches queue; the real
+ * matches (some twice, a few malformed) to the local matches queue, as MatchFound v1 or as
+ * FlexMatch, Open Match 2 or Nakama would send them (`--matchmaker`; FlexMatch's ticket
+ * latencies come from the GameLift stand-in); the real
  * placement handler places them through the Gameye emulator; a simulated game backend reads
  * SessionReady events, lets players join and leave, and ends some matches early; the reaper
  * runs on a short schedule. At the end the summary is read back from the services.
@@ -11,7 +13,8 @@ import { DLQ_ATTRIBUTES } from '../../../lambdas/adapters/sqs-dead-letter.ts';
 import { SessionEvent } from '../../../lambdas/core/events.ts';
 import { GameyeClient } from '../../../lambdas/gameye/index.ts';
 import { LOCAL_CONFIG_PATH, type LocalBridge, startLocalBridge } from '../local-bridge.ts';
-import { matchFoundBody, type PlannedMatch, planMatches } from './matchmaker.ts';
+import { type PlannedMatch, planMatches } from './matchmaker.ts';
+import { type Matchmaker, renderMatch } from './native-formats.ts';
 import { computeSummary, queueDepth, type RunSummary, scanRecords } from './summary.ts';
 
 export interface RunOptions {
@@ -23,6 +26,8 @@ export interface RunOptions {
   readonly players?: readonly [number, number];
   /** Give up waiting for the fleet to settle after this long. */
   readonly timeoutSeconds: number;
+  /** The format the matchmaker sends. @default 'match-found' (MatchFound v1) */
+  readonly matchmaker?: Matchmaker;
   /** Where progress goes (stderr, so `--json` keeps stdout clean). */
   readonly progress: (line: string, final?: boolean) => void;
 }
@@ -31,6 +36,8 @@ export interface RunOptions {
 const SIM_POLICY = { idleTimeoutMs: 4_000, joinGraceMs: 6_000, maxLifetimeMs: 120_000 } as const;
 /** The reaper's schedule in the simulation (one minute in AWS). */
 const SIM_REAPER_EVERY_MS = 1_500;
+/** How long the GameLift stand-in takes to answer, as GameLift does from inside AWS. */
+const SIM_GAMELIFT_LATENCY_MS = 20;
 
 /** `config/local.config.json` with the simulation's compressed reaper policy. */
 export function simulationConfig(): unknown {
@@ -47,7 +54,10 @@ export function simulationConfig(): unknown {
 export async function runSimulation(options: RunOptions, bridge?: LocalBridge): Promise<RunSummary> {
   const startedAt = Date.now();
   if (bridge) return simulate(bridge, options, startedAt);
-  const own = await startLocalBridge({ bridgeConfig: simulationConfig() });
+  const own = await startLocalBridge({
+    bridgeConfig: simulationConfig(),
+    gameLiftLatencyMs: SIM_GAMELIFT_LATENCY_MS,
+  });
   try {
     return await simulate(own, options, startedAt);
   } finally {
@@ -56,9 +66,11 @@ export async function runSimulation(options: RunOptions, bridge?: LocalBridge): 
 }
 
 async function simulate(bridge: LocalBridge, options: RunOptions, startedAt: number): Promise<RunSummary> {
+  const matchmaker = options.matchmaker ?? 'match-found';
   const plan = planMatches({
     matches: options.matches,
     seed: options.seed,
+    matchmaker,
     ...(options.players ? { minPlayers: options.players[0], maxPlayers: options.players[1] } : {}),
   });
   const sqs = bridge.aws.clients.sqs;
@@ -159,12 +171,12 @@ async function simulate(bridge: LocalBridge, options: RunOptions, startedAt: num
     for (const [i, m] of plan.matches.entries()) {
       const due = startedAt + i * interval;
       if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+      const native = renderMatch(matchmaker, m, new Date());
+      // FlexMatch knows its tickets before it announces the match.
+      if (native.tickets.length > 0) bridge.gamelift.tickets.register(...native.tickets);
       for (let d = 0; d < m.deliveries; d++) {
         await sqs.send(
-          new SendMessageCommand({
-            QueueUrl: bridge.resources.matchesQueueUrl,
-            MessageBody: matchFoundBody(m),
-          }),
+          new SendMessageCommand({ QueueUrl: bridge.resources.matchesQueueUrl, MessageBody: native.body }),
         );
         deliveries++;
       }
@@ -200,6 +212,7 @@ async function simulate(bridge: LocalBridge, options: RunOptions, startedAt: num
   const dlqReasons = await peekDeadLetterReasons(bridge);
   const summary = await computeSummary(bridge, {
     seed: options.seed,
+    matchmaker,
     startedAt,
     sent: { matches: plan.matches.length, deliveries, malformed: malformedSent },
     matchIds: plan.matches.map((m) => m.matchId),

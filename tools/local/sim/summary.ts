@@ -11,9 +11,12 @@ import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { SessionRecord } from '../../../lambdas/core/session-record.ts';
 import type { LocalBridge } from '../local-bridge.ts';
+import type { Matchmaker } from './native-formats.ts';
 
 export interface RunSummary {
   readonly seed: number;
+  /** The format the matchmaker sent its matches in (`--matchmaker`). */
+  readonly matchmaker: Matchmaker;
   readonly durationSeconds: number;
   /** What the matchmaker sent: valid matches, all deliveries of them, malformed bodies. */
   readonly sent: { readonly matches: number; readonly deliveries: number; readonly malformed: number };
@@ -76,6 +79,7 @@ function percentile(sorted: readonly number[], p: number): number {
 
 export interface SummaryInput {
   readonly seed: number;
+  readonly matchmaker: Matchmaker;
   readonly startedAt: number;
   readonly sent: RunSummary['sent'];
   /** Match ids the matchmaker sent (valid ones), to check nothing was lost. */
@@ -140,6 +144,7 @@ export async function computeSummary(bridge: LocalBridge, input: SummaryInput): 
 
   return {
     seed: input.seed,
+    matchmaker: input.matchmaker,
     durationSeconds: Math.round((Date.now() - input.startedAt) / 100) / 10,
     sent: input.sent,
     placed: placedRecords.length,

@@ -22,6 +22,19 @@ export const DATA_CENTRES: Readonly<Record<string, Place>> = {
   'sao-paulo': { name: 'São Paulo', lat: -23.55, lon: -46.63 },
 };
 
+/**
+ * The AWS region of each data centre that has one, as FlexMatch keys player latencies
+ * (`LatencyInMs`). New York has none: FlexMatch players never report it.
+ */
+export const AWS_REGION_OF: Readonly<Record<string, string>> = {
+  dublin: 'eu-west-1',
+  frankfurt: 'eu-central-1',
+  virginia: 'us-east-1',
+  singapore: 'ap-southeast-1',
+  tokyo: 'ap-northeast-1',
+  'sao-paulo': 'sa-east-1',
+};
+
 /** Where players connect from, with a weight for how many play there. */
 export const CITIES: readonly (Place & { readonly weight: number })[] = [
   { name: 'London', lat: 51.5, lon: -0.13, weight: 8 },
