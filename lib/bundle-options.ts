@@ -57,6 +57,18 @@ export const BUNDLE_OPTIONS = {
      */
     '*/llhttp/llhttp-wasm.js',
     /**
+     * undici's FormData support (its fetch body, FormData and WebIDL modules, about 36 KB
+     * minified with what they pull in). `lib/core/request.js` and `lib/dispatcher/client-h1.js`
+     * require them lazily, only for a FormData request body, and the Gameye client sends JSON
+     * or nothing. Left out, the bundle loads and runs as before; a FormData body would fail
+     * with "Cannot find module '../web/webidl'". The patterns match the requires as written.
+     * `test/integration/function-bundles.test.ts` runs the bundles, so an undici upgrade that
+     * loads these at import fails there.
+     */
+    '*/web/fetch/body.js',
+    '*/web/fetch/formdata',
+    '*/web/webidl',
+    /**
      * Credential providers Lambda never reaches: it puts the role's credentials in the
      * environment, the first link of the SDK's default chain. These (with the SSO, STS and
      * sign-in clients they load) are imported dynamically, only when that link finds nothing;

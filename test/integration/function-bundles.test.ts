@@ -101,12 +101,13 @@ describe('the bundled functions', () => {
     }
   });
 
-  it("run without undici's non-SIMD parser and the credential providers Lambda never reaches", () => {
+  it("run without undici's non-SIMD parser, its FormData support and the credential providers Lambda never reaches", () => {
     // The cold-process test below runs these very files, Gameye calls and AWS calls included.
     for (const file of Object.values(bundles)) {
       const { sources } = JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] };
       expect(sources.filter((s) => s.endsWith('undici/lib/llhttp/llhttp-wasm.js'))).toEqual([]);
       expect(sources.some((s) => s.endsWith('undici/lib/llhttp/llhttp_simd-wasm.js'))).toBe(true);
+      expect(sources.filter((s) => /undici\/lib\/web\/(webidl|fetch\/(body|formdata))/.test(s))).toEqual([]);
       expect(
         sources.filter((s) =>
           /@aws-sdk\/(credential-provider-(sso|ini|process|web-identity)|nested-clients)\//.test(s),
