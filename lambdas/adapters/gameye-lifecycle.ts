@@ -14,6 +14,7 @@ import {
   notFoundAsUndefined,
   toCallError,
 } from './gameye-call.ts';
+import { livenessOf } from './gameye-liveness.ts';
 import { portsOf } from './gameye-port.ts';
 
 export interface GameyeLifecycleAdapterProps {
@@ -116,7 +117,7 @@ async function* mapStreamErrors(stream: Readable): AsyncGenerator<Uint8Array> {
 function liveOf(s: Session | SessionSummary, playerCount: number | undefined): LiveSession {
   return {
     id: s.id,
-    status: s.status,
+    liveness: s.status === undefined ? undefined : livenessOf(s.status),
     playerCount,
     created: s.created,
     location: s.location,

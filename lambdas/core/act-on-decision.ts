@@ -57,7 +57,7 @@ export async function actOn(
       return { kind: 'stopping', reason: decision.reason, record: next, live };
     }
     case 'abandon-running': {
-      // The lists keep only a session's status: where it runs comes from a describe.
+      // The lists keep only a session's liveness: where it runs comes from a describe.
       const where = described.get(entry.sessionId) ?? (await describe(entry, deps));
       const record = where && (await readCurrent(entry, 'mark ENDING', deps));
       if (!where || !record) return LEFT;

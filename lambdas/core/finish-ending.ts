@@ -8,7 +8,7 @@
  */
 import { archiveLayout, LOGS_PATH, manifestOf } from './archive.ts';
 import { sessionEndedOf } from './events.ts';
-import { type LiveStatus, TERMINAL_STATUSES } from './lifecycle-policy.ts';
+import { type LiveStatus, mayBeRunning } from './lifecycle-policy.ts';
 import { observerOf, profileOf, type ReaperDeps } from './reaper-context.ts';
 import {
   type ArchiveProgress,
@@ -29,7 +29,7 @@ const iso = (ms: number): string => new Date(ms).toISOString();
  */
 export async function finishEnding(
   start: SessionRecord,
-  live: Pick<LiveStatus, 'status'> | undefined,
+  live: Pick<LiveStatus, 'liveness'> | undefined,
   deps: ReaperDeps,
   hasTime: () => boolean = () => true,
 ): Promise<FinishOutcome> {
@@ -46,8 +46,8 @@ export async function finishEnding(
   try {
     if (record.stoppedAt === undefined) {
       if (!hasTime()) return 'paused';
-      // A session Gameye reports exited or dead needs no DELETE (it would answer 409).
-      if (!(live?.status !== undefined && TERMINAL_STATUSES.has(live.status))) {
+      // A session Gameye reports ended (exited or dead) needs no DELETE (it would answer 409).
+      if (live === undefined || mayBeRunning(live.liveness)) {
         await deps.gameye.stopSession(record.sessionId);
       }
       await save({ stoppedAt: iso(clock.now()) });

@@ -9,16 +9,20 @@
  * run over sessions whose state did not change writes nothing.
  */
 import type { Profile } from './config.ts';
-import type { LiveSession } from './ports.ts';
+import type { Liveness, LiveSession } from './ports.ts';
 import type { SessionRecord } from './session-record.ts';
 import type { StopReason } from './stop-reasons.ts';
 
-/** Gameye statuses of a session that can no longer serve its match. */
-export const CRASHED_STATUSES: ReadonlySet<string> = new Set(['exited', 'dead', 'server_unreachable']);
-/** Statuses after which a session holds nothing at Gameye: no stop needed, nothing to orphan. */
-export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['exited', 'dead']);
-/** Statuses of a session Gameye is already taking down: no orphan stop needed. */
-const STOPPING_STATUSES: ReadonlySet<string> = new Set(['draining', 'shuttingdown']);
+/** A session that can no longer serve its match: nothing runs, or Gameye lost contact with it. */
+const CRASHED: ReadonlySet<Liveness> = new Set(['ended', 'unreachable']);
+
+/**
+ * Gameye still holds something for the session (a stop is worth sending). Unknown counts as
+ * running: a session is never judged gone on a guess.
+ */
+export function mayBeRunning(liveness: Liveness | undefined): boolean {
+  return liveness !== 'ended';
+}
 
 export type Decision =
   | { readonly kind: 'keep' }
@@ -37,7 +41,7 @@ export type Decision =
   | { readonly kind: 'abandon-failed' };
 
 /** What Gameye says of a session that the policy decides on. */
-export type LiveStatus = Pick<LiveSession, 'status' | 'playerCount'>;
+export type LiveStatus = Pick<LiveSession, 'liveness' | 'playerCount'>;
 
 /** The record's fields the policy reads (the reaper's index entry carries exactly these). */
 export type PolicyRecord = Pick<
@@ -67,8 +71,7 @@ export function decide(input: PolicyInput): Decision {
   }
   if (record.state !== 'READY') return { kind: 'keep' };
   if (!live) return { kind: 'stop', reason: 'gone' };
-  if (live.status !== undefined && CRASHED_STATUSES.has(live.status))
-    return { kind: 'stop', reason: 'crashed' };
+  if (live.liveness !== undefined && CRASHED.has(live.liveness)) return { kind: 'stop', reason: 'crashed' };
 
   const readyAt = Date.parse(record.readyAt ?? record.createdAt);
   if (profile?.maxLifetimeMs !== undefined && now - readyAt >= profile.maxLifetimeMs) {
@@ -101,13 +104,12 @@ export function decide(input: PolicyInput): Decision {
  * session still holding resources needs stopping.
  */
 export function isOrphan(
-  live: Pick<LiveSession, 'status' | 'created'>,
+  live: Pick<LiveSession, 'liveness' | 'created'>,
   graceMs: number,
   now: number,
 ): boolean {
   return (
-    (live.status === undefined ||
-      !(TERMINAL_STATUSES.has(live.status) || STOPPING_STATUSES.has(live.status))) &&
-    now - live.created >= graceMs
+    // Gameye already taking it down, or nothing left: no orphan stop needed.
+    live.liveness !== 'ended' && live.liveness !== 'stopping' && now - live.created >= graceMs
   );
 }

@@ -1,6 +1,6 @@
 /**
  * What Gameye said about this deployment's sessions during one run, kept compact: per session,
- * only what the policy and the orphan search decide on (status, player count, age), about 200
+ * only what the policy and the orphan search decide on (liveness, player count, age), about 200
  * bytes where the listed session was a few kilobytes once parsed. At 100,000 sessions this view
  * is about 20 MB; the answers it was folded from are dropped one location at a time.
  *
@@ -8,7 +8,7 @@
  * orphan candidate.
  */
 import type { LiveStatus } from './lifecycle-policy.ts';
-import type { LiveSession } from './ports.ts';
+import type { Liveness, LiveSession } from './ports.ts';
 
 /** A listed session as the view keeps it. */
 export interface SeenSession extends LiveStatus {
@@ -18,7 +18,7 @@ export interface SeenSession extends LiveStatus {
 }
 
 interface Entry {
-  readonly status: string | undefined;
+  readonly liveness: Liveness | undefined;
   readonly playerCount: number | undefined;
   readonly created: number;
   /** Whether an active record named this session. */
@@ -43,7 +43,7 @@ export class LiveView {
   /** What a describe said of a session (it exists). */
   set(s: LiveStatus & { readonly id: string; readonly created: number }): void {
     const claimed = this.#byId.get(s.id)?.claimed ?? false;
-    this.#byId.set(s.id, { status: s.status, playerCount: s.playerCount, created: s.created, claimed });
+    this.#byId.set(s.id, { liveness: s.liveness, playerCount: s.playerCount, created: s.created, claimed });
   }
 
   /** A describe answered 404: Gameye no longer knows the session. */
@@ -62,7 +62,7 @@ export class LiveView {
   /** Listed sessions that no active record claimed. */
   *unclaimed(): Generator<SeenSession> {
     for (const [id, e] of this.#byId) {
-      if (!e.claimed) yield { id, status: e.status, playerCount: e.playerCount, created: e.created };
+      if (!e.claimed) yield { id, liveness: e.liveness, playerCount: e.playerCount, created: e.created };
     }
   }
 }

@@ -133,10 +133,10 @@ export const systemClock: Clock = { now: () => Date.now() };
 export interface LiveSession {
   readonly id: string;
   /**
-   * created, running, restarting, exited, dead, draining, shuttingdown, server_unreachable;
-   * undefined when Gameye's list left it out (the spec makes it optional).
+   * What its Gameye status means (see {@link Liveness}); undefined when Gameye's list left the
+   * status out (the spec makes it optional).
    */
-  readonly status: string | undefined;
+  readonly liveness: Liveness | undefined;
   /** Undefined when Gameye's list left it out: unknown, never read as "nobody is playing". */
   readonly playerCount: number | undefined;
   /** Epoch ms. */

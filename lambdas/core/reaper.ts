@@ -33,7 +33,7 @@ import { type ActOutcome, actOn, readCurrent } from './act-on-decision.ts';
 import { runBounded } from './bounded-pool.ts';
 import { describeUnclear } from './describe-unclear.ts';
 import { finishEnding } from './finish-ending.ts';
-import { type LiveStatus, TERMINAL_STATUSES } from './lifecycle-policy.ts';
+import { type LiveStatus, mayBeRunning } from './lifecycle-policy.ts';
 import { LiveView } from './live-view.ts';
 import { knownLocations, LocationLists } from './location-lists.ts';
 import { claimOrphan, findOrphans } from './orphans.ts';
@@ -173,5 +173,5 @@ export async function runReaper(deps: ReaperDeps, options: ReaperOptions = {}): 
 }
 
 function isRunning(live: LiveSession | undefined): boolean {
-  return live?.status !== undefined && !TERMINAL_STATUSES.has(live.status);
+  return live?.liveness !== undefined && mayBeRunning(live.liveness);
 }

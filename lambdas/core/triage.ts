@@ -88,7 +88,7 @@ export class Triage {
       if (live !== undefined) seen.shown += 1;
       this.#readyIn.set(region, seen);
     }
-    if (live === undefined || live.status === undefined || live.playerCount === undefined) {
+    if (live === undefined || live.liveness === undefined || live.playerCount === undefined) {
       this.unclear.push(entry);
       return;
     }

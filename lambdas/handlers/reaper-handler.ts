@@ -134,7 +134,7 @@ async function coreDeps(deps: ReaperHandlerDeps): Promise<ReaperDeps> {
         sessionId: live.id,
         matchId: live.labels['bridge-match-id'],
         region: live.location,
-        status: live.status,
+        liveness: live.liveness,
         created: new Date(live.created).toISOString(),
       });
     },

@@ -42,7 +42,7 @@ export class FakeLifecycleGameye implements LifecycleGameyePort {
 
   add(session: Partial<LiveSession> & { id: string }): void {
     this.sessions.set(session.id, {
-      status: 'running',
+      liveness: 'serving',
       playerCount: 0,
       created: 0,
       location: 'eu-west-1',
@@ -58,9 +58,7 @@ export class FakeLifecycleGameye implements LifecycleGameyePort {
   async listDeploymentSessions(): Promise<readonly LiveSession[]> {
     this.calls.list += 1;
     this.#fail('list');
-    return [...this.sessions.values()].filter(
-      (s) => !this.unlabelled.has(s.id) && s.status !== 'exited' && s.status !== 'dead',
-    );
+    return [...this.sessions.values()].filter((s) => !this.unlabelled.has(s.id) && s.liveness !== 'ended');
   }
 
   /** Offers no location: the reaper looks for orphans only where its records run. */
@@ -78,8 +76,8 @@ export class FakeLifecycleGameye implements LifecycleGameyePort {
     this.calls.stop += 1;
     this.#fail('stop');
     const s = this.sessions.get(sessionId);
-    if (!s || s.status === 'exited') return 'already-gone';
-    this.sessions.set(sessionId, { ...s, status: 'exited' });
+    if (!s || s.liveness === 'ended') return 'already-gone';
+    this.sessions.set(sessionId, { ...s, liveness: 'ended' });
     this.stopped.push(sessionId);
     return 'stopped';
   }

@@ -5,7 +5,7 @@ import { parseBridgeConfig } from '../../lambdas/core/config.ts';
 import { MAX_DESCRIBES_PER_RUN } from '../../lambdas/core/describe-unclear.ts';
 import { endMatch } from '../../lambdas/core/end-match.ts';
 import { StateConflictError } from '../../lambdas/core/errors.ts';
-import { decide } from '../../lambdas/core/lifecycle-policy.ts';
+import { decide, isOrphan, mayBeRunning } from '../../lambdas/core/lifecycle-policy.ts';
 import { stopEndedMatch } from '../../lambdas/core/match-ended.ts';
 import { runReaper } from '../../lambdas/core/reaper.ts';
 import type { ReaperDeps } from '../../lambdas/core/reaper-context.ts';
@@ -121,7 +121,7 @@ describe('lifecycle policy', () => {
   const base = (): SessionRecord => world().ready('m-policy');
   const live = {
     id: 'x',
-    status: 'running',
+    liveness: 'serving' as const,
     playerCount: 0,
     created: 0,
     location: 'l',
@@ -175,11 +175,25 @@ describe('lifecycle policy', () => {
     });
   });
 
+  it.each([
+    // liveness, an orphan past the grace?, may still be running?
+    ['starting', true, true],
+    ['serving', true, true],
+    ['unreachable', true, true],
+    ['stopping', false, true],
+    ['ended', false, false],
+    [undefined, true, true],
+  ] as const)('reads a %s session as orphan-worthy %s, maybe running %s', (liveness, orphan, running) => {
+    expect(isOrphan({ liveness, created: 0 }, 1_000, 1_000)).toBe(orphan);
+    expect(isOrphan({ liveness, created: 0 }, 1_000, 999)).toBe(false);
+    expect(mayBeRunning(liveness)).toBe(running);
+  });
+
   it('stops crashed, vanished and over-age sessions with their reasons', () => {
     const r = { ...base(), firstPlayerAt: new Date().toISOString() };
-    for (const status of ['exited', 'dead', 'server_unreachable']) {
+    for (const liveness of ['ended', 'unreachable'] as const) {
       expect(
-        decide({ record: r, live: { ...live, status }, profile, orphanGraceMs: 1, now: at(r, 1) }),
+        decide({ record: r, live: { ...live, liveness }, profile, orphanGraceMs: 1, now: at(r, 1) }),
       ).toEqual({ kind: 'stop', reason: 'crashed' });
     }
     expect(decide({ record: r, live: undefined, profile, orphanGraceMs: 1, now: at(r, 1) })).toEqual({
@@ -496,7 +510,7 @@ describe('the reaper at scale', () => {
     const describe = w.gameye.describeSession.bind(w.gameye);
     w.gameye.describeSession = async (id) => {
       const live = w.gameye.sessions.get(id);
-      if (live) w.gameye.sessions.set(id, { ...live, status: 'exited' });
+      if (live) w.gameye.sessions.set(id, { ...live, liveness: 'ended' });
       return describe(id);
     };
 
