@@ -17,7 +17,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { RequestCounter } from '../lambdas/adapters/request-counter.ts';
 import { parseBridgeConfig } from '../lambdas/core/config.ts';
-import type { ReaperRunResult } from '../lambdas/core/reaper.ts';
+import type { ReaperRunResult } from '../lambdas/core/reaper/run-reaper.ts';
 import { makeReaperHandler } from '../lambdas/handlers/reaper-handler.ts';
 import { reaperDeps } from '../lambdas/runtime/reaper-deps.ts';
 import type { ChildServices } from '../tools/local/child-services.ts';

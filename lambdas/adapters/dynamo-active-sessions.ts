@@ -8,8 +8,8 @@
  */
 import { type DynamoDBClient, QueryCommand, type QueryCommandOutput } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { ACTIVE_ENTRY_ATTRIBUTES, ActiveEntry, type ActiveIndex } from '../core/active-entry.ts';
 import { fieldIssues } from '../core/issues.ts';
+import { ACTIVE_ENTRY_ATTRIBUTES, ActiveEntry, type ActiveIndex } from '../core/reaper/active-entry.ts';
 import { activeShards, SESSIONS_TABLE } from '../shared/sessions-table.ts';
 import { SessionItemError } from './dynamo-session-store.ts';
 

@@ -7,7 +7,6 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { SessionItemError } from '../adapters/dynamo-session-store.ts';
-import type { ActiveIndex } from '../core/active-entry.ts';
 import type { BridgeConfig } from '../core/config.ts';
 import type {
   ArchiveStore,
@@ -16,8 +15,9 @@ import type {
   LifecycleGameyePort,
   SessionStore,
 } from '../core/ports.ts';
-import { type ReaperRunResult, runReaper } from '../core/reaper.ts';
-import { identifierOf, type ReaperDeps, type ReaperObserver } from '../core/reaper-context.ts';
+import type { ActiveIndex } from '../core/reaper/active-entry.ts';
+import { identifierOf, type ReaperDeps, type ReaperObserver } from '../core/reaper/reaper-context.ts';
+import { type ReaperRunResult, runReaper } from '../core/reaper/run-reaper.ts';
 import type { GameyeError } from '../gameye/index.ts';
 import { METRICS } from '../shared/metric-names.ts';
 import { recordGameyeError } from './gameye-telemetry.ts';

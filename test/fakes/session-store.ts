@@ -7,9 +7,10 @@
  * does not grow by one, a changed session id), and faults can be injected once per step,
  * before or after the write lands, to simulate a crash there.
  */
-import { ActiveEntry, type ActiveIndex } from '../../lambdas/core/active-entry.ts';
+
 import { AlreadyClaimedError, StateConflictError } from '../../lambdas/core/errors.ts';
 import type { SessionStore } from '../../lambdas/core/ports.ts';
+import { ActiveEntry, type ActiveIndex } from '../../lambdas/core/reaper/active-entry.ts';
 import { canTransition, SessionRecord, type SessionState } from '../../lambdas/core/session-record.ts';
 
 /**

@@ -8,7 +8,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DynamoActiveSessions } from '../../lambdas/adapters/dynamo-active-sessions.ts';
 import { DynamoSessionStore, SessionItemError } from '../../lambdas/adapters/dynamo-session-store.ts';
-import { ActiveEntry } from '../../lambdas/core/active-entry.ts';
+import { ActiveEntry } from '../../lambdas/core/reaper/active-entry.ts';
 import { sessionIdFor } from '../../lambdas/core/session-id.ts';
 import { activeShardFor, newPlacingRecord } from '../../lambdas/core/session-record.ts';
 import { createSessionsTable } from '../../tools/local/local-aws.ts';

@@ -7,7 +7,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { SessionEvent } from '../../lambdas/core/events.ts';
-import type { ReaperRunResult } from '../../lambdas/core/reaper.ts';
+import type { ReaperRunResult } from '../../lambdas/core/reaper/run-reaper.ts';
 import {
   emulatorClock,
   type LocalBridge,

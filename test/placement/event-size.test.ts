@@ -8,7 +8,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { snsMessageOf } from '../../lambdas/adapters/sns-publisher.ts';
-import { archiveLayout } from '../../lambdas/core/archive.ts';
 import {
   type BridgeConfig,
   MAX_ARTIFACT_PATH_CHARS,
@@ -36,6 +35,7 @@ import {
 } from '../../lambdas/core/match-event.ts';
 import { chooseRegions, type RegionChoice } from '../../lambdas/core/placement/region-choice.ts';
 import { rankingOf } from '../../lambdas/core/ranking.ts';
+import { archiveLayout } from '../../lambdas/core/reaper/archive.ts';
 import { sessionIdFor } from '../../lambdas/core/session-id.ts';
 import {
   MAX_RECORDED_BACKFILLS,

@@ -7,9 +7,9 @@
  * the store, not the rules of `session-record.ts`.
  */
 import { describe, expect, it } from 'vitest';
-import { ActiveEntry, type ActiveIndex } from '../../lambdas/core/active-entry.ts';
 import { AlreadyClaimedError, StateConflictError } from '../../lambdas/core/errors.ts';
 import type { SessionStore } from '../../lambdas/core/ports.ts';
+import { ActiveEntry, type ActiveIndex } from '../../lambdas/core/reaper/active-entry.ts';
 import { sessionIdFor } from '../../lambdas/core/session-id.ts';
 import {
   newEndedBeforePlacedRecord,

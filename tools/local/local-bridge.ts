@@ -11,7 +11,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { RequestCounter } from '../../lambdas/adapters/request-counter.ts';
 import { parseBridgeConfig } from '../../lambdas/core/config.ts';
 import type { Clock, EventPublisher, SessionStore } from '../../lambdas/core/ports.ts';
-import type { ReaperRunResult } from '../../lambdas/core/reaper.ts';
+import type { ReaperRunResult } from '../../lambdas/core/reaper/run-reaper.ts';
 import type { PlacementHandler, PlacementHandlerDeps } from '../../lambdas/handlers/placement-handler.ts';
 import { makePlacementHandler } from '../../lambdas/handlers/placement-handler.ts';
 import { makeReaperHandler, type ReaperHandlerDeps } from '../../lambdas/handlers/reaper-handler.ts';

@@ -2,7 +2,7 @@
  * Placement's decisions, pure: at each moment of a delivery, what to do next given what is
  * known then. No I/O, so every rule is tested as a table (`test/placement/policy.test.ts`);
  * `place-match.ts` only carries the decisions out. The reaper's counterpart is
- * `lifecycle-policy.ts`.
+ * `reaper/lifecycle-policy.ts`.
  *
  * The moments, in the order a delivery meets them:
  * 1. {@link onArrival}: what the match's record (if one was read) says about this delivery.

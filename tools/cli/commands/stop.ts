@@ -6,9 +6,9 @@
  * reaper's next scheduled run resumes it.
  */
 import type { Command } from 'commander';
-import type { EndMatchOutcome } from '../../../lambdas/core/end-match.ts';
 import { TransientPlacementError } from '../../../lambdas/core/errors.ts';
-import type { ReaperDeps, ReaperObserver } from '../../../lambdas/core/reaper-context.ts';
+import type { EndMatchOutcome } from '../../../lambdas/core/reaper/end-match.ts';
+import type { ReaperDeps, ReaperObserver } from '../../../lambdas/core/reaper/reaper-context.ts';
 import type { SessionRecord } from '../../../lambdas/core/session-record.ts';
 import type { CommandContext } from '../context.ts';
 import { FailedError, UsageError } from '../errors.ts';
@@ -68,7 +68,7 @@ export function registerStop(program: Command, ctx: CommandContext): void {
           orphan() {},
         });
         // The reaper's modules (Powertools, S3 upload) load only when something is stopped.
-        const { endMatch } = await import('../../../lambdas/core/end-match.ts');
+        const { endMatch } = await import('../../../lambdas/core/reaper/end-match.ts');
         let outcome: EndMatchOutcome;
         try {
           outcome = await endMatch(JSON.stringify({ type: 'MatchEnded', version: 1, matchId }), deps);

@@ -2,10 +2,11 @@
  * The step that looks closer where Gameye's lists cannot be trusted to decide: one describe per
  * session the lists do not vouch for, bounded per run, never a guess.
  */
+
+import type { LiveSession } from '../ports.ts';
 import type { ActiveEntry } from './active-entry.ts';
 import { runBounded } from './bounded-pool.ts';
 import type { LiveView } from './live-view.ts';
-import type { LiveSession } from './ports.ts';
 import type { ReaperDeps } from './reaper-context.ts';
 
 /** Most sessions described in one run: the rest wait for later runs (see describeUnclear). */

@@ -29,6 +29,10 @@
  * next run reads it afresh). Two concurrent finishers could at worst upload the same key
  * twice, which replaces the object with identical bytes.
  */
+
+import type { LiveSession } from '../ports.ts';
+import type { SessionRecord } from '../session-record.ts';
+import type { StopReason } from '../stop-reasons.ts';
 import { type ActOutcome, actOn, readCurrent } from './act-on-decision.ts';
 import { runBounded } from './bounded-pool.ts';
 import { describeUnclear } from './describe-unclear.ts';
@@ -37,10 +41,7 @@ import { type LiveStatus, mayBeRunning } from './lifecycle-policy.ts';
 import { LiveView } from './live-view.ts';
 import { knownLocations, LocationLists } from './location-lists.ts';
 import { claimOrphan, findOrphans } from './orphans.ts';
-import type { LiveSession } from './ports.ts';
 import { observerOf, type ReaperDeps } from './reaper-context.ts';
-import type { SessionRecord } from './session-record.ts';
-import type { StopReason } from './stop-reasons.ts';
 import { type Ending, Triage } from './triage.ts';
 
 export interface ReaperOptions {

@@ -1,11 +1,11 @@
 /**
  * What every reaper step works with: its dependencies, the observer it reports to, and the
- * small lookups the steps share. The scheduled run (reaper.ts), the ending steps
+ * small lookups the steps share. The scheduled run (run-reaper.ts), the ending steps
  * (finish-ending.ts) and the operator's `bridge stop` (end-match.ts) all take a ReaperDeps.
  */
-import type { ActiveIndex } from './active-entry.ts';
-import type { BridgeConfig, Profile } from './config.ts';
-import { GameyeCallError } from './errors.ts';
+
+import type { BridgeConfig, Profile } from '../config.ts';
+import { GameyeCallError } from '../errors.ts';
 import type {
   ArchiveStore,
   Clock,
@@ -13,9 +13,10 @@ import type {
   LifecycleGameyePort,
   LiveSession,
   SessionStore,
-} from './ports.ts';
-import type { SessionRecord } from './session-record.ts';
-import type { StopReason } from './stop-reasons.ts';
+} from '../ports.ts';
+import type { SessionRecord } from '../session-record.ts';
+import type { StopReason } from '../stop-reasons.ts';
+import type { ActiveIndex } from './active-entry.ts';
 
 /** Enough of a record to name it in a log line: an index entry or a whole record. */
 export type RecordRef = Pick<SessionRecord, 'matchId' | 'sessionId' | 'region'>;

@@ -6,17 +6,18 @@
  * write was lost is redone onto the same deterministic key, replacing the object, never adding
  * one.
  */
-import { archiveLayout, LOGS_PATH, manifestOf } from './archive.ts';
-import { sessionEndedOf } from './events.ts';
-import { type LiveStatus, mayBeRunning } from './lifecycle-policy.ts';
-import { observerOf, profileOf, type ReaperDeps } from './reaper-context.ts';
+
+import { sessionEndedOf } from '../events.ts';
 import {
   type ArchiveProgress,
   orphanRecordKey,
   type SessionRecord,
   toEnded,
   withEndingProgress,
-} from './session-record.ts';
+} from '../session-record.ts';
+import { archiveLayout, LOGS_PATH, manifestOf } from './archive.ts';
+import { type LiveStatus, mayBeRunning } from './lifecycle-policy.ts';
+import { observerOf, profileOf, type ReaperDeps } from './reaper-context.ts';
 
 /** `ended`; `paused` for lack of time; `deferred` after a failed step (logged), resumed later. */
 export type FinishOutcome = 'ended' | 'paused' | 'deferred';

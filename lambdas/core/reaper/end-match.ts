@@ -3,10 +3,10 @@
  * operator sees the record reach ENDED (the MatchEnded message path leaves the archive to the
  * reaper's next run instead).
  */
-import type { MatchEventError } from './errors.ts';
+import type { MatchEventError } from '../errors.ts';
+import { type MatchEndedOutcome, stopEndedMatch } from '../match-ended.ts';
+import { parseMatchEnded } from '../match-event.ts';
 import { type FinishOutcome, finishEnding } from './finish-ending.ts';
-import { type MatchEndedOutcome, stopEndedMatch } from './match-ended.ts';
-import { parseMatchEnded } from './match-event.ts';
 import type { ReaperDeps } from './reaper-context.ts';
 
 /** {@link endMatch}'s answer: MatchEnded's, plus how the archive went when there was one. */

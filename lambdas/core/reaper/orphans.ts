@@ -5,13 +5,14 @@
  * exactly like any other session. Which sessions qualify is policy (`isOrphan` in
  * lifecycle-policy.ts); this is the search and the claim.
  */
+
+import type { LiveSession } from '../ports.ts';
+import { ACTIVE_STATES, newOrphanRecord, type SessionRecord } from '../session-record.ts';
 import { runBounded } from './bounded-pool.ts';
 import { DESCRIBE_WIDTH, rotate } from './describe-unclear.ts';
 import { isOrphan } from './lifecycle-policy.ts';
 import type { LiveView } from './live-view.ts';
-import type { LiveSession } from './ports.ts';
 import type { ReaperDeps } from './reaper-context.ts';
-import { ACTIVE_STATES, newOrphanRecord, type SessionRecord } from './session-record.ts';
 
 /**
  * The listed sessions no active record claimed that qualify as orphans, each described first:

@@ -8,8 +8,8 @@
  * `createdAt` (UTC): its claim, or its latest re-placement, which happens before any stop.
  */
 import { createHash } from 'node:crypto';
-import type { ArchivedFile, MissingArtifact, SessionRecord } from './session-record.ts';
-import type { StopReason } from './stop-reasons.ts';
+import type { ArchivedFile, MissingArtifact, SessionRecord } from '../session-record.ts';
+import type { StopReason } from '../stop-reasons.ts';
 
 /** The `path` under which the server's logs appear in the record and the manifest. */
 export const LOGS_PATH = 'logs';

@@ -5,7 +5,7 @@
  * reads the whole record (strongly consistent) only for the few records it acts on.
  */
 import * as z from 'zod';
-import { SessionRecord } from './session-record.ts';
+import { SessionRecord } from '../session-record.ts';
 
 const field = SessionRecord.shape;
 

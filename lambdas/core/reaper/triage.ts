@@ -5,8 +5,9 @@
  * first. A record the run will merely keep is dropped at once, so a run over 100,000 records
  * holds the few it acts on, not the 100,000.
  */
+
+import type { BridgeConfig } from '../config.ts';
 import type { ActiveEntry } from './active-entry.ts';
-import type { BridgeConfig } from './config.ts';
 import { type Decision, decide, type LiveStatus } from './lifecycle-policy.ts';
 import type { LiveView } from './live-view.ts';
 import type { LocationLists } from './location-lists.ts';

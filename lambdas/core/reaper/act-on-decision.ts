@@ -4,15 +4,16 @@
  * it changed since, then written conditionally on the state and version read. Every failure or
  * lost race is told to the observer and left to the next run, which reads afresh.
  */
+
+import type { BridgeConfig } from '../config.ts';
+import { StateConflictError } from '../errors.ts';
+import { sessionFailedOf } from '../events.ts';
+import type { LiveSession } from '../ports.ts';
+import { type SessionRecord, toEnding, toFailed, withPlayerTracking } from '../session-record.ts';
+import type { StopReason } from '../stop-reasons.ts';
 import type { ActiveEntry } from './active-entry.ts';
-import type { BridgeConfig } from './config.ts';
-import { StateConflictError } from './errors.ts';
-import { sessionFailedOf } from './events.ts';
 import type { LiveStatus } from './lifecycle-policy.ts';
-import type { LiveSession } from './ports.ts';
 import { observerOf, type ReaperDeps } from './reaper-context.ts';
-import { type SessionRecord, toEnding, toFailed, withPlayerTracking } from './session-record.ts';
-import type { StopReason } from './stop-reasons.ts';
 import type { Act } from './triage.ts';
 
 /** What acting on one decision came to. */

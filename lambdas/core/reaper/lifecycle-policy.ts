@@ -8,10 +8,10 @@
  * after that and cleared when a player is back. Both are written only when they change, so a
  * run over sessions whose state did not change writes nothing.
  */
-import type { Profile } from './config.ts';
-import type { Liveness, LiveSession } from './ports.ts';
-import type { SessionRecord } from './session-record.ts';
-import type { StopReason } from './stop-reasons.ts';
+import type { Profile } from '../config.ts';
+import type { Liveness, LiveSession } from '../ports.ts';
+import type { SessionRecord } from '../session-record.ts';
+import type { StopReason } from '../stop-reasons.ts';
 
 /** A session that can no longer serve its match: nothing runs, or Gameye lost contact with it. */
 const CRASHED: ReadonlySet<Liveness> = new Set(['ended', 'unreachable']);

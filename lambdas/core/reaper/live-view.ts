@@ -7,8 +7,9 @@
  * Records claim their sessions as the index is read; a listed session no record claims is an
  * orphan candidate.
  */
+
+import type { Liveness, LiveSession } from '../ports.ts';
 import type { LiveStatus } from './lifecycle-policy.ts';
-import type { Liveness, LiveSession } from './ports.ts';
 
 /** A listed session as the view keeps it. */
 export interface SeenSession extends LiveStatus {
