@@ -28,16 +28,8 @@
 import * as z from 'zod';
 import { MatchEventError } from '../errors.ts';
 import { boundedIssues } from '../issues.ts';
-import {
-  isLatencyMs,
-  isRegionName,
-  LatencyMs,
-  MAX_LATENCIES_PER_PLAYER,
-  MAX_PLAYERS,
-  MatchId,
-  PlayerId,
-  parseDocument,
-} from '../match-event.ts';
+import { MAX_PLAYERS, MatchId, PlayerId, parseDocument } from '../match-event.ts';
+import { type FormatIssue, prefixedLatencies } from './prefixed-latencies.ts';
 import type { NakamaSource } from './sources.ts';
 import { checkedMatch, type Translated } from './translation.ts';
 
@@ -81,10 +73,7 @@ export const NakamaMatchedV1 = z
   });
 export type NakamaMatchedV1 = z.infer<typeof NakamaMatchedV1>;
 
-interface Issue {
-  readonly path: string;
-  readonly message: string;
-}
+type Issue = FormatIssue;
 
 /** Translate one NakamaMatched message for a deployment with this `sources.nakama`. Never throws. */
 export function translateNakama(json: unknown, source: NakamaSource): Translated {
@@ -97,7 +86,14 @@ export function translateNakama(json: unknown, source: NakamaSource): Translated
     return {
       id: entry.presence.userId,
       ...(team === undefined ? {} : { team }),
-      latencies: latenciesOf(entry, e, source.latencyPrefix, issues),
+      latencies: prefixedLatencies({
+        attributes: entry.properties,
+        prefix: source.latencyPrefix,
+        at: `entries[${e}].properties`,
+        keysAre: 'properties',
+        notANumber: 'expected a numeric property (a latency in ms)',
+        issues,
+      }),
     };
   });
   const profile = profileOf(message, source, issues);
@@ -129,40 +125,6 @@ function stringProperty(
     message: 'expected a string property of 1-64 characters',
   });
   return undefined;
-}
-
-function latenciesOf(entry: Entry, e: number, prefix: string, issues: Issue[]): Record<string, number> {
-  const latencies: Record<string, number> = {};
-  let count = 0;
-  for (const [key, value] of Object.entries(entry.properties)) {
-    if (!key.startsWith(prefix)) continue;
-    const path = `entries[${e}].properties.${key}`;
-    const region = key.slice(prefix.length);
-    if (!isRegionName(region)) {
-      issues.push({ path, message: `expected ${prefix}<region>, a region name of letters, digits, - and _` });
-      continue;
-    }
-    if (!isLatencyMs(value)) {
-      issues.push({
-        path,
-        message:
-          typeof value === 'number'
-            ? (LatencyMs.safeParse(value).error?.issues[0]?.message ?? 'expected a latency in ms')
-            : 'expected a numeric property (a latency in ms)',
-      });
-      continue;
-    }
-    count++;
-    // Own properties only (`Object.defineProperty`), whatever the region is called.
-    Object.defineProperty(latencies, region, { value, enumerable: true, writable: true, configurable: true });
-  }
-  if (count > MAX_LATENCIES_PER_PLAYER) {
-    issues.push({
-      path: `entries[${e}].properties`,
-      message: `expected at most ${MAX_LATENCIES_PER_PLAYER} latencies (properties ${prefix}*), got ${count}`,
-    });
-  }
-  return latencies;
 }
 
 function profileOf(message: NakamaMatchedV1, source: NakamaSource, issues: Issue[]): string {

@@ -25,16 +25,8 @@
 import * as z from 'zod';
 import { MatchEventError } from '../errors.ts';
 import { boundedIssues } from '../issues.ts';
-import {
-  isLatencyMs,
-  isRegionName,
-  LatencyMs,
-  MAX_LATENCIES_PER_PLAYER,
-  MAX_PLAYERS,
-  MatchId,
-  PlayerId,
-  parseDocument,
-} from '../match-event.ts';
+import { MAX_PLAYERS, MatchId, PlayerId, parseDocument } from '../match-event.ts';
+import { type FormatIssue, prefixedLatencies } from './prefixed-latencies.ts';
 import type { OpenMatch2Source } from './sources.ts';
 import { checkedMatch, type Translated } from './translation.ts';
 
@@ -116,10 +108,7 @@ export function openMatch2IdOf(json: unknown): string | undefined {
   return id.success ? id.data : undefined;
 }
 
-interface Issue {
-  readonly path: string;
-  readonly message: string;
-}
+type Issue = FormatIssue;
 
 /** Translate one Open Match 2 Match for a deployment with this `sources.openMatch2`. Never throws. */
 export function translateOpenMatch2(json: unknown, source: OpenMatch2Source): Translated {
@@ -133,7 +122,14 @@ export function translateOpenMatch2(json: unknown, source: OpenMatch2Source): Tr
     (roster.tickets ?? []).map((ticket, t) => ({
       id: ticket.id,
       team,
-      latencies: latenciesOf(ticket, `rosters.${team}.tickets[${t}]`, source.latencyPrefix, issues),
+      latencies: prefixedLatencies({
+        attributes: ticket.attributes?.doubleArgs ?? {},
+        prefix: source.latencyPrefix,
+        at: `rosters.${team}.tickets[${t}].attributes.doubleArgs`,
+        keysAre: 'keys',
+        notANumber: 'expected a latency in ms (a number)',
+        issues,
+      }),
     })),
   );
   if (issues.length > 0) {
@@ -146,45 +142,6 @@ export function translateOpenMatch2(json: unknown, source: OpenMatch2Source): Tr
   return checked.ok
     ? { kind: 'match', match: checked.match, notes: [] }
     : { kind: 'invalid', error: checked.error };
-}
-
-function latenciesOf(
-  ticket: z.infer<typeof Ticket>,
-  at: string,
-  prefix: string,
-  issues: Issue[],
-): Record<string, number> {
-  const latencies: Record<string, number> = {};
-  let count = 0;
-  for (const [key, value] of Object.entries(ticket.attributes?.doubleArgs ?? {})) {
-    if (!key.startsWith(prefix)) continue;
-    const path = `${at}.attributes.doubleArgs.${key}`;
-    const region = key.slice(prefix.length);
-    if (!isRegionName(region)) {
-      issues.push({ path, message: `expected ${prefix}<region>, a region name of letters, digits, - and _` });
-      continue;
-    }
-    if (!isLatencyMs(value)) {
-      issues.push({
-        path,
-        message:
-          typeof value === 'number'
-            ? (LatencyMs.safeParse(value).error?.issues[0]?.message ?? 'expected a latency in ms')
-            : 'expected a latency in ms (a number)',
-      });
-      continue;
-    }
-    count++;
-    // Own properties only (`Object.defineProperty`), whatever the region is called.
-    Object.defineProperty(latencies, region, { value, enumerable: true, writable: true, configurable: true });
-  }
-  if (count > MAX_LATENCIES_PER_PLAYER) {
-    issues.push({
-      path: `${at}.attributes.doubleArgs`,
-      message: `expected at most ${MAX_LATENCIES_PER_PLAYER} latencies (keys ${prefix}*), got ${count}`,
-    });
-  }
-  return latencies;
 }
 
 function profileOf(match: OpenMatch2Match, source: OpenMatch2Source, issues: Issue[]): string {
