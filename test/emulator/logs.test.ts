@@ -75,6 +75,30 @@ describe('GET /logs', () => {
     expect(text.trimEnd().endsWith('bye')).toBe(true);
   });
 
+  it('ends a follow stream on reset without writing the heartbeats due or shutdown lines', async () => {
+    const ok = await startArena(call);
+    const res = await fetch(`${emulator.url}/logs?id=${ok.id}&follow=true`, {
+      headers: { authorization: `Bearer ${emulator.token}` },
+    });
+    const reader = res.body?.getReader();
+    if (!reader) throw new Error('no body');
+    const decoder = new TextDecoder();
+    let text = decoder.decode((await reader.read()).value, { stream: true });
+    // An hour of heartbeats due: a stop would write them (up to its catch-up cap) before "bye".
+    emulator.admin.advanceClock(3_600_000);
+
+    emulator.admin.reset();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+
+    expect(text).toContain('server ready');
+    expect(text).not.toContain('heartbeat');
+    expect(text).not.toContain('bye');
+  });
+
   it('releases a follow stream when the client disconnects', async () => {
     const ok = await startArena(call);
     const controller = new AbortController();

@@ -394,7 +394,7 @@ export class Fleet {
     for (const session of this.#sessions.values()) {
       if (session.ttlTimer) clearTimeout(session.ttlTimer);
       session.ttlTimer = undefined;
-      if (this.isActive(session)) session.log.end(this.clock.now(), session.players.size, 'exited');
+      session.log.discard();
     }
     this.#sessions.clear();
     this.#activeByRegion.clear();

@@ -130,6 +130,18 @@ export class SessionLog {
     this.#notify();
   }
 
+  /**
+   * The emulator forgets the session (reset, shutdown): every follower's stream ends, and no
+   * line is written, since nobody can read this log again. Ending it as a stop would first
+   * write the heartbeats due since its last line, for every session at once: at 100,000
+   * sessions a shutdown would build millions of lines only to drop them.
+   */
+  discard(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#notify();
+  }
+
   /** Called whenever lines are appended or the log ends; returns the unsubscribe function. */
   subscribe(listener: () => void): () => void {
     this.#listeners.add(listener);
