@@ -87,15 +87,18 @@ describe('reaper running out of time', () => {
 
   it('stops early and cleanly, and the next run finishes the work', async () => {
     const { bridge } = sessions;
-    // Time for the 30 quick writes to ENDING and a few steps of stopping and archiving.
+    // Time for the 30 quick writes to ENDING, the 30 stops (two checks each: the pool's and the
+    // step's) and a few archive steps.
     const first = await reapOnce(bridge, {
-      remainingTimeMs: countdown(30 + 12),
+      remainingTimeMs: countdown(30 + 2 * 30 + 12),
       reserveMs: 0,
       concurrency: 1,
     });
     expect(first.outOfTime).toBe(true);
     expect(first.ended).toBeGreaterThan(0);
     expect(first.ended).toBeLessThan(30);
+    // Every server was stopped in the first run, archived or not.
+    expect((await allRecords(bridge)).every((r) => r.stoppedAt !== undefined)).toBe(true);
 
     const second = await reapOnce(bridge);
 

@@ -409,6 +409,49 @@ describe('the reaper run', () => {
     expect(w.publisher.events.map((e) => e.type).sort()).toEqual(['SessionEnded', 'SessionFailed']);
   });
 
+  it('stops every session it ends before it archives any, so archives never keep a server running', async () => {
+    const w = world();
+    for (let i = 0; i < 10; i++) w.ready(`m-${i}`);
+    w.clock.advance(31_000);
+    const order: string[] = [];
+    const stop = w.gameye.stopSession.bind(w.gameye);
+    vi.spyOn(w.gameye, 'stopSession').mockImplementation(async (id) => {
+      order.push('stop');
+      return stop(id);
+    });
+    const upload = w.archive.upload.bind(w.archive);
+    vi.spyOn(w.archive, 'upload').mockImplementation(async (key, body, options) => {
+      order.push('upload');
+      return upload(key, body, options);
+    });
+
+    const result = await runReaper(w.deps, { concurrency: 1 });
+
+    expect(result).toMatchObject({ ended: 10, pending: 0 });
+    expect(order.slice(0, 10)).toEqual(Array(10).fill('stop'));
+    expect(order.slice(10).every((step) => step === 'upload')).toBe(true);
+  });
+
+  it('stops them all even when no time is left to archive, and archives them on the next run', async () => {
+    const w = world();
+    for (let i = 0; i < 4; i++) w.ready(`m-${i}`);
+    w.clock.advance(31_000);
+    // Time runs out the moment the last session is stopped.
+    const timeLeft = () => (w.gameye.stopped.length >= 4 ? 0 : 60_000);
+
+    const first = await runReaper(w.deps, { remainingTimeMs: timeLeft, reserveMs: 1 });
+
+    expect(first).toMatchObject({ ended: 0, pending: 4, outOfTime: true });
+    expect(w.gameye.stopped).toHaveLength(4);
+    expect(w.archive.uploads).toEqual([]);
+    for (let i = 0; i < 4; i++) expect(w.store.stored(`m-${i}`).stoppedAt).toBeDefined();
+
+    const second = await runReaper(w.deps);
+
+    expect(second).toMatchObject({ ended: 4, pending: 0 });
+    expect(w.gameye.stopped).toHaveLength(4);
+  });
+
   it('starts no step once the time budget is spent, and the next run finishes the work', async () => {
     const w = world();
     for (let i = 0; i < 6; i++) w.ready(`m-${i}`);

@@ -25,6 +25,33 @@ export type FinishOutcome = 'ended' | 'paused' | 'deferred';
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 /**
+ * The first ending step alone: stop the session and record `stoppedAt`. The run stops every
+ * session it ends before it archives any (a stopped server costs nothing while its archive
+ * waits). Answers the record as stored, or why it is not stopped yet; never throws.
+ */
+export async function stopEnding(
+  record: SessionRecord,
+  live: Pick<LiveStatus, 'liveness'> | undefined,
+  deps: ReaperDeps,
+  hasTime: () => boolean = () => true,
+): Promise<SessionRecord | Exclude<FinishOutcome, 'ended'>> {
+  if (record.stoppedAt !== undefined) return record;
+  if (!hasTime()) return 'paused';
+  try {
+    // A session Gameye reports ended (exited or dead) needs no DELETE (it would answer 409).
+    if (live === undefined || mayBeRunning(live.liveness)) {
+      await deps.gameye.stopSession(record.sessionId);
+    }
+    const next = withEndingProgress(record, { stoppedAt: iso(deps.clock.now()) }, deps.clock.now());
+    await deps.store.transition(next, { state: record.state, version: record.version });
+    return next;
+  } catch (error) {
+    observerOf(deps).deferred(record, 'stop', error);
+    return 'deferred';
+  }
+}
+
+/**
  * Stop and archive an ENDING record, resuming after its last recorded step. Never throws for
  * Gameye, S3 or a lost race: the record stays ENDING and the next run (or delivery) resumes.
  */
@@ -37,22 +64,16 @@ export async function finishEnding(
   const observer = observerOf(deps);
   const { clock } = deps;
   const layout = archiveLayout(deps.archivePrefix, start);
-  let record = start;
-  let step = 'stop';
-  const save = async (patch: { stoppedAt?: string; archive?: ArchiveProgress }): Promise<void> => {
+  const stopped = await stopEnding(start, live, deps, hasTime);
+  if (typeof stopped === 'string') return stopped;
+  let record = stopped;
+  let step = 'archive';
+  const save = async (patch: { archive?: ArchiveProgress }): Promise<void> => {
     const next = withEndingProgress(record, patch, clock.now());
     await deps.store.transition(next, { state: record.state, version: record.version });
     record = next;
   };
   try {
-    if (record.stoppedAt === undefined) {
-      if (!hasTime()) return 'paused';
-      // A session Gameye reports ended (exited or dead) needs no DELETE (it would answer 409).
-      if (live === undefined || mayBeRunning(live.liveness)) {
-        await deps.gameye.stopSession(record.sessionId);
-      }
-      await save({ stoppedAt: iso(clock.now()) });
-    }
     const paths = [...(profileOf(deps.config, record.profile)?.artifactPaths ?? []), LOGS_PATH];
     for (const path of paths) {
       const progress = record.archive ?? { files: [], missing: [] };

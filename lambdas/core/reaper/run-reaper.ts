@@ -36,7 +36,7 @@ import type { StopReason } from '../stop-reasons.ts';
 import { type ActOutcome, actOn, readCurrent } from './act-on-decision.ts';
 import { runBounded } from './bounded-pool.ts';
 import { describeUnclear } from './describe-unclear.ts';
-import { finishEnding } from './finish-ending.ts';
+import { finishEnding, stopEnding } from './finish-ending.ts';
 import { type LiveStatus, mayBeRunning } from './lifecycle-policy.ts';
 import { LiveView } from './live-view.ts';
 import { knownLocations, LocationLists } from './location-lists.ts';
@@ -49,7 +49,7 @@ export interface ReaperOptions {
   readonly remainingTimeMs?: () => number;
   /** No new step starts with less than this left. @default 10000 */
   readonly reserveMs?: number;
-  /** Sessions finished (stopped and archived) at once. @default 4 */
+  /** Sessions archived at once (all are stopped first, 16 at a time). @default 4 */
   readonly concurrency?: number;
 }
 
@@ -145,19 +145,35 @@ export async function runReaper(deps: ReaperDeps, options: ReaperOptions = {}): 
   }
   let outOfTime = !(await runBounded(quick, WRITE_WIDTH, hasTime));
 
-  // 5. Finish ENDING records, oldest first, so a backlog drains in order across runs.
+  // 5. Finish ENDING records, oldest first, so a backlog drains in order across runs. Every
+  // session is stopped first, many at a time (one call and one write each), and only then
+  // archived a few at a time (each streams its files): a backlog of archives never keeps a
+  // server running.
   let ended = 0;
   if (!outOfTime) {
     const updatedAt = (f: ToFinish): string => ('entry' in f ? f.entry : f.record).updatedAt;
     toFinish.sort((a, b) => updatedAt(a).localeCompare(updatedAt(b)));
-    const jobs = toFinish.map((item) => async () => {
+    const stopped: (SessionRecord | undefined)[] = [];
+    const stops = toFinish.map((item, i) => async () => {
       const record = 'record' in item ? item.record : await readCurrent(item.entry, 'finish', deps);
       if (!record) return;
-      const out = await finishEnding(record, item.live, deps, hasTime);
-      if (out === 'ended') ended += 1;
+      const out = await stopEnding(record, item.live, deps, hasTime);
       if (out === 'paused') outOfTime = true;
+      else if (out !== 'deferred') stopped[i] = out;
     });
-    if (!(await runBounded(jobs, options.concurrency ?? 4, hasTime))) outOfTime = true;
+    if (!(await runBounded(stops, WRITE_WIDTH, hasTime))) outOfTime = true;
+    const archives = stopped.flatMap((record) =>
+      record === undefined
+        ? []
+        : [
+            async () => {
+              const out = await finishEnding(record, undefined, deps, hasTime);
+              if (out === 'ended') ended += 1;
+              if (out === 'paused') outOfTime = true;
+            },
+          ],
+    );
+    if (!(await runBounded(archives, options.concurrency ?? 4, hasTime))) outOfTime = true;
   }
 
   return {
