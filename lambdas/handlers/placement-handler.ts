@@ -185,23 +185,19 @@ export function makePlacementHandler(deps: PlacementHandlerDeps): PlacementHandl
         }
         case 'match': {
           const started = deps.clock.now();
-          let { match, notes } = message;
-          if (message.tickets !== undefined) {
-            const looked = await withTicketLatencies(
-              match,
-              message.tickets,
-              deps.tickets ?? NO_TICKET_LOOKUP,
-              {
-                finalDelivery,
-              },
-            );
-            match = looked.match;
-            notes = [...notes, ...looked.notes];
-          }
+          const { match, notes, tickets } = message;
           const outcome = await placeMatch(match, core, {
             remainingTimeMs: () => remaining() - FINISH_RESERVE_MS,
             finalDelivery,
-            origin: { tickets: message.tickets, notes },
+            origin: { tickets, notes },
+            // FlexMatch's latencies sit on its tickets: read only when regions are to be chosen,
+            // never for a duplicate of a match already settled.
+            ...(tickets === undefined
+              ? {}
+              : {
+                  prepare: (m) =>
+                    withTicketLatencies(m, tickets, deps.tickets ?? NO_TICKET_LOOKUP, { finalDelivery }),
+                }),
           });
           report.placement(outcome, record, deps.clock.now() - started, message.format);
           if (outcome.kind === 'failed') await park(record, outcome);

@@ -164,7 +164,7 @@ describe('a FlexMatch match through the handler', () => {
     expect(ready?.notes?.[0]).toContain('could not be read on the last delivery');
   });
 
-  it('answers a duplicate from the record: one session, the same tickets', async () => {
+  it('answers a duplicate from the record: one session, the same tickets, no second lookup', async () => {
     const rig = aRig();
 
     await rig.send(aFlexMatchEvent());
@@ -172,6 +172,18 @@ describe('a FlexMatch match through the handler', () => {
 
     expect(rig.world.gameye.sessions.size).toBe(1);
     expect(rig.world.publisher.ofType('SessionReady')).toHaveLength(1);
+    expect(rig.tickets.calls).toHaveLength(1);
+  });
+
+  it('acknowledges a duplicate of a placed match while GameLift throttles: the record answers, GameLift is not asked', async () => {
+    const rig = aRig();
+    await rig.send(aFlexMatchEvent());
+    rig.tickets.failNext('throttled');
+
+    expect(await rig.send(aFlexMatchEvent())).toEqual([]);
+
+    expect(rig.tickets.calls).toHaveLength(1);
+    expect(rig.world.gameye.sessions.size).toBe(1);
   });
 
   it('acknowledges other FlexMatch event types without a lookup, a record, an event or a dead letter', async () => {

@@ -93,6 +93,16 @@ describe('on arrival, the record decides', () => {
       },
       'answer',
     ],
+    [
+      'nothing known and a costly preparation (FlexMatch ticket lookup): look before claiming',
+      { record: undefined, looked: false, planError: undefined, costlyToPrepare: true },
+      'look',
+    ],
+    [
+      'nothing stored, looked, a costly preparation: prepare and claim',
+      { record: undefined, looked: true, planError: undefined, costlyToPrepare: true },
+      'place',
+    ],
   ];
   it.each(rows)('%s', (_name, arrival, expected) => {
     expect(policy.onArrival(arrival).do).toBe(expected);

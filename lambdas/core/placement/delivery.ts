@@ -55,7 +55,10 @@ type Plan =
 /** One delivery of one match: the record it knows, and the steps that carry out the policy. */
 export class Delivery {
   readonly ids: { matchId: string; sessionId: string };
-  readonly #match: MatchFoundV1;
+  #match: MatchFoundV1;
+  /** Published with SessionReady: the origin's notes, then what `prepare` noted. */
+  #notes: readonly string[] | undefined;
+  #prepared = false;
   readonly #deps: PlacementDeps;
   readonly #options: PlacementOptions;
   readonly #startedAt: number;
@@ -64,6 +67,7 @@ export class Delivery {
 
   constructor(match: MatchFoundV1, deps: PlacementDeps, options: PlacementOptions) {
     this.#match = match;
+    this.#notes = options.origin?.notes;
     this.#deps = deps;
     this.#options = options;
     this.#startedAt = deps.clock.now();
@@ -80,7 +84,12 @@ export class Delivery {
       // Resume with the stored id: if the namespace changed between deliveries, the record is the truth.
       this.ids.sessionId = record?.sessionId ?? this.ids.sessionId;
       const plan = this.#plan();
-      const decision = policy.onArrival({ record, looked, planError: plan.ok ? undefined : plan.error });
+      const decision = policy.onArrival({
+        record,
+        looked,
+        planError: plan.ok ? undefined : plan.error,
+        costlyToPrepare: this.#options.prepare !== undefined && !this.#prepared,
+      });
       switch (decision.do) {
         case 'look':
           this.#persisted = await this.#deps.store.get(this.#match.matchId);
@@ -102,6 +111,7 @@ export class Delivery {
           return this.#fail(placing, error, undefined, pendingAttempt(placing));
         }
         case 'place':
+          await this.#prepare();
           try {
             return await this.#place(record, (plan as Extract<Plan, { ok: true }>).request);
           } catch (error) {
@@ -153,6 +163,16 @@ export class Delivery {
     const plan = this.#plan();
     if (!plan.ok) return reject(plan.error, this.#deps);
     return this.#fail(this.#newRecord(plan.request), failure, undefined, undefined);
+  }
+
+  /** The match as `options.prepare` completes it, once per delivery. */
+  async #prepare(): Promise<void> {
+    const { prepare } = this.#options;
+    if (prepare === undefined || this.#prepared) return;
+    const prepared = await prepare(this.#match);
+    this.#match = prepared.match;
+    this.#notes = [...(this.#notes ?? []), ...prepared.notes];
+    this.#prepared = true;
   }
 
   #plan(): Plan {
@@ -327,7 +347,7 @@ export class Delivery {
   async #ready(record: SessionRecord, started: Started, choice: RegionChoice): Promise<PlacementOutcome> {
     const ranking = rankingOf(choice, started.region);
     const now = this.#deps.clock.now();
-    const ready = toReady(record, { ...started, ranking, notes: this.#options.origin?.notes }, now);
+    const ready = toReady(record, { ...started, ranking, notes: this.#notes }, now);
     // Publish, then record READY and published in one write. A crash in between leaves the
     // record PLACING with its attempt pending: the redelivery starts it again, adopts what
     // exists, and publishes again. At least once, and one write fewer than recording READY first.

@@ -62,6 +62,19 @@ export interface PlacementOptions {
    * SessionReady by the delivery that places the match).
    */
   readonly origin?: MatchOrigin;
+  /**
+   * What the match still needs before regions can be chosen (FlexMatch: its players' latencies,
+   * read from their tickets). Run at most once, and only by a delivery about to choose regions:
+   * a duplicate of a match already settled never calls it. Throws only
+   * {@link TransientPlacementError}.
+   */
+  readonly prepare?: (match: MatchFoundV1) => Promise<PreparedMatch>;
+}
+
+export interface PreparedMatch {
+  readonly match: MatchFoundV1;
+  /** Published with SessionReady after the origin's own notes. */
+  readonly notes: readonly string[];
 }
 
 export interface MatchOrigin {

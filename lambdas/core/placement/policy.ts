@@ -48,6 +48,11 @@ export interface Arrival {
   readonly looked: boolean;
   /** Why the match cannot be placed as sent (unknown profile, a refused override), if so. */
   readonly planError: PermanentPlacementError | undefined;
+  /**
+   * Placing needs a call outside the bridge first (FlexMatch's ticket lookup): read the record
+   * before claiming, so a duplicate of a settled match never makes it.
+   */
+  readonly costlyToPrepare?: boolean;
 }
 
 export type ArrivalDecision =
@@ -64,9 +69,10 @@ export type ArrivalDecision =
   /** Claim (no record) or resume (PLACING) the placement. */
   | { readonly do: 'place' };
 
-export function onArrival({ record, looked, planError }: Arrival): ArrivalDecision {
+export function onArrival({ record, looked, planError, costlyToPrepare }: Arrival): ArrivalDecision {
   if (record === undefined) {
-    if (planError === undefined) return { do: 'place' };
+    // Claiming first saves a read when the match is new; a duplicate then reads after losing.
+    if (planError === undefined) return costlyToPrepare && !looked ? { do: 'look' } : { do: 'place' };
     // Before refusing, look: an earlier delivery may have placed this match already.
     return looked ? { do: 'reject' } : { do: 'look' };
   }
