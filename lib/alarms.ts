@@ -12,7 +12,12 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRICS, type MetricKey, SERVICE_DIMENSION } from '../lambdas/shared/metric-names.ts';
+import {
+  MATCHMAKER_FAILURES,
+  METRICS,
+  type MetricKey,
+  SERVICE_DIMENSION,
+} from '../lambdas/shared/metric-names.ts';
 
 /** Thresholds of the bridge's alarms. */
 export interface BridgeAlarmThresholds {
@@ -114,6 +119,8 @@ export class BridgeAlarms extends Construct {
   public readonly corruptRecords: cloudwatch.Alarm;
   /** FlexMatch events EventBridge could not deliver; only with the `flexMatch` prop. */
   public readonly flexMatchEventsUndelivered: cloudwatch.Alarm | undefined;
+  /** FlexMatch matches placed by preference because their tickets' latencies were unread. */
+  public readonly flexMatchLatenciesUnread: cloudwatch.Alarm | undefined;
   /** Threshold of `placementLatencyP95`, in milliseconds. */
   public readonly placementLatencyP95Ms: number;
   /** All of the above. */
@@ -290,6 +297,28 @@ export class BridgeAlarms extends Construct {
         })
       : undefined;
 
+    this.flexMatchLatenciesUnread = flexMatchDlq
+      ? new cloudwatch.Alarm(this, 'FlexMatchLatenciesUnread', {
+          alarmName: `${this.namePrefix}FlexMatchLatenciesUnread`,
+          alarmDescription:
+            'FlexMatch matches were placed by preference, not by latency: DescribeMatchmaking failed (kind in the metric; denied means the placement function lacks gamelift:DescribeMatchmaking).',
+          metric: new cloudwatch.MathExpression({
+            expression: MATCHMAKER_FAILURES.map((_, i) => `m${i}`).join(' + '),
+            usingMetrics: Object.fromEntries(
+              MATCHMAKER_FAILURES.map((kind, i) => [
+                `m${i}`,
+                this.customMetric('flexMatchLatenciesUnread', cloudwatch.Stats.SUM, { kind }),
+              ]),
+            ),
+            period: FIVE_MINUTES,
+          }),
+          threshold: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        })
+      : undefined;
+
     this.all = [
       this.deadLetterQueueNotEmpty,
       this.oldestMatchTooOld,
@@ -304,6 +333,7 @@ export class BridgeAlarms extends Construct {
       this.gameye5xx,
       this.corruptRecords,
       ...(this.flexMatchEventsUndelivered ? [this.flexMatchEventsUndelivered] : []),
+      ...(this.flexMatchLatenciesUnread ? [this.flexMatchLatenciesUnread] : []),
     ];
     const action = new SnsAction(this.topic);
     for (const alarm of this.all) {

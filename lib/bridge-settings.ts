@@ -75,6 +75,11 @@ export function resolveSettings(props: GameyeMatchBridgeProps): BridgeSettings {
       'flexMatch is set both as a prop and in bridgeConfig.sources.flexMatch: set it in the prop only (it also creates the EventBridge rule).',
     );
   }
+  if (props.flexMatch === undefined && input.sources?.flexMatch !== undefined) {
+    fail(
+      'bridgeConfig.sources.flexMatch is set but the flexMatch prop is not: move the configurations to the prop. Only the prop grants the placement function gamelift:DescribeMatchmaking (without it every FlexMatch match is placed by preference) and creates the EventBridge rule.',
+    );
+  }
   const parsedConfig = parseBridgeConfig(props.bridgeConfig);
   const flexMatch = resolveFlexMatch(props, parsedConfig, fail);
   // The functions' config: with the prop, its configurations as `sources.flexMatch`, beside

@@ -5,7 +5,7 @@
 import { Aws, Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
-import { STOP_REASONS } from '../lambdas/shared/metric-names.ts';
+import { MATCHMAKER_FAILURES, STOP_REASONS } from '../lambdas/shared/metric-names.ts';
 import type { BridgeAlarms, BridgeAlarmTargets } from './alarms.ts';
 
 export interface BridgeDashboardProps {
@@ -166,6 +166,14 @@ export class BridgeDashboard extends Construct {
           a.customMetric('corruptRecordsSkipped', cloudwatch.Stats.SUM),
         ],
         leftAnnotations: [a.orphansFound.toAnnotation()],
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'FlexMatch matches placed by preference (latencies unread), by kind',
+        left: MATCHMAKER_FAILURES.map((kind) =>
+          a.customMetric('flexMatchLatenciesUnread', cloudwatch.Stats.SUM, { kind }),
+        ),
+        stacked: true,
         width: 12,
       }),
     );

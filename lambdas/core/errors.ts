@@ -235,7 +235,8 @@ export class GameyeCallError extends Error {
  * as invalid). Every kind fails only the delivery; a later one may succeed once the cause is
  * gone (throttling passes, a permission is granted).
  */
-export type MatchmakerFailure = 'throttled' | 'unavailable' | 'denied' | 'rejected';
+export const MATCHMAKER_FAILURES = ['throttled', 'unavailable', 'denied', 'rejected'] as const;
+export type MatchmakerFailure = (typeof MATCHMAKER_FAILURES)[number];
 
 /** The one error a matchmaker port throws. Never carries credentials. */
 export class MatchmakerCallError extends Error {

@@ -195,8 +195,13 @@ export function makePlacementHandler(deps: PlacementHandlerDeps): PlacementHandl
             ...(tickets === undefined
               ? {}
               : {
-                  prepare: (m) =>
-                    withTicketLatencies(m, tickets, deps.tickets ?? NO_TICKET_LOOKUP, { finalDelivery }),
+                  prepare: async (m) => {
+                    const looked = await withTicketLatencies(m, tickets, deps.tickets ?? NO_TICKET_LOOKUP, {
+                      finalDelivery,
+                    });
+                    if (looked.failure) report.latenciesUnread(record, m.matchId, looked.failure);
+                    return looked;
+                  },
                 }),
           });
           report.placement(outcome, record, deps.clock.now() - started, message.format);

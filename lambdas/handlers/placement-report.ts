@@ -7,7 +7,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSRecord } from 'aws-lambda';
 import type { BackfillOutcome } from '../core/backfill.ts';
-import { TransientPlacementError } from '../core/errors.ts';
+import { type MatchmakerCallError, TransientPlacementError } from '../core/errors.ts';
 import type { Format } from '../core/formats/sources.ts';
 import type { RefusalReason } from '../core/formats/translation.ts';
 import type { MatchEndedOutcome } from '../core/match-ended.ts';
@@ -143,6 +143,21 @@ export class PlacementReport {
       reason: outcome.reason,
       error: outcome.message,
     });
+  }
+
+  /** A FlexMatch match is placed by preference: its tickets' latencies could not be read. */
+  latenciesUnread(record: SQSRecord, matchId: string, failure: MatchmakerCallError): void {
+    this.#logger.warn('FlexMatch latencies unread; placing the match by preference', {
+      messageId: record.messageId,
+      matchId,
+      kind: failure.kind,
+      code: failure.code,
+      requestId: failure.requestId,
+      error: failure.message,
+    });
+    const m = this.#metrics.singleMetric();
+    m.addDimension(METRICS.flexMatchLatenciesUnread.dimensions[0], failure.kind);
+    m.addMetric(METRICS.flexMatchLatenciesUnread.name, MetricUnit.Count, 1);
   }
 
   /** A message of an accepted format that asks nothing of the bridge (e.g. FlexMatch MatchmakingTimedOut). */

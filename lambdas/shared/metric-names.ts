@@ -39,6 +39,11 @@ export const METRICS = {
   orphansStopped: { name: 'OrphansStopped', unit: 'Count', dimensions: [] },
   /** Session records the reaper could not read (corrupt items in the table), skipped (count). */
   corruptRecordsSkipped: { name: 'CorruptRecordsSkipped', unit: 'Count', dimensions: [] },
+  /**
+   * A FlexMatch match placed by preference because its tickets' latencies could not be read
+   * (count, dimension `kind`: one of {@link MATCHMAKER_FAILURES}).
+   */
+  flexMatchLatenciesUnread: { name: 'FlexMatchLatenciesUnread', unit: 'Count', dimensions: ['kind'] },
   /** Bytes of artifacts archived to S3. */
   artifactBytes: { name: 'ArtifactBytes', unit: 'Bytes', dimensions: [] },
 } as const;
@@ -49,6 +54,9 @@ export type MetricName = (typeof METRICS)[MetricKey]['name'];
 /** Values of the `status_class` dimension of `GameyeError`. `network` means status 0. */
 export const GAMEYE_STATUS_CLASSES = ['4xx', '5xx', 'network'] as const;
 export type GameyeStatusClass = (typeof GAMEYE_STATUS_CLASSES)[number];
+
+/** Values of the `kind` dimension of `FlexMatchLatenciesUnread`: the core's one list. */
+export { MATCHMAKER_FAILURES, type MatchmakerFailure } from '../core/errors.ts';
 
 /** Values of the `reason` dimension of `SessionsStopped`: the core's one list. */
 export { STOP_REASONS, type StopReason } from '../core/stop-reasons.ts';

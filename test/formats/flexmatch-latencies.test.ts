@@ -4,7 +4,7 @@
  * transient except on the last delivery, where the match is placed by preference instead.
  */
 import { describe, expect, it } from 'vitest';
-import { TransientPlacementError } from '../../lambdas/core/errors.ts';
+import { MatchmakerCallError, TransientPlacementError } from '../../lambdas/core/errors.ts';
 import {
   MAX_TICKETS_PER_LOOKUP,
   withTicketLatencies,
@@ -114,7 +114,31 @@ describe('withTicketLatencies', () => {
     expect(looked.match.players.map((p) => p.latencies)).toEqual([{}, {}]);
     expect(looked.notes).toHaveLength(1);
     expect(looked.notes[0]).toContain(
-      'could not be read on the last delivery (unavailable: injected unavailable)',
+      'could not be read (unavailable; the lookup still failed on the last delivery)',
     );
+    expect(looked.failure?.kind).toBe('unavailable');
   });
+
+  it.each(['denied', 'rejected'] as const)(
+    'places by preference at once when the lookup is %s, naming the code and request id but never the message',
+    async (kind) => {
+      const tickets = ticketsOf(2);
+      const port = new FakeMatchmakingTickets().failNextWith(
+        new MatchmakerCallError({
+          kind,
+          code: 'AccessDeniedException',
+          requestId: 'req-42',
+          message:
+            'User: arn:aws:sts::123456789012:assumed-role/placement/fn is not authorized to perform: gamelift:DescribeMatchmaking',
+        }),
+      );
+
+      const looked = await withTicketLatencies(aMatch(tickets), tickets, port);
+
+      expect(looked.match.players.map((p) => p.latencies)).toEqual([{}, {}]);
+      expect(looked.notes[0]).toContain(`could not be read (${kind}, AccessDeniedException, request req-42;`);
+      expect(looked.notes.join(' ')).not.toContain('123456789012');
+      expect(looked.failure?.message).toContain('123456789012');
+    },
+  );
 });

@@ -196,6 +196,26 @@ describe('with the flexMatch prop', () => {
     });
   });
 
+  it('alarms when FlexMatch matches are placed by preference because the ticket lookup failed, whatever the kind', () => {
+    expect(bridge.alarms.all).toContain(bridge.alarms.flexMatchLatenciesUnread);
+    const alarms = template.findResources('AWS::CloudWatch::Alarm', {
+      Properties: { AlarmName: 'Studio-Bridge-FlexMatchLatenciesUnread' },
+    });
+    const [alarm] = Object.values(alarms) as {
+      Properties: {
+        Metrics: {
+          MetricStat?: { Metric: { MetricName: string; Dimensions: { Name: string; Value: string }[] } };
+        }[];
+      };
+    }[];
+    const kinds = (alarm?.Properties.Metrics ?? []).flatMap((m) =>
+      m.MetricStat?.Metric.MetricName === 'FlexMatchLatenciesUnread'
+        ? m.MetricStat.Metric.Dimensions.filter((d) => d.Name === 'kind').map((d) => d.Value)
+        : [],
+    );
+    expect(kinds.sort()).toEqual(['denied', 'rejected', 'throttled', 'unavailable']);
+  });
+
   it('puts no KMS statement for EventBridge in a key the queues do not use', () => {
     expect(statements(template, 'AWS::KMS::Key', 'KeyPolicy').filter(byEventBridge)).toEqual([]);
   });
@@ -295,6 +315,14 @@ describe('the flexMatch prop is checked at synth', () => {
 
     expect(() => synthConstruct({ flexMatch: FLEXMATCH, bridgeConfig })).toThrow(
       /flexMatch is set both as a prop and in bridgeConfig.sources.flexMatch/,
+    );
+  });
+
+  it('refuses FlexMatch configured in bridgeConfig.sources alone: only the prop grants the ticket lookup', () => {
+    const bridgeConfig = { ...exampleConfig(), sources: { flexMatch: FLEXMATCH } };
+
+    expect(() => synthConstruct({ bridgeConfig })).toThrow(
+      /bridgeConfig.sources.flexMatch is set but the flexMatch prop is not: move the configurations to the prop/,
     );
   });
 

@@ -5,7 +5,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { DeadLetter } from '../../lambdas/adapters/sqs-dead-letter.ts';
 import type { Redelivery } from '../../lambdas/adapters/sqs-redelivery.ts';
 import type { BridgeConfigInput } from '../../lambdas/core/config.ts';
@@ -38,6 +38,8 @@ interface Rig {
   readonly parked: DeadLetter[];
   readonly tickets: FakeMatchmakingTickets;
   readonly redelivery: RecordingRedelivery;
+  /** Every metric the handler added, by name, with its dimensions. */
+  readonly metrics: { name: string; dimensions: Record<string, string> }[];
   send(body: unknown, receiveCount?: number): Promise<string[]>;
 }
 
@@ -46,13 +48,28 @@ function aRig(config: Partial<BridgeConfigInput> = { sources: allSources() }): R
   const parked: DeadLetter[] = [];
   const tickets = new FakeMatchmakingTickets();
   const redelivery = new RecordingRedelivery();
+  const metrics = silentMetrics();
+  const added: { name: string; dimensions: Record<string, string> }[] = [];
+  vi.spyOn(metrics, 'singleMetric').mockImplementation(() => {
+    const dimensions: Record<string, string> = {};
+    const single = silentMetrics();
+    vi.spyOn(single, 'addDimension').mockImplementation((name, value) => {
+      dimensions[name] = value;
+      return single;
+    });
+    vi.spyOn(single, 'addMetric').mockImplementation((name) => {
+      added.push({ name, dimensions });
+      return single;
+    });
+    return single;
+  });
   const handler = makePlacementHandler({
     ...world.deps,
     maxReceiveCount: MAX_RECEIVES,
     deadLetters: { park: async (letter) => void parked.push(letter) },
     gameyeFor: () => world.gameye,
     logger: new Logger({ logLevel: 'SILENT' }),
-    metrics: silentMetrics(),
+    metrics,
     tickets,
     redelivery,
     random: () => 0.999,
@@ -63,6 +80,7 @@ function aRig(config: Partial<BridgeConfigInput> = { sources: allSources() }): R
     parked,
     tickets,
     redelivery,
+    metrics: added,
     async send(body, receiveCount = 1) {
       const event: SQSEvent = {
         Records: [sqsRecord(`m-${++n}`, typeof body === 'string' ? body : bodyOf(body), receiveCount)],
@@ -161,7 +179,19 @@ describe('a FlexMatch match through the handler', () => {
 
     const [ready] = rig.world.publisher.ofType('SessionReady');
     expect(ready).toMatchObject({ region: 'eu-west', ranking: { policy: 'preference' } });
-    expect(ready?.notes?.[0]).toContain('could not be read on the last delivery');
+    expect(ready?.notes?.[0]).toContain('the lookup still failed on the last delivery');
+  });
+
+  it('places by preference at once when GameLift denies the lookup, counting it by kind', async () => {
+    const rig = aRig();
+    rig.tickets.failNext('denied');
+
+    expect(await rig.send(aFlexMatchEvent())).toEqual([]);
+
+    const [ready] = rig.world.publisher.ofType('SessionReady');
+    expect(ready).toMatchObject({ ranking: { policy: 'preference' } });
+    expect(ready?.notes?.[0]).toContain('GameLift refused the lookup');
+    expect(rig.metrics).toContainEqual({ name: 'FlexMatchLatenciesUnread', dimensions: { kind: 'denied' } });
   });
 
   it('answers a duplicate from the record: one session, the same tickets, no second lookup', async () => {

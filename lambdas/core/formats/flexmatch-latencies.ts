@@ -12,13 +12,17 @@
  * What cannot be read is placed by preference, never guessed: a ticket GameLift no longer
  * returns (`DescribeMatchmaking` answers only for tickets that still exist), a player missing
  * from their ticket, a measurement outside what MatchFound accepts. Each is named in a note published
- * with SessionReady. A lookup that fails (throttling, an outage, a missing permission) fails
- * the delivery for now; on the last delivery SQS makes, the match is placed by preference
- * instead, with the failure in a note: late players waiting for a server are better served by
- * one in the preferred region than by none.
+ * with SessionReady. A lookup that may succeed later (throttling, an outage) fails the
+ * delivery for now; on the last delivery SQS makes, the match is placed by preference instead,
+ * with the failure in a note: late players waiting for a server are better served by one in
+ * the preferred region than by none. A lookup no retry will mend (the function may not call
+ * `DescribeMatchmaking`, or GameLift refused the request) places by preference at once: waiting
+ * out the retry window would only keep the players waiting minutes for the same result. The
+ * note names the failure's kind, code and request id, never the vendor's message (an access
+ * error's text names the account and role, and SessionReady goes to the game backend).
  */
 import { boundedText, listWithMore } from '../bounded-text.ts';
-import { MatchmakerCallError, TransientPlacementError } from '../errors.ts';
+import { MatchmakerCallError, type MatchmakerFailure, TransientPlacementError } from '../errors.ts';
 import { isLatencyMs, isRegionName, MAX_LATENCIES_PER_PLAYER, type MatchFoundV1 } from '../match-event.ts';
 import type { DescribedTicket, MatchmakingTickets } from '../ports.ts';
 import type { TicketPlayers } from '../session-record.ts';
@@ -34,12 +38,17 @@ export interface LookedUp {
   readonly notes: readonly string[];
   /** `DescribeMatchmaking` calls made. */
   readonly calls: number;
+  /** The lookup failed and every player was placed by preference: why (for logs and metrics). */
+  readonly failure?: MatchmakerCallError;
 }
+
+/** Failures no later delivery mends: placed by preference at once. */
+const FINAL_FAILURES: ReadonlySet<MatchmakerFailure> = new Set(['denied', 'rejected']);
 
 /**
  * The match with its players' latencies from their tickets. Throws only
- * {@link TransientPlacementError} (`matchmaker-unavailable`), and only when this is not the
- * last delivery.
+ * {@link TransientPlacementError} (`matchmaker-unavailable`), and only for a failure a later
+ * delivery may not meet, when this is not the last delivery.
  */
 export async function withTicketLatencies(
   match: MatchFoundV1,
@@ -55,16 +64,24 @@ export async function withTicketLatencies(
   try {
     described = (await Promise.all(chunks.map((ids) => port.describeTickets(ids)))).flat();
   } catch (error) {
-    const why = error instanceof MatchmakerCallError ? `${error.kind}: ${error.message}` : String(error);
-    if (!options.finalDelivery) {
+    const failure =
+      error instanceof MatchmakerCallError
+        ? error
+        : new MatchmakerCallError({ kind: 'unavailable', message: String(error), cause: error });
+    const final = FINAL_FAILURES.has(failure.kind);
+    if (!options.finalDelivery && !final) {
       throw new TransientPlacementError(
         'matchmaker-unavailable',
-        `could not read the FlexMatch tickets' latencies (${why})`,
+        `could not read the FlexMatch tickets' latencies (${failure.kind}: ${failure.message})`,
         { matchId: match.matchId, cause: error },
       );
     }
-    const note = `the FlexMatch tickets' latencies could not be read on the last delivery (${why}): every player was placed by preference`;
-    return { match, notes: bounded([note]), calls: chunks.length };
+    const why = [failure.kind, failure.code, failure.requestId && `request ${failure.requestId}`]
+      .filter((part) => part !== undefined && part !== '')
+      .join(', ');
+    const when = final ? 'GameLift refused the lookup' : 'the lookup still failed on the last delivery';
+    const note = `the FlexMatch tickets' latencies could not be read (${why}; ${when}): every player was placed by preference`;
+    return { match, notes: bounded([note]), calls: chunks.length, failure };
   }
   return { ...fill(match, tickets, described), calls: chunks.length };
 }
