@@ -188,7 +188,15 @@ function fromTranslation(format: Format, translated: Translated): InboundMessage
     case 'refused':
       return { kind: 'refused', format, ...dropKind(translated) };
     case 'invalid':
-      return { kind: 'invalid', of: 'match', format, error: translated.error };
+      return 'backfillId' in translated
+        ? {
+            kind: 'invalid',
+            of: 'MatchBackfilled',
+            format,
+            error: translated.error,
+            backfillId: translated.backfillId,
+          }
+        : { kind: 'invalid', of: 'match', format, error: translated.error };
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseBridgeConfig } from '../../lambdas/core/config.ts';
+import { flexMatchIdOf } from '../../lambdas/core/formats/flexmatch.ts';
 import { type InboundMessage, readInbound } from '../../lambdas/core/inbound.ts';
 import { aConfigAcceptingAll, aFlexMatchEvent, CONFIGURATION } from '../fixtures/native.ts';
 
@@ -163,25 +164,52 @@ describe('a FlexMatch backfill (a MatchmakingSucceeded with a ticket named backf
     },
   );
 
-  it('with no new players is invalid, at detail.tickets', () => {
+  const RUNNING = '9d3c6f0e-7a41-4b2c-8e5d-0f1a2b3c4d5e';
+  const OTHER = '0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9';
+
+  it('with no new players is an invalid backfill of the running match, at detail.tickets', () => {
     const event = aFlexMatchEvent({
-      tickets: [{ ticketId: 'backfill.match-1', players: [{ playerId: 'alice' }] }],
+      tickets: [{ ticketId: `backfill.${RUNNING}`, players: [{ playerId: 'alice' }] }],
     });
 
-    expect(invalid(read(event)).issues).toEqual([
+    const message = read(event);
+
+    expect(message).toMatchObject({ kind: 'invalid', of: 'MatchBackfilled', format: 'flexmatch' });
+    // The backfill event's own FlexMatch match id is the backfill id.
+    expect(message.kind === 'invalid' && message.backfillId).toBe(flexMatchIdOf(aFlexMatchEvent()));
+    expect(invalid(message).matchId).toBe(RUNNING);
+    expect(invalid(message).issues).toEqual([
       { path: 'detail.tickets', message: 'a backfill with no new players' },
     ]);
   });
 
-  it('with two backfill tickets is invalid, at the second', () => {
+  it('with two backfill tickets is an invalid backfill of the first one’s match, at the second', () => {
     const event = aFlexMatchEvent({
       tickets: [
-        { ticketId: 'backfill.match-1', players: [{ playerId: 'alice' }] },
-        { ticketId: 'backfill.match-2', players: [{ playerId: 'bob' }] },
+        { ticketId: `backfill.${RUNNING}`, players: [{ playerId: 'alice' }] },
+        { ticketId: `backfill.${OTHER}`, players: [{ playerId: 'bob' }] },
         { ticketId: 'ticket-new', players: [{ playerId: 'dave' }] },
       ],
     });
 
-    expect(invalid(read(event)).issues.map((i) => i.path)).toEqual(['detail.tickets[1].ticketId']);
+    const message = read(event);
+
+    expect(message).toMatchObject({ kind: 'invalid', of: 'MatchBackfilled' });
+    expect(invalid(message).matchId).toBe(RUNNING);
+    expect(invalid(message).issues.map((i) => i.path)).toEqual(['detail.tickets[1].ticketId']);
   });
+
+  it.each(['backfill.queue-eu-123', 'backfill.match-1', 'backfill'])(
+    'an ordinary ticket named %s leaves the event a new match (only backfill.<a FlexMatch match id> backfills)',
+    (ticketId) => {
+      const event = aFlexMatchEvent({
+        tickets: [
+          { ticketId, players: [{ playerId: 'alice' }] },
+          { ticketId: 'ticket-new', players: [{ playerId: 'dave' }] },
+        ],
+      });
+
+      expect(read(event).kind).toBe('match');
+    },
+  );
 });

@@ -262,6 +262,24 @@ describe('a FlexMatch match through the handler', () => {
       },
     ]);
   });
+
+  it('answers an invalid FlexMatch backfill with BackfillFailed for the running match, not SessionFailed', async () => {
+    const rig = aRig();
+    await rig.send(aFlexMatchEvent());
+
+    await rig.send(
+      aFlexMatchEvent({
+        matchId: 'b2c3d4e5-0000-4000-8000-000000000002',
+        tickets: [{ ticketId: `backfill.${FLEX_MATCH_ID}`, players: [{ playerId: 'alice' }] }],
+      }),
+    );
+
+    expect(rig.world.publisher.ofType('SessionFailed')).toEqual([]);
+    expect(rig.world.publisher.ofType('BackfillFailed')).toMatchObject([
+      { matchId: FLEX_MATCH_ID, backfillId: 'b2c3d4e5-0000-4000-8000-000000000002', reason: 'invalid-event' },
+    ]);
+    expect(rig.parked).toMatchObject([{ reason: 'invalid-event', matchId: FLEX_MATCH_ID }]);
+  });
 });
 
 describe('Open Match 2 and Nakama through the handler', () => {

@@ -138,9 +138,14 @@ export const FlexMatchSucceededEvent = z.object({ ...envelope, detail: Succeeded
 export type FlexMatchSucceededEvent = z.infer<typeof FlexMatchSucceededEvent>;
 
 const CONFIGURATION_ARN = /^arn:[^:]+:gamelift:[^:]*:[^:]*:matchmakingconfiguration\/([A-Za-z0-9.-]+)$/;
-const BACKFILL_TICKET = /^backfill\.([A-Za-z0-9-]+)(?:\.[A-Za-z0-9.-]*)?$/;
+/**
+ * FlexMatch match ids are UUIDs: requiring one keeps an ordinary ticket that merely starts
+ * with `backfill.` (`backfill.queue-eu`) from turning a new match into a backfill.
+ */
+const BACKFILL_TICKET =
+  /^backfill\.([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})(?:\.[A-Za-z0-9.-]*)?$/;
 
-/** The backfill ticket id the bridge recognises for a match: `backfill.<matchId>[.<anything>]`. */
+/** The backfill ticket id the bridge recognises for a match: `backfill.<matchId>[.<anything>]`, the match id a UUID. */
 export function backfillTicketMatchId(ticketId: string): string | undefined {
   return BACKFILL_TICKET.exec(ticketId)?.[1];
 }
@@ -167,6 +172,18 @@ function invalid(issues: FieldIssue[], matchId: string | undefined): Translated 
   return {
     kind: 'invalid',
     error: new MatchEventError(boundedIssues(issues), { format: FLEXMATCH, matchId }),
+  };
+}
+
+/**
+ * An invalid backfill of `original`: answered with BackfillFailed for the running match the
+ * game asked to backfill, not SessionFailed for the backfill event's own id.
+ */
+function invalidBackfill(issues: FieldIssue[], original: string, backfillId: string | undefined): Translated {
+  return {
+    kind: 'invalid',
+    error: new MatchEventError(boundedIssues(issues), { format: FLEXMATCH, matchId: original }),
+    backfillId,
   };
 }
 
@@ -224,19 +241,25 @@ function matchOf(detail: FlexMatchSucceededEvent['detail'], profile: string): Tr
   return { kind: 'match', match, notes: [], tickets };
 }
 
+interface Backfill {
+  readonly index: number;
+  readonly of: string;
+}
+
+/** `backfills` holds at least one ticket. */
 function backfillOf(
   event: FlexMatchSucceededEvent,
-  backfills: readonly { readonly index: number; readonly of: string }[],
+  backfills: readonly Backfill[],
   matchId: string | undefined,
 ): Translated {
-  const [first, ...others] = backfills;
-  if (first === undefined) throw new TypeError('backfillOf needs a backfill ticket');
+  const [first, ...others] = backfills as [Backfill, ...Backfill[]];
   if (others.length > 0) {
-    return invalid(
+    return invalidBackfill(
       others.map((b) => ({
         path: `detail.tickets[${b.index}].ticketId`,
         message: `a second backfill ticket (the first is detail.tickets[${first.index}]): one match is backfilled at a time`,
       })),
+      first.of,
       matchId,
     );
   }
@@ -272,7 +295,7 @@ function backfillOf(
     const issues = parsed.error.issues.map((i) =>
       i.path === 'players' ? { path: 'detail.tickets', message: 'a backfill with no new players' } : i,
     );
-    return invalid(issues, matchId);
+    return invalidBackfill(issues, ofMatch.data, matchId);
   }
   return { kind: 'backfill', backfill: parsed.event };
 }

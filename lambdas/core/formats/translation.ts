@@ -34,7 +34,13 @@ export type Translated =
       readonly message: string;
       readonly matchId: string | undefined;
     }
-  | { readonly kind: 'invalid'; readonly error: MatchEventError };
+  | {
+      readonly kind: 'invalid';
+      /** For an invalid backfill, `error.matchId` is the running match it was for. */
+      readonly error: MatchEventError;
+      /** Set when the message was a backfill: its id, when it could be read. */
+      readonly backfillId?: string | undefined;
+    };
 
 /** Most notes one translation publishes, and their length: they travel in SessionReady. */
 export const MAX_NOTES = 10;
