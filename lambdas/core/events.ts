@@ -29,7 +29,7 @@ import {
 } from './session-record.ts';
 import { STOP_REASONS } from './stop-reasons.ts';
 
-const IsoTime = z.iso.datetime();
+const IsoTime = z.lazy(() => z.iso.datetime());
 
 /** Gameye's correlation id; real ones are short, a longer one is cut. */
 export const MAX_IDENTIFIER_CHARS = 256;
@@ -159,13 +159,15 @@ export const SessionEndedV1 = z.lazy(() =>
 );
 export type SessionEndedV1 = z.infer<typeof SessionEndedV1>;
 
-export const SessionEvent = z.discriminatedUnion('type', [
-  SessionReadyV1,
-  SessionFailedV1,
-  SessionEndedV1,
-  PlayersAssignedV1,
-  BackfillFailedV1,
-]);
+export const SessionEvent = z.lazy(() =>
+  z.discriminatedUnion('type', [
+    SessionReadyV1,
+    SessionFailedV1,
+    SessionEndedV1,
+    PlayersAssignedV1,
+    BackfillFailedV1,
+  ]),
+);
 export type SessionEvent = z.infer<typeof SessionEvent>;
 export type SessionEventType = SessionEvent['type'];
 

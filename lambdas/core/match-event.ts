@@ -82,12 +82,15 @@ function atMostKeys<T extends z.ZodType<Record<string, unknown>>>(schema: T, max
     .meta({ maxProperties: max });
 }
 
-export const Player = z.object({
-  id: PlayerId,
-  team: z.string().min(1).max(64).optional(),
-  /** Round-trip ms per matchmaker region. Empty: this player does not constrain placement. */
-  latencies: atMostKeys(z.record(RegionName, LatencyMs), MAX_LATENCIES_PER_PLAYER).default({}),
-});
+/** A player of MatchFound or MatchBackfilled; built on first use like them (`z.lazy`). */
+export const Player = z.lazy(() =>
+  z.object({
+    id: PlayerId,
+    team: z.string().min(1).max(64).optional(),
+    /** Round-trip ms per matchmaker region. Empty: this player does not constrain placement. */
+    latencies: atMostKeys(z.record(RegionName, LatencyMs), MAX_LATENCIES_PER_PLAYER).default({}),
+  }),
+);
 export type Player = z.infer<typeof Player>;
 
 const TTL_GRAMMAR = /^(?=\d)(?:(\d+)h)?(?:(\d+)m)?$/;
