@@ -29,60 +29,68 @@ import {
 } from './session-record.ts';
 import { STOP_REASONS } from './stop-reasons.ts';
 
-const IsoTime = z.iso.datetime();
+const IsoTime = z.lazy(() => z.iso.datetime());
 
 /** Gameye's correlation id; real ones are short, a longer one is cut. */
 export const MAX_IDENTIFIER_CHARS = 256;
 /** Artifacts SessionEnded may list as missing: every configured path, and the logs. */
 const MAX_MISSING_ARTIFACTS = MAX_ARTIFACT_PATHS + 1;
 
-export const SessionReadyV1 = z.object({
-  type: z.literal('SessionReady'),
-  version: z.literal(1),
-  matchId: z.string(),
-  sessionId: z.uuid(),
-  profile: z.string(),
-  region: z.string(),
-  host: z.string(),
-  /** Host port by container port and protocol: `{ "7777/udp": 24011 }`. */
-  ports: z.record(z.string(), z.number().int()),
-  /** The same ports as a list. */
-  portList: z.array(ServerPort),
-  players: z.array(RecordPlayer),
-  ranking: Ranking,
-  /** Whether we started the session or adopted it after a 409 (a redelivered match). */
-  via: z.enum(['started', 'adopted']),
-  claimedAt: IsoTime,
-  readyAt: IsoTime,
-  /** FlexMatch matches: the matchmaking tickets and their players, as FlexMatch named them. */
-  tickets: z.array(TicketPlayers).max(MAX_PLAYERS).optional(),
-  /**
-   * What the bridge noted while translating the matchmaker's message, e.g. FlexMatch tickets
-   * whose latencies could no longer be read (those players were placed by preference).
-   */
-  notes: z.array(z.string().max(MAX_NOTE_CHARS)).max(MAX_NOTES).optional(),
-});
+/*
+ * The event schemas are built on first use (`z.lazy`), at the first publish: a cold start
+ * publishes nothing, and building them at module load cost every cold start of both functions.
+ */
+export const SessionReadyV1 = z.lazy(() =>
+  z.object({
+    type: z.literal('SessionReady'),
+    version: z.literal(1),
+    matchId: z.string(),
+    sessionId: z.uuid(),
+    profile: z.string(),
+    region: z.string(),
+    host: z.string(),
+    /** Host port by container port and protocol: `{ "7777/udp": 24011 }`. */
+    ports: z.record(z.string(), z.number().int()),
+    /** The same ports as a list. */
+    portList: z.array(ServerPort),
+    players: z.array(RecordPlayer),
+    ranking: Ranking,
+    /** Whether we started the session or adopted it after a 409 (a redelivered match). */
+    via: z.enum(['started', 'adopted']),
+    claimedAt: IsoTime,
+    readyAt: IsoTime,
+    /** FlexMatch matches: the matchmaking tickets and their players, as FlexMatch named them. */
+    tickets: z.array(TicketPlayers).max(MAX_PLAYERS).optional(),
+    /**
+     * What the bridge noted while translating the matchmaker's message, e.g. FlexMatch tickets
+     * whose latencies could no longer be read (those players were placed by preference).
+     */
+    notes: z.array(z.string().max(MAX_NOTE_CHARS)).max(MAX_NOTES).optional(),
+  }),
+);
 export type SessionReadyV1 = z.infer<typeof SessionReadyV1>;
 
 /**
  * Players a backfill added to a match that is running: where to send them (the session's
  * host and ports). No new server was started. Deduplicate on `sessionId` and `backfillId`.
  */
-export const PlayersAssignedV1 = z.object({
-  type: z.literal('PlayersAssigned'),
-  version: z.literal(1),
-  matchId: z.string(),
-  sessionId: z.uuid(),
-  backfillId: z.string(),
-  region: z.string(),
-  host: z.string(),
-  /** Host port by container port and protocol: `{ "7777/udp": 24011 }`. */
-  ports: z.record(z.string(), z.number().int()),
-  portList: z.array(ServerPort),
-  /** The backfilled players only. */
-  players: z.array(RecordPlayer).max(MAX_PLAYERS),
-  assignedAt: IsoTime,
-});
+export const PlayersAssignedV1 = z.lazy(() =>
+  z.object({
+    type: z.literal('PlayersAssigned'),
+    version: z.literal(1),
+    matchId: z.string(),
+    sessionId: z.uuid(),
+    backfillId: z.string(),
+    region: z.string(),
+    host: z.string(),
+    /** Host port by container port and protocol: `{ "7777/udp": 24011 }`. */
+    ports: z.record(z.string(), z.number().int()),
+    portList: z.array(ServerPort),
+    /** The backfilled players only. */
+    players: z.array(RecordPlayer).max(MAX_PLAYERS),
+    assignedAt: IsoTime,
+  }),
+);
 export type PlayersAssignedV1 = z.infer<typeof PlayersAssignedV1>;
 
 /**
@@ -100,58 +108,66 @@ export const BACKFILL_FAILURES = [
 export type BackfillFailure = (typeof BACKFILL_FAILURES)[number];
 
 /** A backfill that assigned nobody: the message is parked in the DLQ with the same reason. */
-export const BackfillFailedV1 = z.object({
-  type: z.literal('BackfillFailed'),
-  version: z.literal(1),
-  matchId: z.string(),
-  sessionId: z.uuid(),
-  backfillId: z.string(),
-  reason: z.enum(BACKFILL_FAILURES),
-  message: z.string().max(MAX_FAILURE_MESSAGE_CHARS),
-  failedAt: IsoTime,
-});
+export const BackfillFailedV1 = z.lazy(() =>
+  z.object({
+    type: z.literal('BackfillFailed'),
+    version: z.literal(1),
+    matchId: z.string(),
+    sessionId: z.uuid(),
+    backfillId: z.string(),
+    reason: z.enum(BACKFILL_FAILURES),
+    message: z.string().max(MAX_FAILURE_MESSAGE_CHARS),
+    failedAt: IsoTime,
+  }),
+);
 export type BackfillFailedV1 = z.infer<typeof BackfillFailedV1>;
 
-export const SessionFailedV1 = z.object({
-  type: z.literal('SessionFailed'),
-  version: z.literal(1),
-  matchId: z.string(),
-  sessionId: z.uuid(),
-  reason: z.enum(PERMANENT_REASONS),
-  /** What went wrong, for a person; cut to its first {@link MAX_FAILURE_MESSAGE_CHARS} characters. */
-  message: z.string().max(MAX_FAILURE_MESSAGE_CHARS),
-  /** Gameye's correlation id, when a Gameye answer caused the failure; quote it to Gameye support. */
-  identifier: z.string().max(MAX_IDENTIFIER_CHARS).nullable(),
-  ranking: Ranking.nullable(),
-  failedAt: IsoTime,
-});
+export const SessionFailedV1 = z.lazy(() =>
+  z.object({
+    type: z.literal('SessionFailed'),
+    version: z.literal(1),
+    matchId: z.string(),
+    sessionId: z.uuid(),
+    reason: z.enum(PERMANENT_REASONS),
+    /** What went wrong, for a person; cut to its first {@link MAX_FAILURE_MESSAGE_CHARS} characters. */
+    message: z.string().max(MAX_FAILURE_MESSAGE_CHARS),
+    /** Gameye's correlation id, when a Gameye answer caused the failure; quote it to Gameye support. */
+    identifier: z.string().max(MAX_IDENTIFIER_CHARS).nullable(),
+    ranking: Ranking.nullable(),
+    failedAt: IsoTime,
+  }),
+);
 export type SessionFailedV1 = z.infer<typeof SessionFailedV1>;
 
-export const SessionEndedV1 = z.object({
-  type: z.literal('SessionEnded'),
-  version: z.literal(1),
-  matchId: z.string(),
-  sessionId: z.uuid(),
-  region: z.string(),
-  /** Why the session was stopped (the same list as the `SessionsStopped` metric's dimension). */
-  reason: z.enum(STOP_REASONS),
-  /** S3 key of the archive manifest (`manifest.json`: every file's key, size and SHA-256, and the missing ones). */
-  manifestKey: z.string(),
-  /** Configured artifacts Gameye no longer had. */
-  missingArtifacts: z.array(z.string().max(MAX_ARTIFACT_PATH_CHARS)).max(MAX_MISSING_ARTIFACTS),
-  /** Null when the session never reached READY (an abandoned placement). */
-  readyAt: IsoTime.nullable(),
-  endedAt: IsoTime,
-});
+export const SessionEndedV1 = z.lazy(() =>
+  z.object({
+    type: z.literal('SessionEnded'),
+    version: z.literal(1),
+    matchId: z.string(),
+    sessionId: z.uuid(),
+    region: z.string(),
+    /** Why the session was stopped (the same list as the `SessionsStopped` metric's dimension). */
+    reason: z.enum(STOP_REASONS),
+    /** S3 key of the archive manifest (`manifest.json`: every file's key, size and SHA-256, and the missing ones). */
+    manifestKey: z.string(),
+    /** Configured artifacts Gameye no longer had. */
+    missingArtifacts: z.array(z.string().max(MAX_ARTIFACT_PATH_CHARS)).max(MAX_MISSING_ARTIFACTS),
+    /** Null when the session never reached READY (an abandoned placement). */
+    readyAt: IsoTime.nullable(),
+    endedAt: IsoTime,
+  }),
+);
 export type SessionEndedV1 = z.infer<typeof SessionEndedV1>;
 
-export const SessionEvent = z.discriminatedUnion('type', [
-  SessionReadyV1,
-  SessionFailedV1,
-  SessionEndedV1,
-  PlayersAssignedV1,
-  BackfillFailedV1,
-]);
+export const SessionEvent = z.lazy(() =>
+  z.discriminatedUnion('type', [
+    SessionReadyV1,
+    SessionFailedV1,
+    SessionEndedV1,
+    PlayersAssignedV1,
+    BackfillFailedV1,
+  ]),
+);
 export type SessionEvent = z.infer<typeof SessionEvent>;
 export type SessionEventType = SessionEvent['type'];
 

@@ -82,12 +82,15 @@ function atMostKeys<T extends z.ZodType<Record<string, unknown>>>(schema: T, max
     .meta({ maxProperties: max });
 }
 
-export const Player = z.object({
-  id: PlayerId,
-  team: z.string().min(1).max(64).optional(),
-  /** Round-trip ms per matchmaker region. Empty: this player does not constrain placement. */
-  latencies: atMostKeys(z.record(RegionName, LatencyMs), MAX_LATENCIES_PER_PLAYER).default({}),
-});
+/** A player of MatchFound or MatchBackfilled; built on first use like them (`z.lazy`). */
+export const Player = z.lazy(() =>
+  z.object({
+    id: PlayerId,
+    team: z.string().min(1).max(64).optional(),
+    /** Round-trip ms per matchmaker region. Empty: this player does not constrain placement. */
+    latencies: atMostKeys(z.record(RegionName, LatencyMs), MAX_LATENCIES_PER_PLAYER).default({}),
+  }),
+);
 export type Player = z.infer<typeof Player>;
 
 const TTL_GRAMMAR = /^(?=\d)(?:(\d+)h)?(?:(\d+)m)?$/;
@@ -115,20 +118,27 @@ export const LabelKey = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,62}$/, 'expected a label key of up to 63 characters');
 
-export const MatchFoundV1 = z
-  .object({
-    version: z.literal(1),
-    matchId: MatchId,
-    /** Name of a profile in the bridge configuration: which image and settings to run. */
-    profile: z.string().min(1).max(64),
-    players: z.array(Player).min(1).max(MAX_PLAYERS),
-    /** Overrides; each is accepted only when the profile's `allowOverrides` permits it. */
-    env: atMostKeys(z.record(EnvName, z.string().min(1).max(4096)), MAX_OVERRIDE_KEYS).optional(),
-    args: z.array(z.string().min(1).max(1024)).max(64).optional(),
-    labels: atMostKeys(z.record(LabelKey, z.string().max(256)), MAX_OVERRIDE_KEYS).optional(),
-    ttl: TtlDuration.optional(),
-  })
-  .superRefine(uniquePlayerIds);
+/*
+ * MatchFound, MatchBackfilled and MatchEnded are built on first use (`z.lazy`): neither function
+ * reads a message at cold start, the reaper never reads one, and building them at module load
+ * cost every cold start of both.
+ */
+export const MatchFoundV1 = z.lazy(() =>
+  z
+    .object({
+      version: z.literal(1),
+      matchId: MatchId,
+      /** Name of a profile in the bridge configuration: which image and settings to run. */
+      profile: z.string().min(1).max(64),
+      players: z.array(Player).min(1).max(MAX_PLAYERS),
+      /** Overrides; each is accepted only when the profile's `allowOverrides` permits it. */
+      env: atMostKeys(z.record(EnvName, z.string().min(1).max(4096)), MAX_OVERRIDE_KEYS).optional(),
+      args: z.array(z.string().min(1).max(1024)).max(64).optional(),
+      labels: atMostKeys(z.record(LabelKey, z.string().max(256)), MAX_OVERRIDE_KEYS).optional(),
+      ttl: TtlDuration.optional(),
+    })
+    .superRefine(uniquePlayerIds),
+);
 export type MatchFoundV1 = z.infer<typeof MatchFoundV1>;
 
 /** A duplicate player id is an issue at the second one's `players[i].id`. */
@@ -161,27 +171,31 @@ export const BackfillId = z
  * and ports (PlayersAssigned) and starts no server. `(matchId, backfillId)` makes it idempotent.
  * Latencies are accepted (the same player shape as MatchFound) but unused: the server runs already.
  */
-export const MatchBackfilledV1 = z
-  .object({
-    type: z.literal('MatchBackfilled'),
-    version: z.literal(1),
-    matchId: MatchId,
-    backfillId: BackfillId,
-    players: z.array(Player).min(1).max(MAX_PLAYERS),
-  })
-  .superRefine(uniquePlayerIds);
+export const MatchBackfilledV1 = z.lazy(() =>
+  z
+    .object({
+      type: z.literal('MatchBackfilled'),
+      version: z.literal(1),
+      matchId: MatchId,
+      backfillId: BackfillId,
+      players: z.array(Player).min(1).max(MAX_PLAYERS),
+    })
+    .superRefine(uniquePlayerIds),
+);
 export type MatchBackfilledV1 = z.infer<typeof MatchBackfilledV1>;
 
 /**
  * The game backend's "match is over" signal, on the same queue as MatchFound: the bridge
  * stops the session and archives it at once. `type` tells it apart (MatchFound has none).
  */
-export const MatchEndedV1 = z.object({
-  type: z.literal('MatchEnded'),
-  version: z.literal(1),
-  matchId: MatchId,
-  reason: z.string().min(1).max(256).optional(),
-});
+export const MatchEndedV1 = z.lazy(() =>
+  z.object({
+    type: z.literal('MatchEnded'),
+    version: z.literal(1),
+    matchId: MatchId,
+    reason: z.string().min(1).max(256).optional(),
+  }),
+);
 export type MatchEndedV1 = z.infer<typeof MatchEndedV1>;
 
 export type ParseResult<T> =

@@ -31,38 +31,47 @@ const DROP_REASONS = [
 ] as const satisfies readonly DropReason[];
 const DropReasonSchema = z.enum(DROP_REASONS);
 
-const candidateFields = {
-  worstMs: z.number().nullable(),
-  meanMs: z.number().nullable(),
-  preferenceIndex: z.number().int().nullable(),
-  overCap: z.boolean(),
-};
+/*
+ * The ranking's schemas are built on first use (`z.lazy`): a cold start reads no record and
+ * publishes no event, and building them at module load cost every cold start.
+ */
+export const RankedCandidate = z.lazy(() =>
+  z.object({
+    region: z.string().max(MAX_REGION_CHARS),
+    worstMs: z.number().nullable(),
+    meanMs: z.number().nullable(),
+    preferenceIndex: z.number().int().nullable(),
+    overCap: z.boolean(),
+  }),
+);
 
-export const RankedCandidate = z.object({ region: z.string().max(MAX_REGION_CHARS), ...candidateFields });
+export const DroppedRegion = z.lazy(() =>
+  z.object({
+    region: z.string().max(MAX_REGION_CHARS),
+    reason: DropReasonSchema,
+    detail: z.string().max(MAX_DETAIL_CHARS).optional(),
+  }),
+);
 
-export const DroppedRegion = z.object({
-  region: z.string().max(MAX_REGION_CHARS),
-  reason: DropReasonSchema,
-  detail: z.string().max(MAX_DETAIL_CHARS).optional(),
-});
-
-const BoundedRanking = z.object({
-  policy: z.enum(['latency', 'preference', 'best-effort']),
-  /** The best candidates, best first: the whole ranking's first {@link MAX_PUBLISHED_CANDIDATES}. */
-  candidates: z.array(RankedCandidate).max(MAX_PUBLISHED_CANDIDATES),
-  /** How many regions were ranked in all (`candidates` lists the first of them). */
-  candidateCount: z.number().int().min(0),
-  /**
-   * Index in the whole ranking of the region the session runs in (it may lie beyond
-   * `candidates`); null when it runs elsewhere (adopted after a 409 from a region this ranking
-   * no longer lists).
-   */
-  chosenRank: z.number().int().min(0).nullable(),
-  /** Per reason, the first {@link MAX_NAMED_DROPS_PER_REASON} regions dropped for it, by name. */
-  dropped: z.array(DroppedRegion).max(DROP_REASONS.length * MAX_NAMED_DROPS_PER_REASON),
-  /** How many regions were dropped, per reason (`dropped` names the first of them). */
-  droppedCounts: z.partialRecord(DropReasonSchema, z.number().int().min(1)),
-});
+const BoundedRanking = z.lazy(() =>
+  z.object({
+    policy: z.enum(['latency', 'preference', 'best-effort']),
+    /** The best candidates, best first: the whole ranking's first {@link MAX_PUBLISHED_CANDIDATES}. */
+    candidates: z.array(RankedCandidate).max(MAX_PUBLISHED_CANDIDATES),
+    /** How many regions were ranked in all (`candidates` lists the first of them). */
+    candidateCount: z.number().int().min(0),
+    /**
+     * Index in the whole ranking of the region the session runs in (it may lie beyond
+     * `candidates`); null when it runs elsewhere (adopted after a 409 from a region this ranking
+     * no longer lists).
+     */
+    chosenRank: z.number().int().min(0).nullable(),
+    /** Per reason, the first {@link MAX_NAMED_DROPS_PER_REASON} regions dropped for it, by name. */
+    dropped: z.array(DroppedRegion).max(DROP_REASONS.length * MAX_NAMED_DROPS_PER_REASON),
+    /** How many regions were dropped, per reason (`dropped` names the first of them). */
+    droppedCounts: z.partialRecord(DropReasonSchema, z.number().int().min(1)),
+  }),
+);
 
 export const Ranking = BoundedRanking;
 export type Ranking = z.infer<typeof Ranking>;

@@ -50,47 +50,60 @@ export function canTransition(from: SessionState, to: SessionState): boolean {
 
 const IsoTime = z.iso.datetime();
 
-export const ServerPort = z.object({
-  protocol: z.enum(['tcp', 'udp']),
-  container: z.number().int().min(1).max(65535),
-  host: z.number().int().min(1).max(65535),
-});
+/*
+ * The record's parts are built on first use (`z.lazy`): a cold start reads no record, and
+ * building them at module load cost every cold start of both functions. SessionRecord itself
+ * stays eager: ActiveEntry picks fields from its shape.
+ */
+export const ServerPort = z.lazy(() =>
+  z.object({
+    protocol: z.enum(['tcp', 'udp']),
+    container: z.number().int().min(1).max(65535),
+    host: z.number().int().min(1).max(65535),
+  }),
+);
 export type ServerPort = z.infer<typeof ServerPort>;
 
 export const AttemptOutcome = z.enum(['pending', 'started', 'adopted', 'no-capacity', 'failed']);
 export type AttemptOutcome = z.infer<typeof AttemptOutcome>;
 
-export const Attempt = z.object({
-  region: z.string(),
-  at: IsoTime,
-  /** `pending`: POST sent or about to be; whether it landed is unknown until the next answer. */
-  outcome: AttemptOutcome,
-  /** Gameye's correlation id of the answer that settled it, when there was one. */
-  identifier: z.string().optional(),
-});
+export const Attempt = z.lazy(() =>
+  z.object({
+    region: z.string(),
+    at: IsoTime,
+    /** `pending`: POST sent or about to be; whether it landed is unknown until the next answer. */
+    outcome: AttemptOutcome,
+    /** Gameye's correlation id of the answer that settled it, when there was one. */
+    identifier: z.string().optional(),
+  }),
+);
 export type Attempt = z.infer<typeof Attempt>;
 
-export const Failure = z.object({
-  reason: z.enum(PERMANENT_REASONS),
-  message: z.string(),
-  /** Gameye's correlation id when Gameye's answer caused the failure. */
-  identifier: z.string().optional(),
-});
+export const Failure = z.lazy(() =>
+  z.object({
+    reason: z.enum(PERMANENT_REASONS),
+    message: z.string(),
+    /** Gameye's correlation id when Gameye's answer caused the failure. */
+    identifier: z.string().optional(),
+  }),
+);
 export type Failure = z.infer<typeof Failure>;
 
-export const RecordPlayer = z.object({ id: z.string(), team: z.string().optional() });
+export const RecordPlayer = z.lazy(() => z.object({ id: z.string(), team: z.string().optional() }));
 export type RecordPlayer = z.infer<typeof RecordPlayer>;
 
 /** A matchmaker's ticket and the players it carried (FlexMatch: what the matchmaker knows them by). */
-export const TicketPlayers = z.object({ ticketId: z.string(), playerIds: z.array(z.string()) });
+export const TicketPlayers = z.lazy(() => z.object({ ticketId: z.string(), playerIds: z.array(z.string()) }));
 export type TicketPlayers = z.infer<typeof TicketPlayers>;
 
 /** Players a backfill added to a READY match, as announced in PlayersAssigned. */
-export const RecordedBackfill = z.object({
-  backfillId: z.string(),
-  players: z.array(RecordPlayer),
-  assignedAt: IsoTime,
-});
+export const RecordedBackfill = z.lazy(() =>
+  z.object({
+    backfillId: z.string(),
+    players: z.array(RecordPlayer),
+    assignedAt: IsoTime,
+  }),
+);
 export type RecordedBackfill = z.infer<typeof RecordedBackfill>;
 
 /**
@@ -100,29 +113,33 @@ export type RecordedBackfill = z.infer<typeof RecordedBackfill>;
 export const MAX_RECORDED_BACKFILLS = 8;
 
 /** One archived object: its S3 key, size and SHA-256 of the stored bytes. */
-export const ArchivedFile = z.object({
-  /** The container path, or `logs` for the server's output. */
-  path: z.string(),
-  key: z.string(),
-  size: z.number().int().min(0),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
-});
+export const ArchivedFile = z.lazy(() =>
+  z.object({
+    /** The container path, or `logs` for the server's output. */
+    path: z.string(),
+    key: z.string(),
+    size: z.number().int().min(0),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  }),
+);
 export type ArchivedFile = z.infer<typeof ArchivedFile>;
 
 /** A configured artifact Gameye no longer had (404): recorded, never blocks the lifecycle. */
-export const MissingArtifact = z.object({ path: z.string(), reason: z.string() });
+export const MissingArtifact = z.lazy(() => z.object({ path: z.string(), reason: z.string() }));
 export type MissingArtifact = z.infer<typeof MissingArtifact>;
 
 /**
  * Stop and archive progress of an ENDING record, written after each step so a run that dies
  * or runs out of time resumes where it stopped and uploads nothing twice.
  */
-export const ArchiveProgress = z.object({
-  files: z.array(ArchivedFile),
-  missing: z.array(MissingArtifact),
-  /** Set once the manifest is written: the archive is complete. */
-  manifestKey: z.string().optional(),
-});
+export const ArchiveProgress = z.lazy(() =>
+  z.object({
+    files: z.array(ArchivedFile),
+    missing: z.array(MissingArtifact),
+    /** Set once the manifest is written: the archive is complete. */
+    manifestKey: z.string().optional(),
+  }),
+);
 export type ArchiveProgress = z.infer<typeof ArchiveProgress>;
 
 /** Most attempts kept: bounds the item size whatever happens. */

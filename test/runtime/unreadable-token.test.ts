@@ -5,13 +5,16 @@
  */
 import { ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it, vi } from 'vitest';
-import { GameyeCallError } from '../../lambdas/core/errors.ts';
 import { aBridgeConfig } from '../fixtures/config.ts';
 
 const getSecret = vi.hoisted(() => vi.fn());
 vi.mock('@aws-lambda-powertools/parameters/secrets', () => ({ getSecret }));
 
+// The unit tier shares one module graph between files: start a fresh one, so placement-deps
+// (and the token reader under it) is loaded here, with the mocked getSecret, whatever file ran first.
+vi.resetModules();
 const { placementDeps } = await import('../../lambdas/runtime/placement-deps.ts');
+const { GameyeCallError } = await import('../../lambdas/core/errors.ts');
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:gameye-token-AbCdEf';
 

@@ -47,31 +47,66 @@ export const FLEXMATCH_DETAIL_TYPE = 'GameLift Matchmaking Event';
 export const MATCHMAKING_SUCCEEDED = 'MatchmakingSucceeded';
 
 /**
- * A matchmaking ticket id: at most 128 letters, digits, `-` and `.` (GameLift API reference,
- * `MatchmakingTicket.TicketId`).
+ * The envelope of a FlexMatch event, around `detail`. The schemas below are built on first use
+ * (`z.lazy`): a deployment whose `sources` name no `flexMatch` never reads one, and building
+ * them at module load cost every cold start.
  */
-export const FlexMatchTicketId = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9.-]+$/, 'expected a ticket id of letters, digits, - and .');
-
-/** A team name as MatchFound carries it (FlexMatch allows longer ones; the bridge does not). */
-const Team = z.string().min(1).max(64);
-
-const FlexMatchPlayer = z.object({
-  playerId: PlayerId,
-  team: Team.optional(),
+const envelope = () => ({
+  'detail-type': z.literal(FLEXMATCH_DETAIL_TYPE),
+  source: z.literal(FLEXMATCH_SOURCE),
+  /** The matchmaking configuration's ARN (`…:matchmakingconfiguration/<name>`). */
+  resources: z.array(z.string().max(2048)).min(1).max(16),
 });
 
-const FlexMatchTicket = z.object({
-  ticketId: FlexMatchTicketId,
-  players: z.array(FlexMatchPlayer).min(1).max(MAX_PLAYERS),
+/** The envelope of any FlexMatch event, with just enough of `detail` to tell its type. */
+const FlexMatchEvent = z.lazy(() =>
+  z.object({ ...envelope(), detail: z.object({ type: z.string().min(1).max(64) }) }),
+);
+
+/**
+ * A `MatchmakingSucceeded` event as the bridge reads it; its JSON Schema is published
+ * (`schemas/flexmatch-matchmaking-succeeded.schema.json`). Fields the bridge does not read
+ * (`version`, `id`, `account`, `time`, `region`, `gameSessionInfo`, `startTime`,
+ * `playerSessionId`) may be present and are ignored.
+ */
+export const FlexMatchSucceededEvent = z.lazy(() => {
+  /**
+   * A matchmaking ticket id: at most 128 letters, digits, `-` and `.` (GameLift API reference,
+   * `MatchmakingTicket.TicketId`).
+   */
+  const FlexMatchTicketId = z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[A-Za-z0-9.-]+$/, 'expected a ticket id of letters, digits, - and .');
+  /** A team name as MatchFound carries it (FlexMatch allows longer ones; the bridge does not). */
+  const Team = z.string().min(1).max(64);
+  const FlexMatchPlayer = z.object({
+    playerId: PlayerId,
+    team: Team.optional(),
+  });
+  const FlexMatchTicket = z.object({
+    ticketId: FlexMatchTicketId,
+    players: z.array(FlexMatchPlayer).min(1).max(MAX_PLAYERS),
+  });
+  const SucceededDetail = z
+    .object({
+      type: z.literal(MATCHMAKING_SUCCEEDED),
+      matchId: MatchId,
+      tickets: z.array(FlexMatchTicket).min(1).max(MAX_PLAYERS),
+    })
+    .superRefine(oneMatch);
+  return z.object({ ...envelope(), detail: SucceededDetail });
 });
 
 /** Every player once, at most {@link MAX_PLAYERS} in all, every ticket once: at FlexMatch's paths. */
 function oneMatch(
-  detail: { readonly tickets: readonly z.infer<typeof FlexMatchTicket>[] },
+  detail: {
+    readonly tickets: readonly {
+      readonly ticketId: string;
+      readonly players: readonly { readonly playerId: string }[];
+    }[];
+  },
   ctx: z.RefinementCtx,
 ): void {
   const players = new Set<string>();
@@ -107,34 +142,6 @@ function oneMatch(
   }
 }
 
-const SucceededDetail = z
-  .object({
-    type: z.literal(MATCHMAKING_SUCCEEDED),
-    matchId: MatchId,
-    tickets: z.array(FlexMatchTicket).min(1).max(MAX_PLAYERS),
-  })
-  .superRefine(oneMatch);
-
-const envelope = {
-  'detail-type': z.literal(FLEXMATCH_DETAIL_TYPE),
-  source: z.literal(FLEXMATCH_SOURCE),
-  /** The matchmaking configuration's ARN (`…:matchmakingconfiguration/<name>`). */
-  resources: z.array(z.string().max(2048)).min(1).max(16),
-};
-
-/** The envelope of any FlexMatch event, with just enough of `detail` to tell its type. */
-const FlexMatchEvent = z.object({
-  ...envelope,
-  detail: z.object({ type: z.string().min(1).max(64) }),
-});
-
-/**
- * A `MatchmakingSucceeded` event as the bridge reads it; its JSON Schema is published
- * (`schemas/flexmatch-matchmaking-succeeded.schema.json`). Fields the bridge does not read
- * (`version`, `id`, `account`, `time`, `region`, `gameSessionInfo`, `startTime`,
- * `playerSessionId`) may be present and are ignored.
- */
-export const FlexMatchSucceededEvent = z.object({ ...envelope, detail: SucceededDetail });
 export type FlexMatchSucceededEvent = z.infer<typeof FlexMatchSucceededEvent>;
 
 const CONFIGURATION_ARN = /^arn:[^:]+:gamelift:[^:]*:[^:]*:matchmakingconfiguration\/([A-Za-z0-9.-]+)$/;

@@ -36,41 +36,45 @@ import { checkedMatch, type Translated } from './translation.ts';
 export const NAKAMA = 'Nakama';
 export const NAKAMA_MATCHED = 'NakamaMatched';
 
-const Presence = z.object({
-  userId: PlayerId,
-  sessionId: z.string().max(128).optional(),
-  username: z.string().max(128).optional(),
-  node: z.string().max(128).optional(),
-});
-
-const Entry = z.object({
-  presence: Presence,
-  /** String and numeric properties, merged as the hook receives them. */
-  properties: z.record(z.string().max(256), z.union([z.string().max(4096), z.number()])).default({}),
-  partyId: z.string().max(128).optional(),
-});
-
-/** The message a Nakama `matchmaker_matched` hook sends to the bridge (JSON Schema published). */
-export const NakamaMatchedV1 = z
-  .object({
-    type: z.literal(NAKAMA_MATCHED),
-    version: z.literal(1),
-    matchId: MatchId,
-    entries: z.array(Entry).min(1).max(MAX_PLAYERS),
-  })
-  .superRefine((message, ctx) => {
-    const seen = new Set<string>();
-    message.entries.forEach((entry, e) => {
-      if (seen.has(entry.presence.userId)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['entries', e, 'presence', 'userId'],
-          message: `duplicate user id ${entry.presence.userId}`,
-        });
-      }
-      seen.add(entry.presence.userId);
-    });
+/**
+ * The message a Nakama `matchmaker_matched` hook sends to the bridge (JSON Schema published).
+ * Built on first use (`z.lazy`), with the schemas of its parts: a deployment whose `sources`
+ * name no `nakama` never reads one, and building it at module load cost every cold start.
+ */
+export const NakamaMatchedV1 = z.lazy(() => {
+  const Presence = z.object({
+    userId: PlayerId,
+    sessionId: z.string().max(128).optional(),
+    username: z.string().max(128).optional(),
+    node: z.string().max(128).optional(),
   });
+  const Entry = z.object({
+    presence: Presence,
+    /** String and numeric properties, merged as the hook receives them. */
+    properties: z.record(z.string().max(256), z.union([z.string().max(4096), z.number()])).default({}),
+    partyId: z.string().max(128).optional(),
+  });
+  return z
+    .object({
+      type: z.literal(NAKAMA_MATCHED),
+      version: z.literal(1),
+      matchId: MatchId,
+      entries: z.array(Entry).min(1).max(MAX_PLAYERS),
+    })
+    .superRefine((message, ctx) => {
+      const seen = new Set<string>();
+      message.entries.forEach((entry, e) => {
+        if (seen.has(entry.presence.userId)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['entries', e, 'presence', 'userId'],
+            message: `duplicate user id ${entry.presence.userId}`,
+          });
+        }
+        seen.add(entry.presence.userId);
+      });
+    });
+});
 export type NakamaMatchedV1 = z.infer<typeof NakamaMatchedV1>;
 
 type Issue = FormatIssue;
@@ -109,7 +113,7 @@ export function translateNakama(json: unknown, source: NakamaSource): Translated
     : { kind: 'invalid', error: checked.error };
 }
 
-type Entry = z.infer<typeof Entry>;
+type Entry = NakamaMatchedV1['entries'][number];
 
 function stringProperty(
   entry: Entry,

@@ -35,63 +35,63 @@ export const OPEN_MATCH_2 = 'Open Match 2';
 /** The `@type` of a `google.protobuf.StringValue` packed in an `Any`. */
 export const STRING_VALUE_TYPE = 'type.googleapis.com/google.protobuf.StringValue';
 
-const Key = z.string().max(256);
-
-const FilterableData = z.object({
-  tags: z.array(z.string()).optional(),
-  stringArgs: z.record(Key, z.string().max(4096)).optional(),
-  /** protojson writes a double as a number, or as "NaN", "Infinity", "-Infinity". */
-  doubleArgs: z.record(Key, z.union([z.number(), z.string()])).optional(),
-});
-
-const Ticket = z.object({
-  id: PlayerId,
-  attributes: FilterableData.optional(),
-});
-
-/** A team name as MatchFound carries it. */
-const RosterName = z.string().min(1).max(64);
-
-const Roster = z.object({
-  tickets: z.array(Ticket).max(MAX_PLAYERS).optional(),
-});
-
 /**
  * A `Match` as the bridge reads it; its JSON Schema is published
  * (`schemas/openmatch2-match.schema.json`). Other fields may be present and are ignored.
+ *
+ * Built on first use (`z.lazy`), with the schemas of its parts: a deployment whose `sources`
+ * name no `openMatch2` never reads one, and building it at module load cost every cold start.
  */
-export const OpenMatch2Match = z
-  .object({
-    id: MatchId,
-    rosters: z.record(RosterName, Roster),
-    extensions: z.record(Key, z.unknown()).optional(),
-  })
-  .superRefine((match, ctx) => {
-    const seen = new Set<string>();
-    let count = 0;
-    for (const [name, roster] of Object.entries(match.rosters)) {
-      (roster.tickets ?? []).forEach((ticket, t) => {
-        count++;
-        if (seen.has(ticket.id)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['rosters', name, 'tickets', t, 'id'],
-            message: `duplicate ticket id ${ticket.id}`,
-          });
-        }
-        seen.add(ticket.id);
-      });
-    }
-    if (count === 0)
-      ctx.addIssue({ code: 'custom', path: ['rosters'], message: 'expected at least one ticket' });
-    if (count > MAX_PLAYERS) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['rosters'],
-        message: `expected at most ${MAX_PLAYERS} tickets, got ${count}`,
-      });
-    }
+export const OpenMatch2Match = z.lazy(() => {
+  const Key = z.string().max(256);
+  const FilterableData = z.object({
+    tags: z.array(z.string()).optional(),
+    stringArgs: z.record(Key, z.string().max(4096)).optional(),
+    /** protojson writes a double as a number, or as "NaN", "Infinity", "-Infinity". */
+    doubleArgs: z.record(Key, z.union([z.number(), z.string()])).optional(),
   });
+  const Ticket = z.object({
+    id: PlayerId,
+    attributes: FilterableData.optional(),
+  });
+  /** A team name as MatchFound carries it. */
+  const RosterName = z.string().min(1).max(64);
+  const Roster = z.object({
+    tickets: z.array(Ticket).max(MAX_PLAYERS).optional(),
+  });
+  return z
+    .object({
+      id: MatchId,
+      rosters: z.record(RosterName, Roster),
+      extensions: z.record(Key, z.unknown()).optional(),
+    })
+    .superRefine((match, ctx) => {
+      const seen = new Set<string>();
+      let count = 0;
+      for (const [name, roster] of Object.entries(match.rosters)) {
+        (roster.tickets ?? []).forEach((ticket, t) => {
+          count++;
+          if (seen.has(ticket.id)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['rosters', name, 'tickets', t, 'id'],
+              message: `duplicate ticket id ${ticket.id}`,
+            });
+          }
+          seen.add(ticket.id);
+        });
+      }
+      if (count === 0)
+        ctx.addIssue({ code: 'custom', path: ['rosters'], message: 'expected at least one ticket' });
+      if (count > MAX_PLAYERS) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rosters'],
+          message: `expected at most ${MAX_PLAYERS} tickets, got ${count}`,
+        });
+      }
+    });
+});
 export type OpenMatch2Match = z.infer<typeof OpenMatch2Match>;
 
 /** Whether a parsed document is an Open Match 2 Match (an own `rosters` object). */

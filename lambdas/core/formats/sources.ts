@@ -22,49 +22,60 @@ export const FlexMatchConfigurationName = z
 /** A key prefix or property name chosen by the studio. */
 const Key = z.string().min(1).max(128);
 
-export const FlexMatchSource = z
-  .object({
-    /** Matchmaking configuration name → the profile its matches run. */
-    configurations: z
-      .record(FlexMatchConfigurationName, z.object({ profile: ProfileName }).strict())
-      .refine((c) => Object.keys(c).length > 0, { message: 'expected at least one configuration' }),
-  })
-  .strict();
+/*
+ * The three sources below are built on first use (`z.lazy`): the configuration is parsed at
+ * every cold start, and a source it does not name is never read, so building its schema at
+ * module load cost every cold start.
+ */
+export const FlexMatchSource = z.lazy(() =>
+  z
+    .object({
+      /** Matchmaking configuration name → the profile its matches run. */
+      configurations: z
+        .record(FlexMatchConfigurationName, z.object({ profile: ProfileName }).strict())
+        .refine((c) => Object.keys(c).length > 0, { message: 'expected at least one configuration' }),
+    })
+    .strict(),
+);
 export type FlexMatchSource = z.infer<typeof FlexMatchSource>;
 
-export const OpenMatch2Source = z
-  .object({
-    /** A ticket's `attributes.doubleArgs` key `<prefix><region>` holds its latency to `<region>` in ms. */
-    latencyPrefix: Key.default('latency-ms.'),
-    /**
-     * The profile: the match's `extensions[profileKey]` (a `google.protobuf.StringValue`), else
-     * its tickets' `attributes.stringArgs[profileKey]`. Absent: always `defaultProfile`.
-     */
-    profileKey: Key.optional(),
-    /** The profile of a match that names none. */
-    defaultProfile: ProfileName.optional(),
-  })
-  .strict()
-  .refine((s) => s.profileKey !== undefined || s.defaultProfile !== undefined, {
-    message: 'expected profileKey, defaultProfile or both: a match needs a profile',
-  });
+export const OpenMatch2Source = z.lazy(() =>
+  z
+    .object({
+      /** A ticket's `attributes.doubleArgs` key `<prefix><region>` holds its latency to `<region>` in ms. */
+      latencyPrefix: Key.default('latency-ms.'),
+      /**
+       * The profile: the match's `extensions[profileKey]` (a `google.protobuf.StringValue`), else
+       * its tickets' `attributes.stringArgs[profileKey]`. Absent: always `defaultProfile`.
+       */
+      profileKey: Key.optional(),
+      /** The profile of a match that names none. */
+      defaultProfile: ProfileName.optional(),
+    })
+    .strict()
+    .refine((s) => s.profileKey !== undefined || s.defaultProfile !== undefined, {
+      message: 'expected profileKey, defaultProfile or both: a match needs a profile',
+    }),
+);
 export type OpenMatch2Source = z.infer<typeof OpenMatch2Source>;
 
-export const NakamaSource = z
-  .object({
-    /** A numeric property `<prefix><region>` of an entry holds its latency to `<region>` in ms. */
-    latencyPrefix: Key.default('latency_'),
-    /** The string property naming an entry's team. Absent: players carry no team. */
-    teamProperty: Key.optional(),
-    /** The string property naming the profile (every entry that has it must agree). */
-    profileProperty: Key.optional(),
-    /** The profile of a match whose entries name none. */
-    defaultProfile: ProfileName.optional(),
-  })
-  .strict()
-  .refine((s) => s.profileProperty !== undefined || s.defaultProfile !== undefined, {
-    message: 'expected profileProperty, defaultProfile or both: a match needs a profile',
-  });
+export const NakamaSource = z.lazy(() =>
+  z
+    .object({
+      /** A numeric property `<prefix><region>` of an entry holds its latency to `<region>` in ms. */
+      latencyPrefix: Key.default('latency_'),
+      /** The string property naming an entry's team. Absent: players carry no team. */
+      teamProperty: Key.optional(),
+      /** The string property naming the profile (every entry that has it must agree). */
+      profileProperty: Key.optional(),
+      /** The profile of a match whose entries name none. */
+      defaultProfile: ProfileName.optional(),
+    })
+    .strict()
+    .refine((s) => s.profileProperty !== undefined || s.defaultProfile !== undefined, {
+      message: 'expected profileProperty, defaultProfile or both: a match needs a profile',
+    }),
+);
 export type NakamaSource = z.infer<typeof NakamaSource>;
 
 export const DEFAULT_SOURCES = { matchFound: {} } as const;
