@@ -14,16 +14,19 @@
  * Idempotent by `(matchId, backfillId)`: the assignment is written to the record before it is
  * announced, so a duplicate (or the redelivery after a crash between the two) finds it there
  * and announces exactly the same PlayersAssigned again, whatever the match's state since, and
- * writes nothing. A backfill that failed leaves nothing behind: a duplicate fails the same way.
+ * writes nothing. Past the last eight backfills a record keeps only their ids: a duplicate of
+ * one that old is acknowledged without a write or an announcement (its players are no longer
+ * on the record). A backfill that failed leaves nothing behind: a duplicate fails the same way.
  */
 
 import type { BridgeConfig } from './config.ts';
 import { StateConflictError, TransientPlacementError } from './errors.ts';
 import { type BackfillFailure, backfillFailedFor, playersAssignedOf } from './events.ts';
 import type { MatchBackfilledV1 } from './match-event.ts';
+import { asTransient } from './placement/place-match.ts';
 import type { Clock, EventPublisher, SessionStore } from './ports.ts';
 import { sessionIdFor } from './session-id.ts';
-import { type RecordedBackfill, type SessionRecord, withBackfill } from './session-record.ts';
+import { knownBackfill, type RecordedBackfill, type SessionRecord, withBackfill } from './session-record.ts';
 
 export interface BackfillDeps {
   readonly config: Readonly<BridgeConfig>;
@@ -41,6 +44,8 @@ export type BackfillOutcome =
       readonly players: number;
       /** False when an earlier delivery had assigned it: this one only announced it again. */
       readonly first: boolean;
+      /** An earlier delivery assigned it so long ago that only its id is kept: not announced again. */
+      readonly forgotten?: boolean;
     }
   | {
       /** BackfillFailed was published (when the ids are known); park the message in the DLQ. */
@@ -54,17 +59,42 @@ export type BackfillOutcome =
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/** Reads of the record per delivery when another writer keeps moving it. */
+const MAX_READS = 3;
+
 /** Assign a backfill's players to its match. Throws only {@link TransientPlacementError}. */
 export async function assignBackfill(
   backfill: MatchBackfilledV1,
   deps: BackfillDeps,
   options: { readonly finalDelivery?: boolean } = {},
 ): Promise<BackfillOutcome> {
+  const ids = {
+    matchId: backfill.matchId,
+    sessionId: sessionIdFor(backfill.matchId, deps.config.sessionNamespace),
+  };
+  for (let read = 1; ; read++) {
+    try {
+      return await assignOnce(backfill, deps, options);
+    } catch (error) {
+      const transient = asTransient(error, ids);
+      // The reaper's player tracking or another backfill wrote first: read and decide again.
+      if (transient.reason === 'concurrent-update' && read < MAX_READS) continue;
+      throw transient;
+    }
+  }
+}
+
+async function assignOnce(
+  backfill: MatchBackfilledV1,
+  deps: BackfillDeps,
+  options: { readonly finalDelivery?: boolean },
+): Promise<BackfillOutcome> {
   const { matchId, backfillId } = backfill;
   const record = await deps.store.get(matchId);
   const sessionId = record?.sessionId ?? sessionIdFor(matchId, deps.config.sessionNamespace);
   const ids = { matchId, sessionId, backfillId };
-  const earlier = record?.backfills?.find((b) => b.backfillId === backfillId);
+  const earlier = record === undefined ? undefined : knownBackfill(record, backfillId);
+  if (earlier === 'forgotten') return { kind: 'assigned', ...ids, players: 0, first: false, forgotten: true };
   if (record !== undefined && earlier !== undefined) {
     await deps.publisher.publish(playersAssignedOf(record, earlier));
     return { kind: 'assigned', ...ids, players: earlier.players.length, first: false };

@@ -112,6 +112,12 @@ export type RecordedBackfill = z.infer<typeof RecordedBackfill>;
  */
 export const MAX_RECORDED_BACKFILLS = 8;
 
+/**
+ * Ids of backfills dropped from `backfills`, kept so a late duplicate of one is still known
+ * (and changes nothing). 256 ids of at most 128 characters: 32 KB at most.
+ */
+export const MAX_FORGOTTEN_BACKFILL_IDS = 256;
+
 /** One archived object: its S3 key, size and SHA-256 of the stored bytes. */
 export const ArchivedFile = z.lazy(() =>
   z.object({
@@ -163,6 +169,8 @@ export const SessionRecord = z
     notes: z.array(z.string()).optional(),
     /** Backfills assigned to the running match, oldest first (at most {@link MAX_RECORDED_BACKFILLS}). */
     backfills: z.array(RecordedBackfill).max(MAX_RECORDED_BACKFILLS).optional(),
+    /** Ids of backfills older than `backfills` holds, oldest first (at most {@link MAX_FORGOTTEN_BACKFILL_IDS}). */
+    earlierBackfillIds: z.array(z.string()).max(MAX_FORGOTTEN_BACKFILL_IDS).optional(),
     region: z.string().optional(),
     host: z.string().optional(),
     ports: z.array(ServerPort).optional(),
@@ -348,12 +356,29 @@ export function toReady(record: SessionRecord, placed: Placed, now: number): Ses
 
 /**
  * READY → READY: players a backfill added, recorded before PlayersAssigned is published so a
- * duplicate (or a redelivery after a crash) announces exactly the same. The oldest backfills
- * are dropped past {@link MAX_RECORDED_BACKFILLS}.
+ * duplicate (or a redelivery after a crash) announces exactly the same. Past
+ * {@link MAX_RECORDED_BACKFILLS} the oldest backfills keep only their ids
+ * (`earlierBackfillIds`), so a late duplicate of one still changes nothing.
  */
 export function withBackfill(record: SessionRecord, backfill: RecordedBackfill, now: number): SessionRecord {
-  const backfills = [...(record.backfills ?? []), structuredClone(backfill)].slice(-MAX_RECORDED_BACKFILLS);
-  return next(record, 'READY', { backfills }, now);
+  const all = [...(record.backfills ?? []), structuredClone(backfill)];
+  const dropped = all.slice(0, Math.max(0, all.length - MAX_RECORDED_BACKFILLS)).map((b) => b.backfillId);
+  const backfills = all.slice(-MAX_RECORDED_BACKFILLS);
+  if (dropped.length === 0) return next(record, 'READY', { backfills }, now);
+  const earlierBackfillIds = [...(record.earlierBackfillIds ?? []), ...dropped].slice(
+    -MAX_FORGOTTEN_BACKFILL_IDS,
+  );
+  return next(record, 'READY', { backfills, earlierBackfillIds }, now);
+}
+
+/** Whether `backfillId` was assigned to this match already (announced in full, or long enough ago to be an id only). */
+export function knownBackfill(
+  record: SessionRecord,
+  backfillId: string,
+): RecordedBackfill | 'forgotten' | undefined {
+  const recorded = record.backfills?.find((b) => b.backfillId === backfillId);
+  if (recorded !== undefined) return recorded;
+  return record.earlierBackfillIds?.includes(backfillId) ? 'forgotten' : undefined;
 }
 
 /** READY → READY or FAILED → FAILED: the outcome event was published. */

@@ -130,7 +130,11 @@ export class PlacementReport {
     };
     if (outcome.kind === 'assigned') {
       this.#logger.info(
-        outcome.first ? 'backfill assigned to the running match' : 'backfill announced again (duplicate)',
+        outcome.first
+          ? 'backfill assigned to the running match'
+          : outcome.forgotten
+            ? 'backfill acknowledged (a late duplicate, assigned long ago; not announced again)'
+            : 'backfill announced again (duplicate)',
         {
           ...details,
           players: outcome.players,

@@ -144,12 +144,25 @@ describe('a backfill of a READY match', () => {
     expect(world.publisher.ofType('PlayersAssigned')).toHaveLength(MAX_RECORDED_BACKFILLS + 2);
   });
 
-  it('is retried soon when another writer (the reaper) changed the record first', async () => {
+  it('reads the record again at once when another writer (the reaper) changed it first, and assigns', async () => {
     const world = aWorld();
     await aReadyMatch(world);
-    // The reaper's player tracking lands between the backfill's read and its write.
+    // The reaper's player tracking lands between the backfill's read and its write, once.
     world.store.beforeTransition = () => {
       world.store.beforeTransition = () => {};
+      throw new StateConflictError('version moved');
+    };
+
+    const outcome = await assignBackfill(backfillOf(), world.deps);
+
+    expect(outcome).toMatchObject({ kind: 'assigned', first: true });
+    expect(world.publisher.ofType('PlayersAssigned')).toHaveLength(1);
+  });
+
+  it('is retried later when the record keeps changing under every read', async () => {
+    const world = aWorld();
+    await aReadyMatch(world);
+    world.store.beforeTransition = () => {
       throw new StateConflictError('version moved');
     };
 
@@ -158,6 +171,34 @@ describe('a backfill of a READY match', () => {
     await expect(attempt).rejects.toBeInstanceOf(TransientPlacementError);
     await expect(attempt).rejects.toMatchObject({ reason: 'concurrent-update' });
     expect(world.publisher.ofType('PlayersAssigned')).toEqual([]);
+  });
+
+  it('turns a failing store or publisher into a transient failure, never a raw error', async () => {
+    const world = aWorld();
+    await aReadyMatch(world);
+    world.store.failOnce('get', 'before', new Error('DynamoDB is throttling'));
+
+    await expect(assignBackfill(backfillOf(), world.deps)).rejects.toBeInstanceOf(TransientPlacementError);
+  });
+
+  it('acknowledges a late duplicate of a backfill older than the last few without a write or an event', async () => {
+    const world = aWorld();
+    await aReadyMatch(world);
+    for (let i = 0; i <= MAX_RECORDED_BACKFILLS; i++) {
+      await assignBackfill(backfillOf({ backfillId: `b-${i}`, players: [{ id: `new-${i}` }] }), world.deps);
+    }
+    const before = world.store.stored('match-0001');
+    const announced = world.publisher.ofType('PlayersAssigned').length;
+
+    const outcome = await assignBackfill(
+      backfillOf({ backfillId: 'b-0', players: [{ id: 'new-0' }] }),
+      world.deps,
+    );
+
+    expect(outcome).toMatchObject({ kind: 'assigned', first: false, forgotten: true });
+    expect(world.store.stored('match-0001')).toEqual(before);
+    expect(before.earlierBackfillIds).toEqual(['b-0']);
+    expect(world.publisher.ofType('PlayersAssigned')).toHaveLength(announced);
   });
 });
 
