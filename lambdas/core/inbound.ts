@@ -84,6 +84,9 @@ export function kindOf(json: unknown): Kind {
     case NAKAMA_MATCHED:
       return 'nakama';
   }
+  // MatchFound v1 says so with its `version: 1` (a number; FlexMatch's envelope has "0", Open
+  // Match 2 none), whatever fields of its own a matchmaker added (`rosters`, `source`, …).
+  if (Object.hasOwn(json, 'version') && (json as { version?: unknown }).version === 1) return 'match-found';
   if (looksLikeFlexMatch(json)) return 'flexmatch';
   if (looksLikeOpenMatch2(json)) return 'openmatch2';
   return 'match-found';

@@ -73,6 +73,18 @@ describe('sources', () => {
   });
 });
 
+describe('a MatchFound v1 with fields of its own', () => {
+  it.each([
+    ['rosters', { rosters: { red: { tickets: [] } } }],
+    ['source', { source: 'aws.gamelift' }],
+    ['detail-type', { 'detail-type': 'GameLift Matchmaking Event' }],
+  ])('is still MatchFound v1 with an extra %s field (its version: 1 says so)', (_name, extra) => {
+    const message = readInbound(JSON.stringify({ ...aMatchFound(), ...extra }));
+
+    expect(message).toMatchObject({ kind: 'match', format: 'match-found' });
+  });
+});
+
 describe('a deployment that names only FlexMatch', () => {
   const sources = parseBridgeConfig(
     aBridgeConfigInput({
