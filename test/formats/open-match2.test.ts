@@ -62,6 +62,36 @@ describe('an Open Match 2 Match', () => {
     expect(matchOf(read(match, sourcesWith({ profileKey: 'profile' }))).profile).toBe('ranked');
   });
 
+  it('reads the proto field names a director writes with UseProtoNames (double_args, string_args)', () => {
+    const match = anOpenMatch2Match({
+      rosters: {
+        solo: {
+          tickets: [
+            {
+              id: 't-1',
+              attributes: { double_args: { 'latency-ms.eu-west-1': 31 }, string_args: { profile: 'ranked' } },
+            },
+          ],
+        },
+      },
+    });
+
+    expect(matchOf(read(match, sourcesWith({ profileKey: 'profile' })))).toMatchObject({
+      profile: 'ranked',
+      players: [{ id: 't-1', team: 'solo', latencies: { 'eu-west-1': 31 } }],
+    });
+  });
+
+  it('ignores a long stringArgs value it does not read', () => {
+    const match = anOpenMatch2Match({
+      rosters: {
+        solo: { tickets: [{ id: 't-1', attributes: { stringArgs: { notes: 'x'.repeat(10_000) } } }] },
+      },
+    });
+
+    expect(read(match).kind).toBe('match');
+  });
+
   it('falls back to the default profile, and reads no latencies from other doubleArgs', () => {
     const match = anOpenMatch2Match({
       rosters: { all: { tickets: [{ id: 't-1', attributes: { doubleArgs: { skill: 12, 'ping.eu': 3 } } }] } },

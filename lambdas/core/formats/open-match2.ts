@@ -11,7 +11,9 @@
  *   `doubleArgs`, `creationTime`), `extensions`.
  *
  * protojson leaves out empty fields, so an empty roster has no `tickets` and a ticket without
- * filterable data no `attributes`. The mapping (`sources.openMatch2`):
+ * filterable data no `attributes`. protojson readers also accept a field's proto name, and a
+ * director that writes with `UseProtoNames` sends `string_args` and `double_args`: both
+ * spellings are read. The mapping (`sources.openMatch2`):
  *
  * - the match id is the Match's `id`; each ticket is a player, its `id` the player id, and the
  *   roster it is in (the `rosters` key) its team;
@@ -44,11 +46,17 @@ export const STRING_VALUE_TYPE = 'type.googleapis.com/google.protobuf.StringValu
  */
 export const OpenMatch2Match = z.lazy(() => {
   const Key = z.string().max(256);
+  // Values the bridge does not read are bounded by the body's size only.
+  const StringArgs = z.record(Key, z.string());
+  /** protojson writes a double as a number, or as "NaN", "Infinity", "-Infinity". */
+  const DoubleArgs = z.record(Key, z.union([z.number(), z.string()]));
   const FilterableData = z.object({
     tags: z.array(z.string()).optional(),
-    stringArgs: z.record(Key, z.string().max(4096)).optional(),
-    /** protojson writes a double as a number, or as "NaN", "Infinity", "-Infinity". */
-    doubleArgs: z.record(Key, z.union([z.number(), z.string()])).optional(),
+    stringArgs: StringArgs.optional(),
+    doubleArgs: DoubleArgs.optional(),
+    /** The proto names of the same fields (`UseProtoNames`). */
+    string_args: StringArgs.optional(),
+    double_args: DoubleArgs.optional(),
   });
   const Ticket = z.object({
     id: PlayerId,
@@ -123,9 +131,9 @@ export function translateOpenMatch2(json: unknown, source: OpenMatch2Source): Tr
       id: ticket.id,
       team,
       latencies: prefixedLatencies({
-        attributes: ticket.attributes?.doubleArgs ?? {},
+        attributes: argsOf(ticket, 'doubleArgs').values,
         prefix: source.latencyPrefix,
-        at: `rosters.${team}.tickets[${t}].attributes.doubleArgs`,
+        at: `rosters.${team}.tickets[${t}].attributes.${argsOf(ticket, 'doubleArgs').spelled}`,
         keysAre: 'keys',
         notANumber: 'expected a latency in ms (a number)',
         issues,
@@ -160,10 +168,10 @@ function profileOf(match: OpenMatch2Match, source: OpenMatch2Source, issues: Iss
     let found: { readonly profile: string; readonly path: string } | undefined;
     for (const [name, roster] of Object.entries(match.rosters)) {
       (roster.tickets ?? []).forEach((ticket, t) => {
-        const args = ticket.attributes?.stringArgs ?? {};
+        const { values: args, spelled } = argsOf(ticket, 'stringArgs');
         if (!Object.hasOwn(args, key)) return;
         const profile = args[key] ?? '';
-        const path = `rosters.${name}.tickets[${t}].attributes.stringArgs.${key}`;
+        const path = `rosters.${name}.tickets[${t}].attributes.${spelled}.${key}`;
         if (found === undefined) found = { profile, path };
         else if (found.profile !== profile) {
           issues.push({
@@ -193,4 +201,21 @@ function stringValueOf(any: unknown): string | undefined {
     typeof value === 'string'
     ? value
     : undefined;
+}
+
+type Ticket = NonNullable<OpenMatch2Match['rosters'][string]['tickets']>[number];
+type Attributes = NonNullable<Ticket['attributes']>;
+const PROTO_NAMES = { doubleArgs: 'double_args', stringArgs: 'string_args' } as const;
+
+/** A ticket's `doubleArgs` or `stringArgs`, in whichever spelling it came (the JSON name first). */
+function argsOf<K extends keyof typeof PROTO_NAMES>(
+  ticket: Ticket,
+  name: K,
+): { readonly values: NonNullable<Attributes[K]>; readonly spelled: string } {
+  const attributes = ticket.attributes;
+  const json = attributes?.[name];
+  if (json !== undefined) return { values: json as NonNullable<Attributes[K]>, spelled: name };
+  const proto = attributes?.[PROTO_NAMES[name]];
+  if (proto !== undefined) return { values: proto as NonNullable<Attributes[K]>, spelled: PROTO_NAMES[name] };
+  return { values: {} as NonNullable<Attributes[K]>, spelled: name };
 }
