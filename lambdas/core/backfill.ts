@@ -185,7 +185,7 @@ async function fail(
   reason: BackfillFailure,
   message: string,
   deps: Pick<BackfillDeps, 'publisher' | 'clock'>,
-): Promise<BackfillOutcome> {
+): Promise<Extract<BackfillOutcome, { kind: 'failed' }>> {
   const event = backfillFailedFor({ ...ids, reason, message, failedAt: iso(deps.clock.now()) });
   await deps.publisher.publish(event);
   return { kind: 'failed', ...ids, reason, message: event.message };
@@ -208,6 +208,5 @@ export async function rejectInvalidBackfill(
     return { kind: 'failed', matchId, sessionId: undefined, backfillId, reason: 'invalid-event', message };
   }
   const sessionId = sessionIdFor(matchId, deps.config.sessionNamespace);
-  const outcome = await fail({ matchId, sessionId, backfillId }, 'invalid-event', message, deps);
-  return outcome as Extract<BackfillOutcome, { kind: 'failed' }>;
+  return fail({ matchId, sessionId, backfillId }, 'invalid-event', message, deps);
 }

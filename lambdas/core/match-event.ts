@@ -342,20 +342,6 @@ export function parseMatchFound(body: string): ParseResult<MatchFoundV1> {
   return parseBody(body, MatchFoundV1);
 }
 
-/**
- * The `type` of a queue message body: `MatchEnded`, or undefined for MatchFound (which has no
- * type) and for anything unreadable, which the MatchFound parser then rejects with its reasons.
- */
-export function messageType(body: string): string | undefined {
-  if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES) return undefined;
-  try {
-    return typeOf(JSON.parse(body));
-  } catch {
-    // Not JSON: the MatchFound path reports it.
-  }
-  return undefined;
-}
-
 /** The string `type` of a parsed document (own property only), or undefined. */
 export function typeOf(json: unknown): string | undefined {
   if (typeof json !== 'object' || json === null || !Object.hasOwn(json, 'type')) return undefined;

@@ -3,10 +3,10 @@ import { MatchEventError } from '../../lambdas/core/errors.ts';
 import { MAX_FAILURE_MESSAGE_CHARS } from '../../lambdas/core/events.ts';
 import {
   MAX_BODY_BYTES,
-  messageType,
   parseMatchEnded,
   parseMatchFound,
   salvageMatchId,
+  typeOf,
 } from '../../lambdas/core/match-event.ts';
 import { sessionIdFor, uuidV5 } from '../../lambdas/core/session-id.ts';
 import { aMatchFound, bodyOf } from '../fixtures/match-found.ts';
@@ -219,8 +219,8 @@ describe('own properties only', () => {
   it('reads a message type only from the body itself, even if Object.prototype was polluted', () => {
     Object.defineProperty(Object.prototype, 'type', { value: 'MatchEnded', configurable: true });
     try {
-      expect(messageType(bodyOf(aMatchFound()))).toBeUndefined();
-      expect(messageType('{"type":"MatchEnded"}')).toBe('MatchEnded');
+      expect(typeOf(JSON.parse(bodyOf(aMatchFound())))).toBeUndefined();
+      expect(typeOf(JSON.parse('{"type":"MatchEnded"}'))).toBe('MatchEnded');
     } finally {
       delete (Object.prototype as { type?: unknown }).type;
     }
