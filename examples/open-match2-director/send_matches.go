@@ -28,36 +28,44 @@ import (
 // The match id is the bridge's idempotency key: make your matchmaking functions give each
 // match an id of its own (letters, digits, . _ : -, at most 128), and sending a match twice
 // still starts one server.
+//
+// Open Match has already taken a returned match's tickets out of the pool, so a match that
+// cannot be sent is never dropped: SendMatches reads the rest of the stream, sends what it can,
+// and returns the bodies it could not send (after the SDK's own retries) with the errors, for
+// the caller to send again or log for a replay.
 func SendMatches(ctx context.Context, om pb.OpenMatchServiceClient, req *pb.MmfRequest,
-	queue *sqs.Client, queueURL string) error {
+	queue *sqs.Client, queueURL string) (unsent []string, err error) {
 	stream, err := om.InvokeMatchmakingFunctions(ctx, req)
 	if err != nil {
-		return fmt.Errorf("invoke matchmaking functions: %w", err)
+		return nil, fmt.Errorf("invoke matchmaking functions: %w", err)
 	}
+	var errs []error
 	for {
 		res, err := stream.Recv()
 		if errors.Is(err, io.EOF) {
-			return nil
+			return unsent, errors.Join(errs...)
 		}
 		if err != nil {
-			return fmt.Errorf("receive a match: %w", err)
+			errs = append(errs, fmt.Errorf("receive a match: %w", err))
+			return unsent, errors.Join(errs...)
 		}
 		match := res.GetMatch()
 		if err := withProfile(match, "ranked-5v5"); err != nil {
-			return err
+			errs = append(errs, fmt.Errorf("match %s: %w", match.GetId(), err))
+			continue
 		}
 		body, err := protojson.Marshal(match)
 		if err != nil {
-			return fmt.Errorf("match %s to protojson: %w", match.GetId(), err)
+			errs = append(errs, fmt.Errorf("match %s to protojson: %w", match.GetId(), err))
+			continue
 		}
 		_, err = queue.SendMessage(ctx, &sqs.SendMessageInput{
 			QueueUrl:    aws.String(queueURL),
 			MessageBody: aws.String(string(body)),
 		})
 		if err != nil {
-			// Open Match has already taken these tickets out of the pool: keep the match
-			// (retry, or log it for a replay) rather than drop it.
-			return fmt.Errorf("send match %s to the bridge: %w", match.GetId(), err)
+			unsent = append(unsent, string(body))
+			errs = append(errs, fmt.Errorf("send match %s to the bridge: %w", match.GetId(), err))
 		}
 	}
 }
