@@ -7,7 +7,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DLQ_ATTRIBUTES } from '../../lambdas/adapters/sqs-dead-letter.ts';
 import type { PlayersAssignedV1, SessionEvent } from '../../lambdas/core/events.ts';
-import { defaultEmulatorConfigInput } from '../../tools/gameye-emulator/index.ts';
 import { type LocalBridge, startLocalBridge } from '../../tools/local/local-bridge.ts';
 import { quickRetryLocalConfig } from '../fixtures/local-config.ts';
 import { aMatchBackfilled } from '../fixtures/native.ts';
@@ -15,17 +14,12 @@ import {
   allRecords,
   backendEvents,
   drainQueue,
+  roomyEmulator,
   seeded,
   sendBodies,
   sessionsByMatch,
   waitForDrain,
 } from './helpers.ts';
-
-function roomyEmulator() {
-  const config = structuredClone(defaultEmulatorConfigInput);
-  for (const r of config.regions) r.capacity = 5_000;
-  return config;
-}
 
 const RUNNING = 30;
 const matchIds = Array.from({ length: RUNNING + 1 }, (_, i) => `bf-${i}`);

@@ -7,7 +7,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DLQ_ATTRIBUTES } from '../../lambdas/adapters/sqs-dead-letter.ts';
-import { defaultEmulatorConfigInput } from '../../tools/gameye-emulator/index.ts';
 import { LOCAL_CONFIG_PATH, type LocalBridge, startLocalBridge } from '../../tools/local/local-bridge.ts';
 import { quickRetryLocalConfig } from '../fixtures/local-config.ts';
 import { aFlexMatchEvent, aNakamaMatched, anOpenMatch2Match } from '../fixtures/native.ts';
@@ -15,6 +14,7 @@ import {
   allRecords,
   backendEvents,
   drainQueue,
+  roomyEmulator,
   seeded,
   sendBodies,
   sessionsByMatch,
@@ -33,12 +33,6 @@ const REGIONS = Object.keys(localConfig.regionAliases).filter(
   (name, i, all) =>
     all.findIndex((other) => localConfig.regionAliases[other] === localConfig.regionAliases[name]) === i,
 );
-
-function roomyEmulator() {
-  const config = structuredClone(defaultEmulatorConfigInput);
-  for (const r of config.regions) r.capacity = 5_000;
-  return config;
-}
 
 interface Planned {
   readonly matchId: string;

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { SessionEvent } from '../../lambdas/core/events.ts';
 import type { ReaperRunResult } from '../../lambdas/core/reaper/run-reaper.ts';
+import { defaultEmulatorConfigInput, type EmulatorConfigInput } from '../../tools/gameye-emulator/index.ts';
 import {
   emulatorClock,
   type LocalBridge,
@@ -149,4 +150,11 @@ export function reapOnce(bridge: LocalBridge, options: ReaperRunOptions = {}): P
 export function countdown(checks: number): () => number {
   let left = checks;
   return () => left--;
+}
+
+/** The default emulator with room for 5,000 sessions in every region: tests that are not about capacity. */
+export function roomyEmulator(): EmulatorConfigInput {
+  const config = structuredClone(defaultEmulatorConfigInput);
+  for (const r of config.regions) r.capacity = 5_000;
+  return config;
 }

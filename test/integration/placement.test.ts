@@ -5,13 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DLQ_ATTRIBUTES } from '../../lambdas/adapters/sqs-dead-letter.ts';
-import { defaultEmulatorConfigInput } from '../../tools/gameye-emulator/index.ts';
 import { LOCAL_CONFIG_PATH, type LocalBridge, startLocalBridge } from '../../tools/local/local-bridge.ts';
 import { quickRetryLocalConfig } from '../fixtures/local-config.ts';
 import {
   allRecords,
   backendEvents,
   drainQueue,
+  roomyEmulator,
   seeded,
   sendBodies,
   sessionsByMatch,
@@ -23,12 +23,6 @@ const localConfig = JSON.parse(readFileSync(LOCAL_CONFIG_PATH, 'utf8')) as {
   regionPreference: string[];
 };
 const MATCHMAKER_REGIONS = Object.keys(localConfig.regionAliases);
-
-function roomyEmulator() {
-  const config = structuredClone(defaultEmulatorConfigInput);
-  for (const r of config.regions) r.capacity = 5_000;
-  return config;
-}
 
 interface Match {
   matchId: string;

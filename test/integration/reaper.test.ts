@@ -8,19 +8,12 @@ import { createHash } from 'node:crypto';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultEmulatorConfigInput } from '../../tools/gameye-emulator/index.ts';
 import type { LocalBridge } from '../../tools/local/local-bridge.ts';
-import { allRecords, backendEvents, reapOnce, startBridgeOnEmulatorClock } from './helpers.ts';
+import { allRecords, backendEvents, reapOnce, roomyEmulator, startBridgeOnEmulatorClock } from './helpers.ts';
 import { seedSessions } from './reaper-seed.ts';
 
 const TOTAL = 2_000;
 const SET = 25;
-
-function roomyEmulator() {
-  const config = structuredClone(defaultEmulatorConfigInput);
-  for (const r of config.regions) r.capacity = 5_000;
-  return config;
-}
 
 async function sha256Of(body: AsyncIterable<Uint8Array>): Promise<string> {
   const hash = createHash('sha256');
