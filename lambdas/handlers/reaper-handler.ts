@@ -129,6 +129,16 @@ async function coreDeps(deps: ReaperHandlerDeps): Promise<ReaperDeps> {
         locations,
       });
     },
+    orphanStoppedAgain(live, record) {
+      metrics.addMetric(METRICS.orphansStopped.name, MetricUnit.Count, 1);
+      logger.warn('session still running after its orphan record ended: stopped again', {
+        sessionId: live.id,
+        matchId: live.labels['bridge-match-id'],
+        region: live.location,
+        liveness: live.liveness,
+        endedAt: record.endedAt,
+      });
+    },
     orphan(live) {
       logger.warn('orphan session found: stopping and archiving it', {
         sessionId: live.id,

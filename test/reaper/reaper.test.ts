@@ -109,6 +109,7 @@ function world() {
         told.push({ kind: 'deferred', what: { matchId: record.matchId, step, error } }),
       missing: () => {},
       orphan: (live) => told.push({ kind: 'orphan', what: live.id }),
+      orphanStoppedAgain: (live) => told.push({ kind: 'orphanStoppedAgain', what: live.id }),
       listFailed: (location) => told.push({ kind: 'listFailed', what: location }),
       locationsUnlisted: (locations) => told.push({ kind: 'locationsUnlisted', what: locations }),
     },
@@ -379,6 +380,58 @@ describe('the reaper run', () => {
     );
     expect(w.publisher.events).toEqual([]);
     expect((await runReaper(w.deps)).orphans).toBe(0);
+  });
+
+  it("leaves a labelled session alone when its match's record cannot be read, and claims it once the read answers", async () => {
+    // A throttled read, or a corrupt item, says nothing about who owns the session: it may be a
+    // live match's server the index has not shown yet.
+    const w = world();
+    w.gameye.add({
+      id: ORPHAN,
+      created: w.clock.now(),
+      labels: { 'bridge-match-id': 'lost-match', 'bridge-profile': 'arena' },
+    });
+    w.clock.advance(config.orphanGraceMs);
+    w.store.failOnce('get', 'before', new Error('ProvisionedThroughputExceededException'));
+
+    const first = await runReaper(w.observed);
+
+    expect(first.orphans).toBe(0);
+    expect(w.gameye.stopped).toEqual([]);
+    expect(w.store.peek(`orphan:${ORPHAN}`)).toBeUndefined();
+    expect(w.told).toContainEqual({
+      kind: 'deferred',
+      what: { matchId: 'lost-match', step: 'read owner of orphan', error: expect.any(Error) },
+    });
+
+    const second = await runReaper(w.observed);
+
+    expect(second.orphans).toBe(1);
+    expect(w.gameye.stopped).toEqual([ORPHAN]);
+  });
+
+  it('stops again, without a second archive, a session still running after its orphan record ended', async () => {
+    const w = world();
+    w.gameye.add({
+      id: ORPHAN,
+      created: w.clock.now(),
+      labels: { 'bridge-match-id': 'lost-match', 'bridge-profile': 'arena' },
+    });
+    w.clock.advance(config.orphanGraceMs);
+    expect((await runReaper(w.observed)).orphans).toBe(1);
+    expect(w.store.stored(`orphan:${ORPHAN}`).state).toBe('ENDED');
+    const uploads = [...w.archive.uploads];
+    // The session comes back (a stop Gameye acknowledged but did not carry out).
+    const live = w.gameye.sessions.get(ORPHAN) ?? expect.unreachable();
+    w.gameye.sessions.set(ORPHAN, { ...live, liveness: 'serving' });
+
+    const again = await runReaper(w.observed);
+
+    expect(again.orphans).toBe(1);
+    expect(w.gameye.stopped).toEqual([ORPHAN, ORPHAN]);
+    expect(w.told).toContainEqual({ kind: 'orphanStoppedAgain', what: ORPHAN });
+    expect(w.archive.uploads).toEqual(uploads);
+    expect(w.store.stored(`orphan:${ORPHAN}`).state).toBe('ENDED');
   });
 
   it('fails a PLACING record left without a session past the retry window and stops one that has a session', async () => {

@@ -32,6 +32,11 @@ export interface ReaperObserver {
   /** An orphan was found and given an ENDING record. */
   orphan(live: LiveSession): void;
   /**
+   * A session still ran although its orphan record had ended (its stop was lost, or it came
+   * back): stopped again, not archived twice.
+   */
+  orphanStoppedAgain?(live: LiveSession, record: SessionRecord): void;
+  /**
    * A list failed: one location's sessions (its records wait for the next run), or the
    * locations Gameye offers for an image (this run looks for orphans in fewer places).
    */

@@ -60,6 +60,7 @@ export interface ReaperRunResult {
   readonly tracked: number;
   /** Records moved to ENDING this run, by reason (orphans included). */
   readonly stopping: Readonly<Partial<Record<StopReason, number>>>;
+  /** Orphans claimed, and sessions stopped again whose orphan record had ended. */
   readonly orphans: number;
   /** PLACING records failed as abandoned. */
   readonly abandoned: number;
@@ -136,11 +137,12 @@ export async function runReaper(deps: ReaperDeps, options: ReaperOptions = {}): 
   const quick = triage.acts.map((act) => async () => count(await actOn(act, deps, now, whole)));
   for (const live of orphanSessions) {
     quick.push(async () => {
-      const record = await claimOrphan(live, deps, now);
-      if (!record) return;
+      const claim = await claimOrphan(live, deps, now);
+      if (claim.kind === 'left') return;
       orphans += 1;
+      if (claim.kind === 'stopped-again') return;
       observer.orphan(live);
-      count({ kind: 'stopping', reason: 'orphan', record, live });
+      count({ kind: 'stopping', reason: 'orphan', record: claim.record, live });
     });
   }
   let outOfTime = !(await runBounded(quick, WRITE_WIDTH, hasTime));
