@@ -505,6 +505,27 @@ describe('the reaper run', () => {
     expect(w.gameye.stopped).toHaveLength(4);
   });
 
+  it('stops the sessions it ends before it writes player tracking, so a burst of tracking cannot spend the run', async () => {
+    const w = world();
+    for (let i = 0; i < 20; i++) {
+      const r = w.ready(`m-playing-${i}`);
+      const live = w.gameye.sessions.get(r.sessionId) ?? expect.unreachable();
+      w.gameye.sessions.set(r.sessionId, { ...live, playerCount: 2 });
+    }
+    // Read last from the index: behind every tracking write.
+    const empty = w.ready('m-empty');
+    w.clock.advance(31_000);
+    // The run's time is spent as soon as one tracking write lands.
+    const timeLeft = () => (w.store.writes.some((x) => x.startsWith('track')) ? 0 : 60_000);
+
+    const result = await runReaper(w.deps, { remainingTimeMs: timeLeft, reserveMs: 1 });
+
+    expect(result.outOfTime).toBe(true);
+    expect(w.gameye.stopped).toEqual([empty.sessionId]);
+    expect(w.store.stored('m-empty')).toMatchObject({ state: 'ENDING', stoppedAt: expect.any(String) });
+    expect(result.tracked).toBeGreaterThan(0);
+  });
+
   it('starts no step once the time budget is spent, and the next run finishes the work', async () => {
     const w = world();
     for (let i = 0; i < 6; i++) w.ready(`m-${i}`);

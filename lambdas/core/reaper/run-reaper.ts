@@ -15,11 +15,11 @@
  * 3. Listed sessions no record claimed, older than `orphanGraceMs`, get an ENDING record of
  *    their own (orphans.ts).
  * 4. Act (act-on-decision.ts): a record is read whole, strongly consistent, first, and left to
- *    the next run if it changed since the index was read. Player tracking is written only when
- *    it changed; a stop first writes ENDING with its reason, so a crash after the stop still
- *    archives.
- * 5. Finish ENDING records, a few at a time, oldest first, while the Lambda has time left
- *    (finish-ending.ts).
+ *    the next run if it changed since the index was read. A stop first writes ENDING with its
+ *    reason, so a crash after the stop still archives. What ends a session goes first.
+ * 5. Stop every ENDING record's session, oldest first (16 at a time); then write player
+ *    tracking (only where it changed); then archive the stopped sessions, 4 at a time, while
+ *    the Lambda has time left (finish-ending.ts).
  *
  * Concurrency: the stack gives the reaper a reserved concurrency of 1, so two scheduled runs
  * never overlap; the only other writer is the MatchEnded path in the placement function
@@ -42,7 +42,7 @@ import { LiveView } from './live-view.ts';
 import { knownLocations, LocationLists } from './location-lists.ts';
 import { claimOrphan, findOrphans } from './orphans.ts';
 import { observerOf, type ReaperDeps } from './reaper-context.ts';
-import { type Ending, Triage } from './triage.ts';
+import { type Act, type Ending, Triage } from './triage.ts';
 
 export interface ReaperOptions {
   /** Lambda's `context.getRemainingTimeInMillis`; absent means no limit. */
@@ -120,7 +120,10 @@ export async function runReaper(deps: ReaperDeps, options: ReaperOptions = {}): 
   // 3. Orphans: listed with our label, no active record, older than any placement retry.
   const orphanSessions = await findOrphans(view, deps, now, hasTime);
 
-  // 4. Act: cheap conditional writes, a few at a time, while there is time.
+  // 4. Act: cheap conditional writes, a few at a time, while there is time. What ends a session
+  // (a stop, an abandoned placement, an orphan) goes first; player tracking waits until every
+  // session this run ends is stopped (step 5), so a burst of tracking writes never keeps a
+  // server running.
   let tracked = 0;
   let abandoned = 0;
   let orphans = 0;
@@ -134,9 +137,11 @@ export async function runReaper(deps: ReaperDeps, options: ReaperOptions = {}): 
       toFinish.push({ record: outcome.record, live: outcome.live });
     }
   };
-  const quick = triage.acts.map((act) => async () => count(await actOn(act, deps, now, whole)));
+  const job = (act: Act) => async () => count(await actOn(act, deps, now, whole));
+  const ending = triage.acts.filter((act) => act.decision.kind !== 'track').map(job);
+  const tracking = triage.acts.filter((act) => act.decision.kind === 'track').map(job);
   for (const live of orphanSessions) {
-    quick.push(async () => {
+    ending.push(async () => {
       const claim = await claimOrphan(live, deps, now);
       if (claim.kind === 'left') return;
       orphans += 1;
@@ -145,38 +150,38 @@ export async function runReaper(deps: ReaperDeps, options: ReaperOptions = {}): 
       count({ kind: 'stopping', reason: 'orphan', record: claim.record, live });
     });
   }
-  let outOfTime = !(await runBounded(quick, WRITE_WIDTH, hasTime));
+  let outOfTime = !(await runBounded(ending, WRITE_WIDTH, hasTime));
 
   // 5. Finish ENDING records, oldest first, so a backlog drains in order across runs. Every
-  // session is stopped first, many at a time (one call and one write each), and only then
-  // archived a few at a time (each streams its files): a backlog of archives never keeps a
-  // server running.
+  // session is stopped first, many at a time (one call and one write each), then player
+  // tracking is written, and only then are the stopped sessions archived a few at a time (each
+  // streams its files): a backlog of archives never keeps a server running, nor delays the
+  // tracking the idle rule needs.
   let ended = 0;
-  if (!outOfTime) {
-    const updatedAt = (f: ToFinish): string => ('entry' in f ? f.entry : f.record).updatedAt;
-    toFinish.sort((a, b) => updatedAt(a).localeCompare(updatedAt(b)));
-    const stopped: (SessionRecord | undefined)[] = [];
-    const stops = toFinish.map((item, i) => async () => {
-      const record = 'record' in item ? item.record : await readCurrent(item.entry, 'finish', deps);
-      if (!record) return;
-      const out = await stopEnding(record, item.live, deps, hasTime);
-      if (out === 'paused') outOfTime = true;
-      else if (out !== 'deferred') stopped[i] = out;
-    });
-    if (!(await runBounded(stops, WRITE_WIDTH, hasTime))) outOfTime = true;
-    const archives = stopped.flatMap((record) =>
-      record === undefined
-        ? []
-        : [
-            async () => {
-              const out = await finishEnding(record, undefined, deps, hasTime);
-              if (out === 'ended') ended += 1;
-              if (out === 'paused') outOfTime = true;
-            },
-          ],
-    );
-    if (!(await runBounded(archives, options.concurrency ?? 4, hasTime))) outOfTime = true;
-  }
+  const updatedAt = (f: ToFinish): string => ('entry' in f ? f.entry : f.record).updatedAt;
+  toFinish.sort((a, b) => updatedAt(a).localeCompare(updatedAt(b)));
+  const stopped: (SessionRecord | undefined)[] = [];
+  const stops = toFinish.map((item, i) => async () => {
+    const record = 'record' in item ? item.record : await readCurrent(item.entry, 'finish', deps);
+    if (!record) return;
+    const out = await stopEnding(record, item.live, deps, hasTime);
+    if (out === 'paused') outOfTime = true;
+    else if (out !== 'deferred') stopped[i] = out;
+  });
+  if (!(await runBounded(stops, WRITE_WIDTH, hasTime))) outOfTime = true;
+  if (!(await runBounded(tracking, WRITE_WIDTH, hasTime))) outOfTime = true;
+  const archives = stopped.flatMap((record) =>
+    record === undefined
+      ? []
+      : [
+          async () => {
+            const out = await finishEnding(record, undefined, deps, hasTime);
+            if (out === 'ended') ended += 1;
+            if (out === 'paused') outOfTime = true;
+          },
+        ],
+  );
+  if (!(await runBounded(archives, options.concurrency ?? 4, hasTime))) outOfTime = true;
 
   return {
     active: triage.read,
