@@ -670,7 +670,7 @@ describe('the reaper at scale', () => {
     expect(result.stopping).toEqual({ gone: SUSPECT_LOCATION_RECORDS });
   });
 
-  it('keeps the records of a location whose list failed and decides the others', async () => {
+  it('describes the records of a location whose list failed, and decides the others from the lists', async () => {
     const w = world();
     w.readyIn('m-dublin', 'eu-west-1');
     w.readyIn('m-virginia', 'us-east-1');
@@ -679,11 +679,28 @@ describe('the reaper at scale', () => {
 
     const result = await runReaper(w.observed);
 
-    expect(w.store.stored('m-dublin').state).toBe('READY');
+    expect(w.gameye.calls.describe).toBe(1);
+    expect(w.store.peek('m-dublin')).toMatchObject({ state: 'ENDED', endReason: 'no-players-joined' });
     expect(w.store.peek('m-virginia')).toMatchObject({ state: 'ENDED', endReason: 'no-players-joined' });
-    expect(result.ended).toBe(1);
-    expect(w.gameye.calls.describe).toBe(0);
+    expect(result.ended).toBe(2);
     expect(w.told).toContainEqual({ kind: 'listFailed', what: 'eu-west-1' });
+  });
+
+  it('applies the policy to the records of a location whose list keeps failing, run after run', async () => {
+    const w = world();
+    w.readyIn('m-dublin', 'eu-west-1', { firstPlayerAt: new Date(w.clock.now()).toISOString() });
+    w.readyIn('m-virginia', 'us-east-1');
+    w.gameye.failing.add('eu-west-1');
+    const first = await runReaper(w.observed);
+    // Its players left: the first run records when it became idle, from the describe.
+    expect(first.tracked).toBe(1);
+    expect(w.store.stored('m-dublin').idleSince).toBeDefined();
+
+    w.clock.advance(config.profiles.arena?.idleTimeoutMs ?? expect.unreachable());
+    await runReaper(w.observed);
+
+    expect(w.store.peek('m-dublin')).toMatchObject({ state: 'ENDED', endReason: 'idle' });
+    expect(w.told.filter((t) => t.kind === 'listFailed')).toHaveLength(2);
   });
 
   it('fails the run when no location could be listed', async () => {
