@@ -125,9 +125,12 @@ async function coreDeps(deps: ReaperHandlerDeps): Promise<ReaperDeps> {
       });
     },
     locationsUnlisted(locations) {
-      logger.warn('lists by location missed sessions Gameye still runs; listed every location in one call', {
-        locations,
-      });
+      logger.warn(
+        'Gameye runs sessions in locations no list named; listing them by the names Gameye reported',
+        {
+          locations,
+        },
+      );
     },
     orphanStoppedAgain(live, record) {
       metrics.addMetric(METRICS.orphansStopped.name, MetricUnit.Count, 1);

@@ -639,21 +639,45 @@ describe('the reaper at scale', () => {
     expect(w.store.writes).toEqual([]);
   });
 
-  it("lists every location in one call when a location's list misses sessions Gameye still runs", async () => {
-    // Gameye might filter on other location names than those placement started sessions with:
-    // more records than a run may describe must still all be decided.
+  /** Records placed in `region` whose sessions Gameye reports (and filters) as `reported`. */
+  const renamed = (w: ReturnType<typeof world>, count: number, region: string, reported: string): void => {
+    for (let i = 0; i < count; i++) {
+      const record = w.readyIn(`m-${i}`, region);
+      const live = w.gameye.sessions.get(record.sessionId) ?? expect.unreachable();
+      w.gameye.sessions.set(record.sessionId, { ...live, location: reported });
+    }
+  };
+
+  it('lists a location by the name Gameye reported when its list by our name misses sessions Gameye still runs', async () => {
+    // Gameye reports (and filters on) other location names than those placement started the
+    // sessions with: more records than a run may describe must still all be decided, and no
+    // list answers for every location at once.
     const w = world();
     const count = MAX_DESCRIBES_PER_RUN + 20;
-    for (let i = 0; i < count; i++) w.readyIn(`m-${i}`, 'eu-west-1');
-    w.gameye.ignoresLocation = true;
+    renamed(w, count, 'eu-west-1', 'frankfurt');
     w.clock.advance(31_000);
 
     const result = await runReaper(w.observed);
 
-    expect(w.gameye.lists).toEqual(['eu-west-1', undefined]);
-    expect(w.told).toContainEqual({ kind: 'locationsUnlisted', what: ['eu-west-1'] });
+    expect(w.gameye.lists).toEqual(['eu-west-1', 'frankfurt']);
+    expect(w.told).toContainEqual({ kind: 'locationsUnlisted', what: ['frankfurt'] });
     expect(w.gameye.calls.describe).toBe(MAX_DESCRIBES_PER_RUN);
     expect(result.stopping).toEqual({ 'no-players-joined': count });
+    expect(result.listed).toBe(count);
+  });
+
+  it('goes on when the list of a location Gameye reported fails, deciding what the describes told', async () => {
+    const w = world();
+    const count = MAX_DESCRIBES_PER_RUN + 20;
+    renamed(w, count, 'eu-west-1', 'frankfurt');
+    w.gameye.failing.add('frankfurt');
+    w.clock.advance(31_000);
+
+    const result = await runReaper(w.observed);
+
+    expect(w.gameye.lists).toEqual(['eu-west-1', 'frankfurt']);
+    expect(w.told).toContainEqual({ kind: 'listFailed', what: 'frankfurt' });
+    expect(result.stopping).toEqual({ 'no-players-joined': MAX_DESCRIBES_PER_RUN });
   });
 
   it("does not list every location when the sessions a location's list missed have ended", async () => {
@@ -701,6 +725,21 @@ describe('the reaper at scale', () => {
 
     expect(w.store.peek('m-dublin')).toMatchObject({ state: 'ENDED', endReason: 'idle' });
     expect(w.told.filter((t) => t.kind === 'listFailed')).toHaveLength(2);
+  });
+
+  it('lists no further location once the time budget is spent, keeping their records for the next run', async () => {
+    const w = world();
+    w.readyIn('m-dublin', 'eu-west-1');
+    w.readyIn('m-virginia', 'us-east-1');
+    w.gameye.offered.set('arena-server', ['eu-west-1', 'us-east-1']);
+    w.clock.advance(31_000);
+    const timeLeft = () => (w.gameye.lists.length >= 1 ? 0 : 60_000);
+
+    const result = await runReaper(w.deps, { remainingTimeMs: timeLeft, reserveMs: 1 });
+
+    expect(w.gameye.lists).toEqual(['eu-west-1']);
+    expect(result.outOfTime).toBe(true);
+    expect(w.store.stored('m-virginia').state).toBe('READY');
   });
 
   it('fails the run when no location could be listed', async () => {

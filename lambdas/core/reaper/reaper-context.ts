@@ -42,9 +42,9 @@ export interface ReaperObserver {
    */
   listFailed?(list: string, error: unknown): void;
   /**
-   * These locations' lists showed none of the sessions their records name while Gameye still
-   * runs some of them, so the run listed every location in one call (Gameye may filter on other
-   * location names than placement used).
+   * Describes found sessions still running in these locations, which no list of the run had
+   * named (Gameye reports other location names than placement used): the run lists them now,
+   * one at a time, by the names Gameye gave.
    */
   locationsUnlisted?(locations: readonly string[]): void;
 }

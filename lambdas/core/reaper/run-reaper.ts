@@ -92,27 +92,35 @@ export async function runReaper(deps: ReaperDeps, options: ReaperOptions = {}): 
   // 1. Gameye first, location by location, into a compact view.
   const view = new LiveView();
   const lists = new LocationLists(deps, view);
-  await lists.list(await knownLocations(deps));
+  let outOfTime = !(await lists.list(await knownLocations(deps, hasTime), hasTime));
 
   // 2. The index, page by page; then the locations it named that were not listed yet.
   const triage = new Triage(deps.config, view, lists, now);
   await deps.index.readActive((entries) => triage.page(entries));
   if (triage.late.length > 0) {
-    await lists.list(new Set(triage.late.map((e) => e.region as string)));
+    if (!(await lists.list(new Set(triage.late.map((e) => e.region as string)), hasTime))) outOfTime = true;
     for (const entry of triage.late.splice(0)) triage.sort(entry);
   }
   lists.assertSomeListed();
 
-  // What the lists cannot vouch for is described (bounded), a sample of suspect locations first.
+  // What the lists cannot vouch for is described (bounded), a sample of suspect locations first:
+  // a location whose list showed none of many records' sessions may go by another name at Gameye.
   const suspect = triage.suspectLocations();
   const samples = triage.suspectSamples(suspect);
   const { described, whole } = await describeUnclear(triage.unclear, view, deps, now, hasTime, samples);
   for (const entry of described) triage.decide(entry, view.claim(entry.sessionId));
-  if (samples.some((e) => isRunning(whole.get(e.sessionId)))) {
-    // Gameye runs sessions its lists by location did not show: correct before cheap, one list
-    // of every location, then the records it vouches for.
-    observer.locationsUnlisted?.(suspect);
-    await lists.listAll();
+  // A described session still running in a location no list named: Gameye reports (and may
+  // filter on) other location names than placement used. Those locations are listed by the names
+  // Gameye gave, one at a time (a failure is reported and its records wait), then the records
+  // their lists vouch for are decided.
+  const reported = new Set<string>();
+  for (const live of whole.values()) {
+    if (isRunning(live) && !lists.listed(live.location) && !lists.failed(live.location))
+      reported.add(live.location);
+  }
+  if (reported.size > 0) {
+    observer.locationsUnlisted?.([...reported].sort());
+    if (!(await lists.list([...reported].sort(), hasTime))) outOfTime = true;
     const done = new Set(described);
     for (const entry of triage.unclear.splice(0)) if (!done.has(entry)) triage.sort(entry);
   }
@@ -150,7 +158,7 @@ export async function runReaper(deps: ReaperDeps, options: ReaperOptions = {}): 
       count({ kind: 'stopping', reason: 'orphan', record: claim.record, live });
     });
   }
-  let outOfTime = !(await runBounded(ending, WRITE_WIDTH, hasTime));
+  if (!(await runBounded(ending, WRITE_WIDTH, hasTime))) outOfTime = true;
 
   // 5. Finish ENDING records, oldest first, so a backlog drains in order across runs. Every
   // session is stopped first, many at a time (one call and one write each), then player
