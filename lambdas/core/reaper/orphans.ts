@@ -10,10 +10,11 @@ import { AlreadyClaimedError } from '../errors.ts';
 import type { LiveSession } from '../ports.ts';
 import { ACTIVE_STATES, newOrphanRecord, type SessionRecord } from '../session-record.ts';
 import { runBounded } from './bounded-pool.ts';
-import { DESCRIBE_WIDTH, rotate } from './describe-unclear.ts';
+import { DESCRIBE_WIDTH, MAX_DESCRIBES_PER_RUN } from './describe-unclear.ts';
 import { isOrphan } from './lifecycle-policy.ts';
 import type { LiveView } from './live-view.ts';
 import { observerOf, type ReaperDeps } from './reaper-context.ts';
+import { rotate } from './rotation.ts';
 
 /**
  * The listed sessions no active record claimed that qualify as orphans, each described first:
@@ -30,7 +31,7 @@ export async function findOrphans(
   const graceMs = deps.config.orphanGraceMs;
   const candidates = [...view.unclaimed()].filter((s) => isOrphan(s, graceMs, now));
   const found: LiveSession[] = [];
-  const jobs = rotate(candidates, now).map((candidate) => async () => {
+  const jobs = rotate(candidates, (c) => c.id, now, MAX_DESCRIBES_PER_RUN).map((candidate) => async () => {
     try {
       const live = await deps.gameye.describeSession(candidate.id);
       if (live && isOrphan(live, graceMs, now)) found.push(live);
