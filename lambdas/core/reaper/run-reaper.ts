@@ -47,7 +47,7 @@ import { type Act, type Ending, Triage } from './triage.ts';
 export interface ReaperOptions {
   /** Lambda's `context.getRemainingTimeInMillis`; absent means no limit. */
   readonly remainingTimeMs?: () => number;
-  /** No new step starts with less than this left. @default 10000 */
+  /** No new step starts with less than this left. @default REAPER_RESERVE_MS */
   readonly reserveMs?: number;
   /** Sessions archived at once (all are stopped first, 16 at a time). @default 4 */
   readonly concurrency?: number;
@@ -72,6 +72,13 @@ export interface ReaperRunResult {
   readonly outOfTime: boolean;
 }
 
+/**
+ * Kept back from the Lambda's remaining time: no step starts with less. A step is one Gameye
+ * call (its retries and their backoff included) and a write, so the handler gives each Gameye
+ * call a timeout that fits this reserve whole (reaper-handler.ts).
+ */
+export const REAPER_RESERVE_MS = 20_000;
+
 /** Conditional writes (player tracking, ENDING, orphan claims) in flight at once. */
 const WRITE_WIDTH = 16;
 
@@ -85,7 +92,7 @@ type ToFinish = Ending | { readonly record: SessionRecord; readonly live: LiveSt
  */
 export async function runReaper(deps: ReaperDeps, options: ReaperOptions = {}): Promise<ReaperRunResult> {
   const observer = observerOf(deps);
-  const reserve = options.reserveMs ?? 10_000;
+  const reserve = options.reserveMs ?? REAPER_RESERVE_MS;
   const hasTime = (): boolean => !options.remainingTimeMs || options.remainingTimeMs() > reserve;
   const now = deps.clock.now();
 
