@@ -7,6 +7,7 @@ import { archiveLayout, pathSlug } from '../../lambdas/core/reaper/archive.ts';
 import { MAX_DESCRIBES_PER_RUN } from '../../lambdas/core/reaper/describe-unclear.ts';
 import { endMatch } from '../../lambdas/core/reaper/end-match.ts';
 import { decide, isOrphan, mayBeRunning } from '../../lambdas/core/reaper/lifecycle-policy.ts';
+import { LiveView } from '../../lambdas/core/reaper/live-view.ts';
 import type { ReaperDeps } from '../../lambdas/core/reaper/reaper-context.ts';
 import { runReaper } from '../../lambdas/core/reaper/run-reaper.ts';
 import { SUSPECT_LOCATION_RECORDS } from '../../lambdas/core/reaper/triage.ts';
@@ -779,6 +780,31 @@ describe('the reaper at scale', () => {
       name: 'GameyeCallError',
     });
     expect(w.store.writes).toEqual([]);
+  });
+});
+
+describe('the live view', () => {
+  const session = (id: string) => ({
+    id,
+    liveness: 'serving' as const,
+    playerCount: 0,
+    created: 0,
+    location: 'eu-west-1',
+    host: 'h',
+    image: 'i',
+    ports: [],
+    labels: {},
+  });
+
+  it('counts a session shown by two lists once, and one only described not at all', () => {
+    const view = new LiveView();
+    view.add([session('a'), session('b')]);
+    view.add([session('a')]);
+    view.set(session('c'));
+    view.add([session('c')]);
+
+    expect(view.listed).toBe(3);
+    expect([...view.unclaimed()].map((s) => s.id)).toEqual(['a', 'b', 'c']);
   });
 });
 
