@@ -6,6 +6,7 @@ import { stopEndedMatch } from '../../lambdas/core/match-ended.ts';
 import { archiveLayout, pathSlug } from '../../lambdas/core/reaper/archive.ts';
 import { MAX_DESCRIBES_PER_RUN } from '../../lambdas/core/reaper/describe-unclear.ts';
 import { endMatch } from '../../lambdas/core/reaper/end-match.ts';
+import { MAX_CUT_OFF_RUNS } from '../../lambdas/core/reaper/finish-ending.ts';
 import { decide, isOrphan, mayBeRunning } from '../../lambdas/core/reaper/lifecycle-policy.ts';
 import { LiveView } from '../../lambdas/core/reaper/live-view.ts';
 import type { ReaperDeps } from '../../lambdas/core/reaper/reaper-context.ts';
@@ -551,6 +552,38 @@ describe('the reaper run', () => {
     expect(w.gameye.stopped).toEqual([empty.sessionId]);
     expect(w.store.stored('m-empty')).toMatchObject({ state: 'ENDING', stoppedAt: expect.any(String) });
     expect(result.tracked).toBeGreaterThan(0);
+  });
+
+  it("cuts off a download still streaming at the run's deadline, and records the path missing after three such runs", async () => {
+    const w = world();
+    const r = w.ready('m-1');
+    w.clock.advance(31_000);
+    // Each run's time is spent as soon as its first artifact download opens: a trickle.
+    const deadlineAtDownload = () => {
+      const before = w.gameye.calls.artifact;
+      return () => (w.gameye.calls.artifact > before ? 0 : Number.POSITIVE_INFINITY);
+    };
+    const layout = archiveLayout('sessions', r);
+
+    for (let run = 1; run <= MAX_CUT_OFF_RUNS; run++) {
+      const result = await runReaper(w.observed, { remainingTimeMs: deadlineAtDownload(), reserveMs: 2 });
+      expect(result).toMatchObject({ ended: 0, outOfTime: true });
+      expect(w.store.stored('m-1').state).toBe('ENDING');
+    }
+    expect(w.told.filter((t) => t.kind === 'deferred')).toHaveLength(MAX_CUT_OFF_RUNS - 1);
+    expect(w.archive.uploads).not.toContain(layout.artifactKey('/srv/logs'));
+
+    const last = await runReaper(w.observed);
+
+    expect(last.ended).toBe(1);
+    const ended = w.store.stored('m-1');
+    expect(ended.state).toBe('ENDED');
+    expect(ended.archive?.missing).toContainEqual({
+      path: '/srv/logs',
+      reason: `download exceeded the reaper's time budget in ${MAX_CUT_OFF_RUNS} runs`,
+    });
+    expect(w.archive.uploads).not.toContain(layout.artifactKey('/srv/logs'));
+    expect(w.gameye.calls.artifact).toBe(MAX_CUT_OFF_RUNS + 1);
   });
 
   it('starts no step once the time budget is spent, and the next run finishes the work', async () => {

@@ -94,6 +94,10 @@ export async function runReaper(deps: ReaperDeps, options: ReaperOptions = {}): 
   const observer = observerOf(deps);
   const reserve = options.reserveMs ?? REAPER_RESERVE_MS;
   const hasTime = (): boolean => !options.remainingTimeMs || options.remainingTimeMs() > reserve;
+  // A download still streaming at half the reserve is cut off: the other half covers the wait
+  // for its next chunk (at most one call's idle timeout), the upload's abort and one write.
+  const pastDeadline = (): boolean =>
+    options.remainingTimeMs !== undefined && options.remainingTimeMs() <= reserve / 2;
   const now = deps.clock.now();
 
   // 1. Gameye first, location by location, into a compact view.
@@ -190,7 +194,7 @@ export async function runReaper(deps: ReaperDeps, options: ReaperOptions = {}): 
       ? []
       : [
           async () => {
-            const out = await finishEnding(record, undefined, deps, hasTime);
+            const out = await finishEnding(record, undefined, deps, hasTime, pastDeadline);
             if (out === 'ended') ended += 1;
             if (out === 'paused') outOfTime = true;
           },
