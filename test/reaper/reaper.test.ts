@@ -3,11 +3,19 @@ import { describe, expect, it, vi } from 'vitest';
 import { parseBridgeConfig } from '../../lambdas/core/config.ts';
 import { StateConflictError } from '../../lambdas/core/errors.ts';
 import { stopEndedMatch } from '../../lambdas/core/match-ended.ts';
+import type { Liveness } from '../../lambdas/core/ports.ts';
 import { archiveLayout, pathSlug } from '../../lambdas/core/reaper/archive.ts';
 import { MAX_DESCRIBES_PER_RUN } from '../../lambdas/core/reaper/describe-unclear.ts';
 import { endMatch } from '../../lambdas/core/reaper/end-match.ts';
 import { MAX_CUT_OFF_RUNS } from '../../lambdas/core/reaper/finish-ending.ts';
-import { decide, isOrphan, mayBeRunning } from '../../lambdas/core/reaper/lifecycle-policy.ts';
+import {
+  type Decision,
+  decide,
+  isOrphan,
+  type LiveStatus,
+  mayBeRunning,
+  type PolicyRecord,
+} from '../../lambdas/core/reaper/lifecycle-policy.ts';
 import { LiveView } from '../../lambdas/core/reaper/live-view.ts';
 import type { ReaperDeps } from '../../lambdas/core/reaper/reaper-context.ts';
 import { runReaper } from '../../lambdas/core/reaper/run-reaper.ts';
@@ -178,6 +186,196 @@ describe('lifecycle policy', () => {
     });
   });
 
+  describe('decide, branch by branch', () => {
+    const T0 = Date.parse('2030-01-01T00:00:00.000Z');
+    const iso = (ms: number) => new Date(T0 + ms).toISOString();
+    const GRACE = 600_000;
+    const record = (patch: Partial<PolicyRecord> = {}): PolicyRecord => ({
+      state: 'READY',
+      createdAt: iso(0),
+      readyAt: iso(0),
+      firstPlayerAt: undefined,
+      idleSince: undefined,
+      ...patch,
+    });
+    const seen = (playerCount: number | undefined, liveness: Liveness | undefined = 'serving') => ({
+      liveness,
+      playerCount,
+    });
+    type Row = [string, PolicyRecord, LiveStatus | undefined, 'arena' | 'absent', number, Decision];
+    const rows: Row[] = [
+      ['ENDING: finish it', record({ state: 'ENDING' }), seen(0), 'arena', 1, { kind: 'finish' }],
+      [
+        'young PLACING, running: keep',
+        record({ state: 'PLACING' }),
+        seen(0),
+        'arena',
+        GRACE - 1,
+        { kind: 'keep' },
+      ],
+      [
+        'young PLACING, nothing at Gameye: keep',
+        record({ state: 'PLACING' }),
+        undefined,
+        'arena',
+        GRACE - 1,
+        { kind: 'keep' },
+      ],
+      [
+        'old PLACING, running: abandon and stop',
+        record({ state: 'PLACING' }),
+        seen(0),
+        'arena',
+        GRACE,
+        { kind: 'abandon-running' },
+      ],
+      [
+        'old PLACING, nothing at Gameye: fail',
+        record({ state: 'PLACING' }),
+        undefined,
+        'arena',
+        GRACE,
+        { kind: 'abandon-failed' },
+      ],
+      ['FAILED: keep', record({ state: 'FAILED' }), undefined, 'arena', GRACE, { kind: 'keep' }],
+      ['READY, unknown to Gameye: gone', record(), undefined, 'arena', 1, { kind: 'stop', reason: 'gone' }],
+      ['READY, ended: crashed', record(), seen(0, 'ended'), 'arena', 1, { kind: 'stop', reason: 'crashed' }],
+      [
+        'READY, unreachable: crashed',
+        record(),
+        seen(0, 'unreachable'),
+        'arena',
+        1,
+        { kind: 'stop', reason: 'crashed' },
+      ],
+      [
+        'READY, starting, empty in the join grace: keep',
+        record(),
+        seen(0, 'starting'),
+        'arena',
+        1,
+        { kind: 'keep' },
+      ],
+      [
+        'READY, stopping, empty in the join grace: keep',
+        record(),
+        seen(0, 'stopping'),
+        'arena',
+        1,
+        { kind: 'keep' },
+      ],
+      [
+        'READY, liveness unknown, empty in the join grace: keep',
+        record(),
+        seen(0, undefined),
+        'arena',
+        1,
+        { kind: 'keep' },
+      ],
+      [
+        'READY past its lifetime, players in: max-lifetime',
+        record({ firstPlayerAt: iso(0) }),
+        seen(3),
+        'arena',
+        3_600_000,
+        { kind: 'stop', reason: 'max-lifetime' },
+      ],
+      [
+        'READY past any lifetime, profile absent: keep',
+        record({ firstPlayerAt: iso(0) }),
+        seen(3),
+        'absent',
+        3_600_000,
+        { kind: 'keep' },
+      ],
+      [
+        'player count unknown, past the join grace: keep',
+        record(),
+        seen(undefined),
+        'arena',
+        30_000,
+        { kind: 'keep' },
+      ],
+      [
+        'first player: track it',
+        record(),
+        seen(2),
+        'arena',
+        1_000,
+        { kind: 'track', firstPlayerAt: iso(1_000), idleSince: undefined },
+      ],
+      [
+        'players still in: keep',
+        record({ firstPlayerAt: iso(0) }),
+        seen(2),
+        'arena',
+        1_000,
+        { kind: 'keep' },
+      ],
+      [
+        'a player back after idle: clear idleSince',
+        record({ firstPlayerAt: iso(0), idleSince: iso(500) }),
+        seen(1),
+        'arena',
+        1_000,
+        { kind: 'track', firstPlayerAt: iso(0), idleSince: undefined },
+      ],
+      ['nobody joined inside the grace: keep', record(), seen(0), 'arena', 29_999, { kind: 'keep' }],
+      [
+        'nobody joined by the grace: stop',
+        record(),
+        seen(0),
+        'arena',
+        30_000,
+        { kind: 'stop', reason: 'no-players-joined' },
+      ],
+      ['nobody joined, profile absent: keep', record(), seen(0), 'absent', 30_000, { kind: 'keep' }],
+      [
+        'everyone left: track idleSince',
+        record({ firstPlayerAt: iso(0) }),
+        seen(0),
+        'arena',
+        5_000,
+        { kind: 'track', firstPlayerAt: iso(0), idleSince: iso(5_000) },
+      ],
+      [
+        'idle inside the timeout: keep',
+        record({ firstPlayerAt: iso(0), idleSince: iso(5_000) }),
+        seen(0),
+        'arena',
+        64_999,
+        { kind: 'keep' },
+      ],
+      [
+        'idle past the timeout: stop',
+        record({ firstPlayerAt: iso(0), idleSince: iso(5_000) }),
+        seen(0),
+        'arena',
+        65_000,
+        { kind: 'stop', reason: 'idle' },
+      ],
+      [
+        'idle, profile absent: keep',
+        record({ firstPlayerAt: iso(0), idleSince: iso(5_000) }),
+        seen(0),
+        'absent',
+        65_000,
+        { kind: 'keep' },
+      ],
+    ];
+
+    it.each(rows)('%s', (_name, rec, live, which, at, expected) => {
+      const input = {
+        record: rec,
+        live,
+        profile: which === 'arena' ? profile : undefined,
+        orphanGraceMs: GRACE,
+        now: T0 + at,
+      };
+      expect(decide(input)).toEqual(expected);
+    });
+  });
+
   it.each([
     // liveness, an orphan past the grace?, may still be running?
     ['starting', true, true],
@@ -193,7 +391,8 @@ describe('lifecycle policy', () => {
   });
 
   it('stops crashed, vanished and over-age sessions with their reasons', () => {
-    const r = { ...base(), firstPlayerAt: new Date().toISOString() };
+    const r0 = base();
+    const r = { ...r0, firstPlayerAt: r0.readyAt };
     for (const liveness of ['ended', 'unreachable'] as const) {
       expect(
         decide({ record: r, live: { ...live, liveness }, profile, orphanGraceMs: 1, now: at(r, 1) }),
@@ -586,16 +785,28 @@ describe('the reaper run', () => {
     expect(w.gameye.calls.artifact).toBe(MAX_CUT_OFF_RUNS + 1);
   });
 
-  it('starts no step once the time budget is spent, and the next run finishes the work', async () => {
+  it('starts no step once the time budget is spent, and the next run finishes the work without uploading anything twice', async () => {
     const w = world();
     for (let i = 0; i < 6; i++) w.ready(`m-${i}`);
     w.clock.advance(31_000);
-    let left = 3;
-    const first = await runReaper(w.deps, { remainingTimeMs: () => left--, reserveMs: 0 });
-    expect(first.outOfTime).toBe(true);
+    // Time runs out as the first object is stored: the run pauses in the middle of an archive.
+    const timeLeft = () => (w.archive.uploads.length >= 1 ? 0 : Number.POSITIVE_INFINITY);
+
+    const first = await runReaper(w.deps, { remainingTimeMs: timeLeft, reserveMs: 2, concurrency: 1 });
+
+    expect(first).toMatchObject({ outOfTime: true, ended: 0 });
+    expect(w.archive.uploads).toHaveLength(1);
+    const paused = [...Array(6).keys()]
+      .map((i) => w.store.stored(`m-${i}`))
+      .filter((r) => r.archive?.files.length);
+    expect(paused).toHaveLength(1);
+
     const second = await runReaper(w.deps);
+
     expect(second.ended + first.ended).toBe(6);
     expect(new Set(w.archive.uploads).size).toBe(w.archive.uploads.length);
+    // Two objects (one artifact, the logs) and a manifest per session.
+    expect(w.archive.uploads).toHaveLength(6 * 3);
   });
 });
 
