@@ -2,9 +2,8 @@
  * The ending steps of one ENDING record, in order: stop the session, stream each configured
  * artifact and the gzipped logs to S3, write the manifest, publish SessionEnded, then ENDED
  * (out of the index, TTL set). Each step is recorded on the record as it completes, so a later
- * run resumes after the last completed step and uploads nothing twice; an upload whose record
- * write was lost is redone onto the same deterministic key, replacing the object, never adding
- * one.
+ * run resumes after the last recorded step; an upload whose record write was lost is redone
+ * onto the same deterministic key, replacing the object with a fresh copy, never adding one.
  */
 
 import { ArchiveCutOffError } from '../errors.ts';
@@ -24,8 +23,7 @@ import { observerOf, profileOf, type ReaperDeps } from './reaper-context.ts';
 export type FinishOutcome = 'ended' | 'paused' | 'deferred';
 
 /**
- * Runs in a row whose deadline cut off the same path's download before it is recorded as
- * missing: a download that never fits a run (an artifact trickling from Gameye) must not keep
+ * Runs whose deadline cut off the same path's download before it is recorded as missing: a download that never fits a run (an artifact trickling from Gameye) must not keep
  * its record ENDING, and its archive unwritten, for ever.
  */
 export const MAX_CUT_OFF_RUNS = 3;

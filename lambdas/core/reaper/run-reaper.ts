@@ -6,14 +6,16 @@
  *
  * One run, built to hold little at 100,000 active sessions:
  * 1. List this deployment's running sessions at Gameye one location at a time into a compact
- *    view (location-lists.ts, live-view.ts).
+ *    view (location-lists.ts, live-view.ts), each list only while time is left.
  * 2. Read the active records' entries (only the attributes the policy decides on) from the
  *    sparse index, one query per shard and per MB of records, never a scan, page by page: each
  *    record is decided as its page arrives and dropped unless the run must come back to it
  *    (triage.ts). Records in a location not listed yet are kept until it is; records the lists
- *    cannot vouch for are described (describe-unclear.ts), never judged gone on a guess.
- * 3. Listed sessions no record claimed, older than `orphanGraceMs`, get an ENDING record of
- *    their own (orphans.ts).
+ *    cannot vouch for (their location's list failed included) are described, at most 200 a run
+ *    (describe-unclear.ts), never judged gone on a guess; a location a describe reports that no
+ *    list named is then listed by that name.
+ * 3. Listed sessions no record claimed, older than `orphanGraceMs`, are described (up to
+ *    another 200) and get an ENDING record of their own (orphans.ts).
  * 4. Act (act-on-decision.ts): a record is read whole, strongly consistent, first, and left to
  *    the next run if it changed since the index was read. A stop first writes ENDING with its
  *    reason, so a crash after the stop still archives. What ends a session goes first.
@@ -22,12 +24,13 @@
  *    the Lambda has time left (finish-ending.ts).
  *
  * Concurrency: the stack gives the reaper a reserved concurrency of 1, so two scheduled runs
- * never overlap; the only other writer is the MatchEnded path in the placement function
- * (ENDING and the stop, never the archive).
+ * never overlap. Other writers of the same records: placement (claims, attempts, READY,
+ * backfills), the MatchEnded path in the placement function (ENDING and the stop, never the
+ * archive) and the operator's `bridge stop` (end-match.ts: ENDING, the stop and the archive).
  * Every write is conditional on the state and version it read, so when both touch the same
  * record, one wins and the other sees StateConflictError and leaves the record alone (the
  * next run reads it afresh). Two concurrent finishers could at worst upload the same key
- * twice, which replaces the object with identical bytes.
+ * twice, which replaces the object with a fresh copy under the same key.
  */
 
 import type { LiveSession } from '../ports.ts';
