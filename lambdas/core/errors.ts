@@ -164,6 +164,14 @@ export class AlreadyClaimedError extends CoreError {
 }
 
 /**
+ * An archive download was cut off because the reaper's run reached its deadline: the record
+ * stays ENDING and a later run downloads the path again.
+ */
+export class ArchiveCutOffError extends CoreError {
+  override readonly name = 'ArchiveCutOffError';
+}
+
+/**
  * `SessionStore.transition` found the record in another state or version than expected: some
  * other writer moved it first.
  */

@@ -144,6 +144,8 @@ export const ArchiveProgress = z.lazy(() =>
     missing: z.array(MissingArtifact),
     /** Set once the manifest is written: the archive is complete. */
     manifestKey: z.string().optional(),
+    /** Downloads cut off at a run's deadline, with how many runs each was (see finish-ending.ts). */
+    cutOff: z.array(z.object({ path: z.string(), runs: z.number().int().min(1) })).optional(),
   }),
 );
 export type ArchiveProgress = z.infer<typeof ArchiveProgress>;

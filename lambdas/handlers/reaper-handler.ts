@@ -17,8 +17,8 @@ import type {
 } from '../core/ports.ts';
 import type { ActiveIndex } from '../core/reaper/active-entry.ts';
 import { identifierOf, type ReaperDeps, type ReaperObserver } from '../core/reaper/reaper-context.ts';
-import { type ReaperRunResult, runReaper } from '../core/reaper/run-reaper.ts';
-import type { GameyeError } from '../gameye/index.ts';
+import { REAPER_RESERVE_MS, type ReaperRunResult, runReaper } from '../core/reaper/run-reaper.ts';
+import type { GameyeError, RetryPolicy } from '../gameye/index.ts';
 import { METRICS } from '../shared/metric-names.ts';
 import { recordGameyeError } from './gameye-telemetry.ts';
 
@@ -39,10 +39,29 @@ export interface ReaperHandlerDeps {
   readonly metrics: Metrics;
 }
 
-/** Kept back from the Lambda's remaining time: no step (one artifact) starts with less. */
-export const REAPER_RESERVE_MS = 20_000;
-/** One Gameye call, or an idle gap in an artifact stream. */
-const GAMEYE_CALL_MS = 15_000;
+/**
+ * Quick in-place retries of list, stop and the opening of a download (all idempotent); a step
+ * that still fails is retried by the next run.
+ */
+export const REAPER_RETRIES: RetryPolicy = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1_000 };
+
+/**
+ * The longest one Gameye call may take: every attempt timing out, and the backoff between them
+ * at its cap (the client caps a server's Retry-After at `maxDelayMs` too).
+ */
+export function worstCallMs(timeoutMs: number, retries: RetryPolicy): number {
+  return retries.maxAttempts * timeoutMs + (retries.maxAttempts - 1) * retries.maxDelayMs;
+}
+
+/**
+ * Each attempt's timeout (and an artifact stream's longest idle gap): the largest whose worst
+ * call still fits the run's reserve, so a call begun just before the reserve ends before the
+ * Lambda's deadline.
+ */
+export const REAPER_CALL_TIMEOUT_MS = Math.floor(
+  (REAPER_RESERVE_MS - (REAPER_RETRIES.maxAttempts - 1) * REAPER_RETRIES.maxDelayMs) /
+    REAPER_RETRIES.maxAttempts,
+);
 
 export type ReaperHandler = (
   event: unknown,
@@ -76,7 +95,9 @@ export function makeReaperHandler(
 
 async function coreDeps(deps: ReaperHandlerDeps): Promise<ReaperDeps> {
   const { logger, metrics } = deps;
-  const gameye = await deps.gameyeFor(GAMEYE_CALL_MS, (error) => recordGameyeError(metrics, logger, error));
+  const gameye = await deps.gameyeFor(REAPER_CALL_TIMEOUT_MS, (error) =>
+    recordGameyeError(metrics, logger, error),
+  );
   const observer: ReaperObserver = {
     ended(record, reason, bytes) {
       const m = metrics.singleMetric();
@@ -125,8 +146,21 @@ async function coreDeps(deps: ReaperHandlerDeps): Promise<ReaperDeps> {
       });
     },
     locationsUnlisted(locations) {
-      logger.warn('lists by location missed sessions Gameye still runs; listed every location in one call', {
-        locations,
+      logger.warn(
+        'Gameye runs sessions in locations no list named; listing them by the names Gameye reported',
+        {
+          locations,
+        },
+      );
+    },
+    orphanStoppedAgain(live, record) {
+      metrics.addMetric(METRICS.orphansStopped.name, MetricUnit.Count, 1);
+      logger.warn('session still running after its orphan record ended: stopped again', {
+        sessionId: live.id,
+        matchId: live.labels['bridge-match-id'],
+        region: live.location,
+        liveness: live.liveness,
+        endedAt: record.endedAt,
       });
     },
     orphan(live) {

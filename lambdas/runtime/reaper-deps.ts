@@ -13,9 +13,8 @@ import { GameyeLifecycleAdapter } from '../adapters/gameye-lifecycle.ts';
 import { S3ArchiveStore } from '../adapters/s3-archive.ts';
 import { SnsEventPublisher } from '../adapters/sns-publisher.ts';
 import { type Clock, systemClock } from '../core/ports.ts';
-import type { RetryPolicy } from '../gameye/index.ts';
 import { countGameyeAttempts } from '../handlers/gameye-telemetry.ts';
-import type { ReaperHandlerDeps } from '../handlers/reaper-handler.ts';
+import { REAPER_RETRIES, type ReaperHandlerDeps } from '../handlers/reaper-handler.ts';
 import { METRICS } from '../shared/metric-names.ts';
 import { BRIDGE_RESOURCES } from '../shared/resources.ts';
 import type { RuntimeEnv } from './env.ts';
@@ -23,12 +22,6 @@ import { gameyeClients } from './gameye-token.ts';
 
 const SERVICE = process.env.POWERTOOLS_SERVICE_NAME ?? 'gameye-bridge-reaper';
 const NAMESPACE = process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'GameyeBridge';
-
-/**
- * Quick in-place retries of list, stop and the opening of a download (all idempotent); a step
- * that still fails is retried by the next run.
- */
-export const REAPER_RETRIES: RetryPolicy = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1_000 };
 
 export interface ReaperClients {
   readonly dynamodb: DynamoDBClient;

@@ -136,20 +136,11 @@ export async function startBridgeOnEmulatorClock(
 }
 
 /**
- * One reaper run with no deadline unless the test gives one (`remainingTimeMs`, e.g. a
- * {@link countdown}): a busy machine makes it slower, never makes it stop early.
+ * One reaper run with no deadline unless the test gives one (`remainingTimeMs`, tied to what
+ * the run has done so far): a busy machine makes it slower, never makes it stop early.
  */
 export function reapOnce(bridge: LocalBridge, options: ReaperRunOptions = {}): Promise<ReaperRunResult> {
   return bridge.runReaperOnce({ remainingTimeMs: () => Number.POSITIVE_INFINITY, ...options });
-}
-
-/**
- * A remaining-time function for a run with `reserveMs: 0` that allows exactly `checks` steps:
- * the reaper asks before each step, and each question uses one up.
- */
-export function countdown(checks: number): () => number {
-  let left = checks;
-  return () => left--;
 }
 
 /** The default emulator with room for 5,000 sessions in every region: tests that are not about capacity. */

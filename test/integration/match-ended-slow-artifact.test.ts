@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_CUT_OFF_RUNS } from '../../lambdas/core/reaper/finish-ending.ts';
 import { defaultEmulatorConfigInput } from '../../tools/gameye-emulator/index.ts';
 import type { LocalBridge } from '../../tools/local/local-bridge.ts';
 import { toRecord } from '../../tools/local/sqs-event-source.ts';
@@ -76,5 +77,46 @@ describe('MatchEnded with a slow 100 MB artifact', () => {
     const hash = createHash('sha256');
     for await (const chunk of object.Body as AsyncIterable<Uint8Array>) hash.update(chunk);
     expect(hash.digest('hex')).toBe(logs?.sha256);
+  }, 180_000);
+
+  it("cuts a trickling download off at each run's deadline, then records it missing and ends the record", async () => {
+    const matchId = 'trickle';
+    bridge.emulator.admin.setConfig({
+      artifacts: { synthetic: { path: BIG, sizeBytes: 100 * MB }, bytesPerSecond: 1 },
+    });
+    await deliver('t-1', {
+      version: 1,
+      matchId,
+      profile: 'arena-casual',
+      players: [{ id: 'p1', latencies: { frankfurt: 20 } }],
+    });
+    await deliver('t-2', { type: 'MatchEnded', version: 1, matchId });
+    const admin = bridge.emulator.admin;
+    // Each run's deadline comes as soon as it opens a download: every download it starts
+    // trickles past it, as a one-byte-a-second artifact does past any Lambda's deadline.
+    const deadlineAtDownload = () => {
+      const before = admin.stats().artifacts;
+      return () => (admin.stats().artifacts > before ? 0 : Number.POSITIVE_INFINITY);
+    };
+
+    const paths = bridge.env.config.profiles['arena-casual']?.artifactPaths ?? [];
+    let runs = 0;
+    while (
+      (await bridge.deps.store.get(matchId))?.state === 'ENDING' &&
+      runs <= paths.length * MAX_CUT_OFF_RUNS
+    ) {
+      bridge.emulator.admin.advanceClock(REAPER_PERIOD_MS);
+      await reapOnce(bridge, { remainingTimeMs: deadlineAtDownload(), reserveMs: 2 });
+      runs += 1;
+    }
+
+    const record = await bridge.deps.store.get(matchId);
+    expect(record?.state).toBe('ENDED');
+    expect(record?.archive?.missing).toContainEqual({
+      path: '/home/gameserver/logs',
+      reason: `download exceeded the reaper's time budget in ${MAX_CUT_OFF_RUNS} runs`,
+    });
+    expect(record?.archive?.files.map((f) => f.path)).toEqual(['logs']);
+    expect(record?.archive?.manifestKey).toBeDefined();
   }, 180_000);
 });

@@ -7,7 +7,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultEmulatorConfigInput } from '../../tools/gameye-emulator/index.ts';
 import type { LocalBridge } from '../../tools/local/local-bridge.ts';
-import { allRecords, countdown, reapOnce, startBridgeOnEmulatorClock } from './helpers.ts';
+import { allRecords, reapOnce, startBridgeOnEmulatorClock } from './helpers.ts';
 import { seedSessions } from './reaper-seed.ts';
 
 /**
@@ -87,10 +87,12 @@ describe('reaper running out of time', () => {
 
   it('stops early and cleanly, and the next run finishes the work', async () => {
     const { bridge } = sessions;
-    // Time for the 30 quick writes to ENDING, the 30 stops (two checks each: the pool's and the
-    // step's) and a few archive steps.
+    // Time runs out once the third session's logs are being read: every write to ENDING and
+    // every stop comes before the first archive, and two sessions are archived whole.
+    const admin = bridge.emulator.admin;
+    const logsBefore = admin.stats()['stream-logs'];
     const first = await reapOnce(bridge, {
-      remainingTimeMs: countdown(30 + 2 * 30 + 12),
+      remainingTimeMs: () => (admin.stats()['stream-logs'] - logsBefore >= 3 ? 0 : Number.POSITIVE_INFINITY),
       reserveMs: 0,
       concurrency: 1,
     });

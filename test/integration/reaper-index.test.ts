@@ -24,6 +24,7 @@ import {
 } from '../../tools/local/local-aws.ts';
 import { LOCAL_CONFIG_PATH } from '../../tools/local/local-bridge.ts';
 import { silentMetrics } from '../../tools/local/silent-metrics.ts';
+import { ManualClock } from '../fakes/clock.ts';
 
 const config = parseBridgeConfig(JSON.parse(readFileSync(LOCAL_CONFIG_PATH, 'utf8')));
 
@@ -53,8 +54,11 @@ describe('the active index as the reaper reads it', () => {
     await aws?.close();
   });
 
+  // The reaper's clock, injected: records are made against it, never against the machine's.
+  const clock = new ManualClock();
   const deps = (metrics = silentMetrics(), logger = new Logger({ logLevel: 'SILENT' })) =>
     reaperDeps({
+      clock,
       env: {
         tableName: res.tableName,
         topicArn: res.topicArn,
@@ -70,7 +74,7 @@ describe('the active index as the reaper reads it', () => {
 
   it('answers only the attributes the reaper decides on, whatever else the record holds', async () => {
     const record = toReady(
-      placing('whole-1', Date.now()),
+      placing('whole-1', clock.now()),
       {
         region: 'eu-west-1',
         host: '198.51.100.11',
@@ -85,7 +89,7 @@ describe('the active index as the reaper reads it', () => {
         },
         via: 'started',
       },
-      Date.now(),
+      clock.now(),
     );
     await aws.clients.dynamodb.send(
       new PutItemCommand({
@@ -107,7 +111,7 @@ describe('the active index as the reaper reads it', () => {
   it('counts and leaves alone a record whose entry is valid but whose whole form is not, once it acts on it', async () => {
     // A PLACING record past the retry window with no session at Gameye: the run fails it, so it
     // reads it whole first, and finds a hand-edited player list.
-    const record = placing('corrupt-whole', Date.now() - config.orphanGraceMs - 60_000);
+    const record = placing('corrupt-whole', clock.now() - config.orphanGraceMs - 60_000);
     const item = marshall(record, { removeUndefinedValues: true });
     item.players = { S: 'not a list' };
     await aws.clients.dynamodb.send(new PutItemCommand({ TableName: res.tableName, Item: item }));

@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeReaperHandler } from '../../lambdas/handlers/reaper-handler.ts';
 import { defaultEmulatorConfigInput, type EmulatorStats } from '../../tools/gameye-emulator/index.ts';
-import { emulatorClock, type LocalBridge, startLocalBridge } from '../../tools/local/local-bridge.ts';
-import { allRecords } from './helpers.ts';
+import type { LocalBridge } from '../../tools/local/local-bridge.ts';
+import { allRecords, startBridgeOnEmulatorClock } from './helpers.ts';
 import { seedSessions } from './reaper-seed.ts';
 
 const PLAYING = ['eu-west-1', 'us-east-1', 'eu-central'];
@@ -21,9 +21,7 @@ describe('a reaper run over sessions in several locations', () => {
 
   beforeAll(async () => {
     const emulatorConfig = { ...structuredClone(defaultEmulatorConfigInput), startupDelayMs: 0 };
-    let clock: { now(): number } = { now: () => Date.now() };
-    bridge = await startLocalBridge({ emulatorConfig, clock: { now: () => clock.now() } });
-    clock = emulatorClock(bridge.emulator);
+    bridge = await startBridgeOnEmulatorClock({ emulatorConfig });
     const base = {
       emulator: bridge.emulator,
       dynamodb: bridge.aws.clients.dynamodb,

@@ -125,8 +125,8 @@ export class FakeArchive implements ArchiveStore {
 }
 
 /**
- * A Gameye that also lists by location and offers locations for an image. `ignoresLocation`
- * plays a Gameye whose location filter matches none of the names placement used.
+ * A Gameye that also lists by location (filtering on the location each session reports, which
+ * may differ from the name placement used) and offers locations for an image.
  */
 export class LocatedFakeGameye extends FakeLifecycleGameye {
   /** The location of every list call, in order (undefined: every location). */
@@ -135,7 +135,6 @@ export class LocatedFakeGameye extends FakeLifecycleGameye {
   readonly offered = new Map<string, string[]>();
   /** Locations whose list fails (503). */
   readonly failing = new Set<string>();
-  ignoresLocation = false;
 
   override async listDeploymentSessions(
     _deploymentId?: string,
@@ -145,7 +144,7 @@ export class LocatedFakeGameye extends FakeLifecycleGameye {
     if (location !== undefined && this.failing.has(location)) throw callError('unavailable');
     const all = await super.listDeploymentSessions();
     if (location === undefined) return all;
-    return this.ignoresLocation ? [] : all.filter((s) => s.location === location);
+    return all.filter((s) => s.location === location);
   }
 
   override async availableLocations(image: string): Promise<readonly string[]> {

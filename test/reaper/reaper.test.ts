@@ -3,10 +3,20 @@ import { describe, expect, it, vi } from 'vitest';
 import { parseBridgeConfig } from '../../lambdas/core/config.ts';
 import { StateConflictError } from '../../lambdas/core/errors.ts';
 import { stopEndedMatch } from '../../lambdas/core/match-ended.ts';
+import type { Liveness } from '../../lambdas/core/ports.ts';
 import { archiveLayout, pathSlug } from '../../lambdas/core/reaper/archive.ts';
 import { MAX_DESCRIBES_PER_RUN } from '../../lambdas/core/reaper/describe-unclear.ts';
 import { endMatch } from '../../lambdas/core/reaper/end-match.ts';
-import { decide, isOrphan, mayBeRunning } from '../../lambdas/core/reaper/lifecycle-policy.ts';
+import { MAX_CUT_OFF_RUNS } from '../../lambdas/core/reaper/finish-ending.ts';
+import {
+  type Decision,
+  decide,
+  isOrphan,
+  type LiveStatus,
+  mayBeRunning,
+  type PolicyRecord,
+} from '../../lambdas/core/reaper/lifecycle-policy.ts';
+import { LiveView } from '../../lambdas/core/reaper/live-view.ts';
 import type { ReaperDeps } from '../../lambdas/core/reaper/reaper-context.ts';
 import { runReaper } from '../../lambdas/core/reaper/run-reaper.ts';
 import { SUSPECT_LOCATION_RECORDS } from '../../lambdas/core/reaper/triage.ts';
@@ -109,6 +119,7 @@ function world() {
         told.push({ kind: 'deferred', what: { matchId: record.matchId, step, error } }),
       missing: () => {},
       orphan: (live) => told.push({ kind: 'orphan', what: live.id }),
+      orphanStoppedAgain: (live) => told.push({ kind: 'orphanStoppedAgain', what: live.id }),
       listFailed: (location) => told.push({ kind: 'listFailed', what: location }),
       locationsUnlisted: (locations) => told.push({ kind: 'locationsUnlisted', what: locations }),
     },
@@ -175,6 +186,196 @@ describe('lifecycle policy', () => {
     });
   });
 
+  describe('decide, branch by branch', () => {
+    const T0 = Date.parse('2030-01-01T00:00:00.000Z');
+    const iso = (ms: number) => new Date(T0 + ms).toISOString();
+    const GRACE = 600_000;
+    const record = (patch: Partial<PolicyRecord> = {}): PolicyRecord => ({
+      state: 'READY',
+      createdAt: iso(0),
+      readyAt: iso(0),
+      firstPlayerAt: undefined,
+      idleSince: undefined,
+      ...patch,
+    });
+    const seen = (playerCount: number | undefined, liveness: Liveness | undefined = 'serving') => ({
+      liveness,
+      playerCount,
+    });
+    type Row = [string, PolicyRecord, LiveStatus | undefined, 'arena' | 'absent', number, Decision];
+    const rows: Row[] = [
+      ['ENDING: finish it', record({ state: 'ENDING' }), seen(0), 'arena', 1, { kind: 'finish' }],
+      [
+        'young PLACING, running: keep',
+        record({ state: 'PLACING' }),
+        seen(0),
+        'arena',
+        GRACE - 1,
+        { kind: 'keep' },
+      ],
+      [
+        'young PLACING, nothing at Gameye: keep',
+        record({ state: 'PLACING' }),
+        undefined,
+        'arena',
+        GRACE - 1,
+        { kind: 'keep' },
+      ],
+      [
+        'old PLACING, running: abandon and stop',
+        record({ state: 'PLACING' }),
+        seen(0),
+        'arena',
+        GRACE,
+        { kind: 'abandon-running' },
+      ],
+      [
+        'old PLACING, nothing at Gameye: fail',
+        record({ state: 'PLACING' }),
+        undefined,
+        'arena',
+        GRACE,
+        { kind: 'abandon-failed' },
+      ],
+      ['FAILED: keep', record({ state: 'FAILED' }), undefined, 'arena', GRACE, { kind: 'keep' }],
+      ['READY, unknown to Gameye: gone', record(), undefined, 'arena', 1, { kind: 'stop', reason: 'gone' }],
+      ['READY, ended: crashed', record(), seen(0, 'ended'), 'arena', 1, { kind: 'stop', reason: 'crashed' }],
+      [
+        'READY, unreachable: crashed',
+        record(),
+        seen(0, 'unreachable'),
+        'arena',
+        1,
+        { kind: 'stop', reason: 'crashed' },
+      ],
+      [
+        'READY, starting, empty in the join grace: keep',
+        record(),
+        seen(0, 'starting'),
+        'arena',
+        1,
+        { kind: 'keep' },
+      ],
+      [
+        'READY, stopping, empty in the join grace: keep',
+        record(),
+        seen(0, 'stopping'),
+        'arena',
+        1,
+        { kind: 'keep' },
+      ],
+      [
+        'READY, liveness unknown, empty in the join grace: keep',
+        record(),
+        seen(0, undefined),
+        'arena',
+        1,
+        { kind: 'keep' },
+      ],
+      [
+        'READY past its lifetime, players in: max-lifetime',
+        record({ firstPlayerAt: iso(0) }),
+        seen(3),
+        'arena',
+        3_600_000,
+        { kind: 'stop', reason: 'max-lifetime' },
+      ],
+      [
+        'READY past any lifetime, profile absent: keep',
+        record({ firstPlayerAt: iso(0) }),
+        seen(3),
+        'absent',
+        3_600_000,
+        { kind: 'keep' },
+      ],
+      [
+        'player count unknown, past the join grace: keep',
+        record(),
+        seen(undefined),
+        'arena',
+        30_000,
+        { kind: 'keep' },
+      ],
+      [
+        'first player: track it',
+        record(),
+        seen(2),
+        'arena',
+        1_000,
+        { kind: 'track', firstPlayerAt: iso(1_000), idleSince: undefined },
+      ],
+      [
+        'players still in: keep',
+        record({ firstPlayerAt: iso(0) }),
+        seen(2),
+        'arena',
+        1_000,
+        { kind: 'keep' },
+      ],
+      [
+        'a player back after idle: clear idleSince',
+        record({ firstPlayerAt: iso(0), idleSince: iso(500) }),
+        seen(1),
+        'arena',
+        1_000,
+        { kind: 'track', firstPlayerAt: iso(0), idleSince: undefined },
+      ],
+      ['nobody joined inside the grace: keep', record(), seen(0), 'arena', 29_999, { kind: 'keep' }],
+      [
+        'nobody joined by the grace: stop',
+        record(),
+        seen(0),
+        'arena',
+        30_000,
+        { kind: 'stop', reason: 'no-players-joined' },
+      ],
+      ['nobody joined, profile absent: keep', record(), seen(0), 'absent', 30_000, { kind: 'keep' }],
+      [
+        'everyone left: track idleSince',
+        record({ firstPlayerAt: iso(0) }),
+        seen(0),
+        'arena',
+        5_000,
+        { kind: 'track', firstPlayerAt: iso(0), idleSince: iso(5_000) },
+      ],
+      [
+        'idle inside the timeout: keep',
+        record({ firstPlayerAt: iso(0), idleSince: iso(5_000) }),
+        seen(0),
+        'arena',
+        64_999,
+        { kind: 'keep' },
+      ],
+      [
+        'idle past the timeout: stop',
+        record({ firstPlayerAt: iso(0), idleSince: iso(5_000) }),
+        seen(0),
+        'arena',
+        65_000,
+        { kind: 'stop', reason: 'idle' },
+      ],
+      [
+        'idle, profile absent: keep',
+        record({ firstPlayerAt: iso(0), idleSince: iso(5_000) }),
+        seen(0),
+        'absent',
+        65_000,
+        { kind: 'keep' },
+      ],
+    ];
+
+    it.each(rows)('%s', (_name, rec, live, which, at, expected) => {
+      const input = {
+        record: rec,
+        live,
+        profile: which === 'arena' ? profile : undefined,
+        orphanGraceMs: GRACE,
+        now: T0 + at,
+      };
+      expect(decide(input)).toEqual(expected);
+    });
+  });
+
   it.each([
     // liveness, an orphan past the grace?, may still be running?
     ['starting', true, true],
@@ -190,7 +391,8 @@ describe('lifecycle policy', () => {
   });
 
   it('stops crashed, vanished and over-age sessions with their reasons', () => {
-    const r = { ...base(), firstPlayerAt: new Date().toISOString() };
+    const r0 = base();
+    const r = { ...r0, firstPlayerAt: r0.readyAt };
     for (const liveness of ['ended', 'unreachable'] as const) {
       expect(
         decide({ record: r, live: { ...live, liveness }, profile, orphanGraceMs: 1, now: at(r, 1) }),
@@ -316,6 +518,32 @@ describe('the reaper run', () => {
     expect([...Array(count).keys()].every((i) => w.store.stored(`m-${i}`).state === 'ENDED')).toBe(true);
   });
 
+  it('describes every one of 1,000 unclear sessions within five runs a minute apart', async () => {
+    const w = world();
+    const count = 1_000;
+    for (let i = 0; i < count; i++) {
+      const r = w.ready(`m-${i}`, { firstPlayerAt: new Date(w.clock.now()).toISOString() });
+      const live = w.gameye.sessions.get(r.sessionId) ?? expect.unreachable();
+      w.gameye.sessions.set(r.sessionId, { ...live, playerCount: 2 });
+      // Unlabelled (a warm-pool container): no list shows it, so every run must describe it.
+      w.gameye.unlabelled.add(r.sessionId);
+    }
+    const described = new Set<string>();
+    const describe = w.gameye.describeSession.bind(w.gameye);
+    w.gameye.describeSession = async (id) => {
+      described.add(id);
+      return describe(id);
+    };
+
+    for (let run = 0; run < Math.ceil(count / MAX_DESCRIBES_PER_RUN); run++) {
+      await runReaper(w.deps);
+      w.clock.advance(60_000);
+    }
+
+    expect(described.size).toBe(count);
+    expect(w.gameye.calls.describe).toBe(count);
+  });
+
   it('does not read a missing player count as an empty server', async () => {
     const w = world();
     w.ready('m-unknown');
@@ -379,6 +607,58 @@ describe('the reaper run', () => {
     );
     expect(w.publisher.events).toEqual([]);
     expect((await runReaper(w.deps)).orphans).toBe(0);
+  });
+
+  it("leaves a labelled session alone when its match's record cannot be read, and claims it once the read answers", async () => {
+    // A throttled read, or a corrupt item, says nothing about who owns the session: it may be a
+    // live match's server the index has not shown yet.
+    const w = world();
+    w.gameye.add({
+      id: ORPHAN,
+      created: w.clock.now(),
+      labels: { 'bridge-match-id': 'lost-match', 'bridge-profile': 'arena' },
+    });
+    w.clock.advance(config.orphanGraceMs);
+    w.store.failOnce('get', 'before', new Error('ProvisionedThroughputExceededException'));
+
+    const first = await runReaper(w.observed);
+
+    expect(first.orphans).toBe(0);
+    expect(w.gameye.stopped).toEqual([]);
+    expect(w.store.peek(`orphan:${ORPHAN}`)).toBeUndefined();
+    expect(w.told).toContainEqual({
+      kind: 'deferred',
+      what: { matchId: 'lost-match', step: 'read owner of orphan', error: expect.any(Error) },
+    });
+
+    const second = await runReaper(w.observed);
+
+    expect(second.orphans).toBe(1);
+    expect(w.gameye.stopped).toEqual([ORPHAN]);
+  });
+
+  it('stops again, without a second archive, a session still running after its orphan record ended', async () => {
+    const w = world();
+    w.gameye.add({
+      id: ORPHAN,
+      created: w.clock.now(),
+      labels: { 'bridge-match-id': 'lost-match', 'bridge-profile': 'arena' },
+    });
+    w.clock.advance(config.orphanGraceMs);
+    expect((await runReaper(w.observed)).orphans).toBe(1);
+    expect(w.store.stored(`orphan:${ORPHAN}`).state).toBe('ENDED');
+    const uploads = [...w.archive.uploads];
+    // The session comes back (a stop Gameye acknowledged but did not carry out).
+    const live = w.gameye.sessions.get(ORPHAN) ?? expect.unreachable();
+    w.gameye.sessions.set(ORPHAN, { ...live, liveness: 'serving' });
+
+    const again = await runReaper(w.observed);
+
+    expect(again.orphans).toBe(1);
+    expect(w.gameye.stopped).toEqual([ORPHAN, ORPHAN]);
+    expect(w.told).toContainEqual({ kind: 'orphanStoppedAgain', what: ORPHAN });
+    expect(w.archive.uploads).toEqual(uploads);
+    expect(w.store.stored(`orphan:${ORPHAN}`).state).toBe('ENDED');
   });
 
   it('fails a PLACING record left without a session past the retry window and stops one that has a session', async () => {
@@ -452,16 +732,81 @@ describe('the reaper run', () => {
     expect(w.gameye.stopped).toHaveLength(4);
   });
 
-  it('starts no step once the time budget is spent, and the next run finishes the work', async () => {
+  it('stops the sessions it ends before it writes player tracking, so a burst of tracking cannot spend the run', async () => {
+    const w = world();
+    for (let i = 0; i < 20; i++) {
+      const r = w.ready(`m-playing-${i}`);
+      const live = w.gameye.sessions.get(r.sessionId) ?? expect.unreachable();
+      w.gameye.sessions.set(r.sessionId, { ...live, playerCount: 2 });
+    }
+    // Read last from the index: behind every tracking write.
+    const empty = w.ready('m-empty');
+    w.clock.advance(31_000);
+    // The run's time is spent as soon as one tracking write lands.
+    const timeLeft = () => (w.store.writes.some((x) => x.startsWith('track')) ? 0 : 60_000);
+
+    const result = await runReaper(w.deps, { remainingTimeMs: timeLeft, reserveMs: 1 });
+
+    expect(result.outOfTime).toBe(true);
+    expect(w.gameye.stopped).toEqual([empty.sessionId]);
+    expect(w.store.stored('m-empty')).toMatchObject({ state: 'ENDING', stoppedAt: expect.any(String) });
+    expect(result.tracked).toBeGreaterThan(0);
+  });
+
+  it("cuts off a download still streaming at the run's deadline, and records the path missing after three such runs", async () => {
+    const w = world();
+    const r = w.ready('m-1');
+    w.clock.advance(31_000);
+    // Each run's time is spent as soon as its first artifact download opens: a trickle.
+    const deadlineAtDownload = () => {
+      const before = w.gameye.calls.artifact;
+      return () => (w.gameye.calls.artifact > before ? 0 : Number.POSITIVE_INFINITY);
+    };
+    const layout = archiveLayout('sessions', r);
+
+    for (let run = 1; run <= MAX_CUT_OFF_RUNS; run++) {
+      const result = await runReaper(w.observed, { remainingTimeMs: deadlineAtDownload(), reserveMs: 2 });
+      expect(result).toMatchObject({ ended: 0, outOfTime: true });
+      expect(w.store.stored('m-1').state).toBe('ENDING');
+    }
+    expect(w.told.filter((t) => t.kind === 'deferred')).toHaveLength(MAX_CUT_OFF_RUNS - 1);
+    expect(w.archive.uploads).not.toContain(layout.artifactKey('/srv/logs'));
+
+    const last = await runReaper(w.observed);
+
+    expect(last.ended).toBe(1);
+    const ended = w.store.stored('m-1');
+    expect(ended.state).toBe('ENDED');
+    expect(ended.archive?.missing).toContainEqual({
+      path: '/srv/logs',
+      reason: `download exceeded the reaper's time budget in ${MAX_CUT_OFF_RUNS} runs`,
+    });
+    expect(w.archive.uploads).not.toContain(layout.artifactKey('/srv/logs'));
+    expect(w.gameye.calls.artifact).toBe(MAX_CUT_OFF_RUNS + 1);
+  });
+
+  it('starts no step once the time budget is spent, and the next run finishes the work without uploading anything twice', async () => {
     const w = world();
     for (let i = 0; i < 6; i++) w.ready(`m-${i}`);
     w.clock.advance(31_000);
-    let left = 3;
-    const first = await runReaper(w.deps, { remainingTimeMs: () => left--, reserveMs: 0 });
-    expect(first.outOfTime).toBe(true);
+    // Time runs out as the first object is stored: the run pauses in the middle of an archive.
+    const timeLeft = () => (w.archive.uploads.length >= 1 ? 0 : Number.POSITIVE_INFINITY);
+
+    const first = await runReaper(w.deps, { remainingTimeMs: timeLeft, reserveMs: 2, concurrency: 1 });
+
+    expect(first).toMatchObject({ outOfTime: true, ended: 0 });
+    expect(w.archive.uploads).toHaveLength(1);
+    const paused = [...Array(6).keys()]
+      .map((i) => w.store.stored(`m-${i}`))
+      .filter((r) => r.archive?.files.length);
+    expect(paused).toHaveLength(1);
+
     const second = await runReaper(w.deps);
+
     expect(second.ended + first.ended).toBe(6);
     expect(new Set(w.archive.uploads).size).toBe(w.archive.uploads.length);
+    // Two objects (one artifact, the logs) and a manifest per session.
+    expect(w.archive.uploads).toHaveLength(6 * 3);
   });
 });
 
@@ -565,21 +910,45 @@ describe('the reaper at scale', () => {
     expect(w.store.writes).toEqual([]);
   });
 
-  it("lists every location in one call when a location's list misses sessions Gameye still runs", async () => {
-    // Gameye might filter on other location names than those placement started sessions with:
-    // more records than a run may describe must still all be decided.
+  /** Records placed in `region` whose sessions Gameye reports (and filters) as `reported`. */
+  const renamed = (w: ReturnType<typeof world>, count: number, region: string, reported: string): void => {
+    for (let i = 0; i < count; i++) {
+      const record = w.readyIn(`m-${i}`, region);
+      const live = w.gameye.sessions.get(record.sessionId) ?? expect.unreachable();
+      w.gameye.sessions.set(record.sessionId, { ...live, location: reported });
+    }
+  };
+
+  it('lists a location by the name Gameye reported when its list by our name misses sessions Gameye still runs', async () => {
+    // Gameye reports (and filters on) other location names than those placement started the
+    // sessions with: more records than a run may describe must still all be decided, and no
+    // list answers for every location at once.
     const w = world();
     const count = MAX_DESCRIBES_PER_RUN + 20;
-    for (let i = 0; i < count; i++) w.readyIn(`m-${i}`, 'eu-west-1');
-    w.gameye.ignoresLocation = true;
+    renamed(w, count, 'eu-west-1', 'frankfurt');
     w.clock.advance(31_000);
 
     const result = await runReaper(w.observed);
 
-    expect(w.gameye.lists).toEqual(['eu-west-1', undefined]);
-    expect(w.told).toContainEqual({ kind: 'locationsUnlisted', what: ['eu-west-1'] });
+    expect(w.gameye.lists).toEqual(['eu-west-1', 'frankfurt']);
+    expect(w.told).toContainEqual({ kind: 'locationsUnlisted', what: ['frankfurt'] });
     expect(w.gameye.calls.describe).toBe(MAX_DESCRIBES_PER_RUN);
     expect(result.stopping).toEqual({ 'no-players-joined': count });
+    expect(result.listed).toBe(count);
+  });
+
+  it('goes on when the list of a location Gameye reported fails, deciding what the describes told', async () => {
+    const w = world();
+    const count = MAX_DESCRIBES_PER_RUN + 20;
+    renamed(w, count, 'eu-west-1', 'frankfurt');
+    w.gameye.failing.add('frankfurt');
+    w.clock.advance(31_000);
+
+    const result = await runReaper(w.observed);
+
+    expect(w.gameye.lists).toEqual(['eu-west-1', 'frankfurt']);
+    expect(w.told).toContainEqual({ kind: 'listFailed', what: 'frankfurt' });
+    expect(result.stopping).toEqual({ 'no-players-joined': MAX_DESCRIBES_PER_RUN });
   });
 
   it("does not list every location when the sessions a location's list missed have ended", async () => {
@@ -596,7 +965,7 @@ describe('the reaper at scale', () => {
     expect(result.stopping).toEqual({ gone: SUSPECT_LOCATION_RECORDS });
   });
 
-  it('keeps the records of a location whose list failed and decides the others', async () => {
+  it('describes the records of a location whose list failed, and decides the others from the lists', async () => {
     const w = world();
     w.readyIn('m-dublin', 'eu-west-1');
     w.readyIn('m-virginia', 'us-east-1');
@@ -605,11 +974,43 @@ describe('the reaper at scale', () => {
 
     const result = await runReaper(w.observed);
 
-    expect(w.store.stored('m-dublin').state).toBe('READY');
+    expect(w.gameye.calls.describe).toBe(1);
+    expect(w.store.peek('m-dublin')).toMatchObject({ state: 'ENDED', endReason: 'no-players-joined' });
     expect(w.store.peek('m-virginia')).toMatchObject({ state: 'ENDED', endReason: 'no-players-joined' });
-    expect(result.ended).toBe(1);
-    expect(w.gameye.calls.describe).toBe(0);
+    expect(result.ended).toBe(2);
     expect(w.told).toContainEqual({ kind: 'listFailed', what: 'eu-west-1' });
+  });
+
+  it('applies the policy to the records of a location whose list keeps failing, run after run', async () => {
+    const w = world();
+    w.readyIn('m-dublin', 'eu-west-1', { firstPlayerAt: new Date(w.clock.now()).toISOString() });
+    w.readyIn('m-virginia', 'us-east-1');
+    w.gameye.failing.add('eu-west-1');
+    const first = await runReaper(w.observed);
+    // Its players left: the first run records when it became idle, from the describe.
+    expect(first.tracked).toBe(1);
+    expect(w.store.stored('m-dublin').idleSince).toBeDefined();
+
+    w.clock.advance(config.profiles.arena?.idleTimeoutMs ?? expect.unreachable());
+    await runReaper(w.observed);
+
+    expect(w.store.peek('m-dublin')).toMatchObject({ state: 'ENDED', endReason: 'idle' });
+    expect(w.told.filter((t) => t.kind === 'listFailed')).toHaveLength(2);
+  });
+
+  it('lists no further location once the time budget is spent, keeping their records for the next run', async () => {
+    const w = world();
+    w.readyIn('m-dublin', 'eu-west-1');
+    w.readyIn('m-virginia', 'us-east-1');
+    w.gameye.offered.set('arena-server', ['eu-west-1', 'us-east-1']);
+    w.clock.advance(31_000);
+    const timeLeft = () => (w.gameye.lists.length >= 1 ? 0 : 60_000);
+
+    const result = await runReaper(w.deps, { remainingTimeMs: timeLeft, reserveMs: 1 });
+
+    expect(w.gameye.lists).toEqual(['eu-west-1']);
+    expect(result.outOfTime).toBe(true);
+    expect(w.store.stored('m-virginia').state).toBe('READY');
   });
 
   it('fails the run when no location could be listed', async () => {
@@ -623,6 +1024,31 @@ describe('the reaper at scale', () => {
       name: 'GameyeCallError',
     });
     expect(w.store.writes).toEqual([]);
+  });
+});
+
+describe('the live view', () => {
+  const session = (id: string) => ({
+    id,
+    liveness: 'serving' as const,
+    playerCount: 0,
+    created: 0,
+    location: 'eu-west-1',
+    host: 'h',
+    image: 'i',
+    ports: [],
+    labels: {},
+  });
+
+  it('counts a session shown by two lists once, and one only described not at all', () => {
+    const view = new LiveView();
+    view.add([session('a'), session('b')]);
+    view.add([session('a')]);
+    view.set(session('c'));
+    view.add([session('c')]);
+
+    expect(view.listed).toBe(3);
+    expect([...view.unclaimed()].map((s) => s.id)).toEqual(['a', 'b', 'c']);
   });
 });
 

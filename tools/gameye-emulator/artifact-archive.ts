@@ -106,10 +106,15 @@ export async function streamArtifact(
     'content-disposition': `attachment; filename="${archiveName}.tar.gz"`,
   });
   const tar = pack();
-  const sending =
+  // Handled at once: a client that goes away while an entry is still being packed fails this
+  // pipeline long before the end of the function, and an unhandled rejection would end the process.
+  const sending = (
     answer.bytesPerSecond === undefined
       ? pipeline(tar, createGzip(), res)
-      : pipeline(tar, createGzip(), pacedStream(answer.bytesPerSecond), res);
+      : pipeline(tar, createGzip(), pacedStream(answer.bytesPerSecond), res)
+  ).catch(() => {
+    // The client went away mid-download; nothing left to tell it.
+  });
   try {
     for (const entry of entries) {
       if (res.destroyed) break;
@@ -126,7 +131,5 @@ export async function streamArtifact(
   } catch (error) {
     tar.destroy(error as Error);
   }
-  await sending.catch(() => {
-    // The client went away mid-download; nothing left to tell it.
-  });
+  await sending;
 }

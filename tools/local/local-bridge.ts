@@ -65,7 +65,7 @@ export interface ReaperRunOptions {
   readonly budgetMs?: number;
   /**
    * The run's `getRemainingTimeInMillis`, in place of the wall-clock countdown from `budgetMs`:
-   * tests drive it (a countdown of checks, or no limit) so the machine's speed decides nothing.
+   * tests drive it (tied to what the run has done, or no limit) so the machine's speed decides nothing.
    */
   readonly remainingTimeMs?: () => number;
   /** Time kept back (no step starts with less left). @default 20000, or a third of `budgetMs` when that is less */

@@ -8,6 +8,7 @@ import type { ActiveEntry } from './active-entry.ts';
 import { runBounded } from './bounded-pool.ts';
 import type { LiveView } from './live-view.ts';
 import type { ReaperDeps } from './reaper-context.ts';
+import { rotate } from './rotation.ts';
 
 /** Most sessions described in one run: the rest wait for later runs (see describeUnclear). */
 export const MAX_DESCRIBES_PER_RUN = 200;
@@ -22,11 +23,13 @@ export const DESCRIBE_WIDTH = 16;
  * is gone. In the common case every session is listed whole and there is nothing to describe.
  *
  * Bounded so it can never starve the run: at most MAX_DESCRIBES_PER_RUN, only while time
- * remains, starting at an offset that moves every run so a long tail is covered over several
- * runs; the records in `first` (some of `unclear`) go before the rotation. A record left
- * undescribed, or whose describe failed, is not returned: it is kept this run, never judged
- * "gone" on a guess. What was learnt goes into `view`; the whole sessions described are
- * answered by id (an abandoned placement's server is stopped where it runs).
+ * remains, a window of `unclear` that moves every minute so a long tail is covered over
+ * consecutive runs (rotation.ts). `samples` (some of `unclear`: READY records of suspect
+ * locations) say what happened to a location: the window's records of those locations go first,
+ * and a sample whose location the window does not reach takes the place of the window's last
+ * record. A record left undescribed, or whose describe failed, is not returned: it is kept this
+ * run, never judged "gone" on a guess. What was learnt goes into `view`; the whole sessions
+ * described are answered by id (an abandoned placement's server is stopped where it runs).
  */
 export async function describeUnclear(
   unclear: readonly ActiveEntry[],
@@ -34,13 +37,18 @@ export async function describeUnclear(
   deps: ReaperDeps,
   now: number,
   hasTime: () => boolean,
-  first: readonly ActiveEntry[] = [],
+  samples: readonly ActiveEntry[] = [],
 ): Promise<{ described: ActiveEntry[]; whole: Map<string, LiveSession> }> {
   const described: ActiveEntry[] = [];
   const whole = new Map<string, LiveSession>();
-  const firstIds = new Set(first.map((r) => r.sessionId));
-  const rest = unclear.filter((r) => !firstIds.has(r.sessionId));
-  const chosen = [...first, ...rotate(rest, now)].slice(0, MAX_DESCRIBES_PER_RUN);
+  const window = rotate(unclear, (r) => r.sessionId, now, MAX_DESCRIBES_PER_RUN);
+  const suspect = new Set(samples.map((r) => r.region));
+  const reached = new Set(window.filter((r) => r.state === 'READY').map((r) => r.region));
+  const chosen = [
+    ...samples.filter((r) => !reached.has(r.region)),
+    ...window.filter((r) => suspect.has(r.region)),
+    ...window.filter((r) => !suspect.has(r.region)),
+  ].slice(0, MAX_DESCRIBES_PER_RUN);
   const jobs = chosen.map((r) => async () => {
     try {
       const live = await deps.gameye.describeSession(r.sessionId);
@@ -58,13 +66,4 @@ export async function describeUnclear(
   });
   await runBounded(jobs, DESCRIBE_WIDTH, hasTime);
   return { described, whole };
-}
-
-/**
- * At most MAX_DESCRIBES_PER_RUN of `items`, starting at an offset that moves every minute, so a
- * tail longer than one run's share is covered over the next runs.
- */
-export function rotate<T>(items: readonly T[], now: number): T[] {
-  const start = items.length === 0 ? 0 : Math.floor(now / 60_000) % items.length;
-  return [...items.slice(start), ...items.slice(0, start)].slice(0, MAX_DESCRIBES_PER_RUN);
 }

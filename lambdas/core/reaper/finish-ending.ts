@@ -2,11 +2,11 @@
  * The ending steps of one ENDING record, in order: stop the session, stream each configured
  * artifact and the gzipped logs to S3, write the manifest, publish SessionEnded, then ENDED
  * (out of the index, TTL set). Each step is recorded on the record as it completes, so a later
- * run resumes after the last completed step and uploads nothing twice; an upload whose record
- * write was lost is redone onto the same deterministic key, replacing the object, never adding
- * one.
+ * run resumes after the last recorded step; an upload whose record write was lost is redone
+ * onto the same deterministic key, replacing the object with a fresh copy, never adding one.
  */
 
+import { ArchiveCutOffError } from '../errors.ts';
 import { sessionEndedOf } from '../events.ts';
 import {
   type ArchiveProgress,
@@ -21,6 +21,12 @@ import { observerOf, profileOf, type ReaperDeps } from './reaper-context.ts';
 
 /** `ended`; `paused` for lack of time; `deferred` after a failed step (logged), resumed later. */
 export type FinishOutcome = 'ended' | 'paused' | 'deferred';
+
+/**
+ * Runs whose deadline cut off the same path's download before it is recorded as missing: a download that never fits a run (an artifact trickling from Gameye) must not keep
+ * its record ENDING, and its archive unwritten, for ever.
+ */
+export const MAX_CUT_OFF_RUNS = 3;
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -54,12 +60,19 @@ export async function stopEnding(
 /**
  * Stop and archive an ENDING record, resuming after its last recorded step. Never throws for
  * Gameye, S3 or a lost race: the record stays ENDING and the next run (or delivery) resumes.
+ *
+ * `hasTime` is asked before each step; `pastDeadline` while a download streams, at every chunk
+ * (a stalled stream fails on its own, at the client's idle timeout): once it is true the
+ * download and its upload are abandoned (no object is left) and the cut-off is recorded, so the
+ * run ends in time however slowly Gameye sends. After MAX_CUT_OFF_RUNS such runs the path is
+ * recorded as missing and the archive goes on without it.
  */
 export async function finishEnding(
   start: SessionRecord,
   live: Pick<LiveStatus, 'liveness'> | undefined,
   deps: ReaperDeps,
   hasTime: () => boolean = () => true,
+  pastDeadline: () => boolean = () => false,
 ): Promise<FinishOutcome> {
   const observer = observerOf(deps);
   const { clock } = deps;
@@ -81,10 +94,34 @@ export async function finishEnding(
         continue;
       if (!hasTime()) return 'paused';
       step = `archive ${path}`;
-      const stored =
-        path === LOGS_PATH
-          ? await archiveLogs(record, layout.logsKey, deps)
-          : await archiveArtifact(record, path, layout.artifactKey(path), deps);
+      let cutOff = false;
+      const guard = <T>(body: AsyncIterable<T>): AsyncIterable<T> =>
+        untilDeadline(body, () => {
+          cutOff ||= pastDeadline();
+          return cutOff;
+        });
+      let stored: Stored | undefined;
+      try {
+        stored =
+          path === LOGS_PATH
+            ? await archiveLogs(record, layout.logsKey, deps, guard)
+            : await archiveArtifact(record, path, layout.artifactKey(path), deps, guard);
+      } catch (error) {
+        if (!cutOff) throw error;
+        const runs = (progress.cutOff?.find((c) => c.path === path)?.runs ?? 0) + 1;
+        const others = (progress.cutOff ?? []).filter((c) => c.path !== path);
+        if (runs < MAX_CUT_OFF_RUNS) {
+          observer.deferred(record, step, error);
+          await save({ archive: { ...progress, cutOff: [...others, { path, runs }] } });
+          return 'paused';
+        }
+        observer.missing(record, path);
+        const reason = `download exceeded the reaper's time budget in ${runs} runs`;
+        await save({
+          archive: { ...progress, missing: [...progress.missing, { path, reason }], cutOff: others },
+        });
+        return 'paused';
+      }
       if (stored === undefined) observer.missing(record, path);
       await save({
         archive:
@@ -120,15 +157,19 @@ export async function finishEnding(
 
 type Stored = { key: string; size: number; sha256: string };
 
+/** Wraps a download so it can be abandoned between chunks. */
+type Guard = <T>(body: AsyncIterable<T>) => AsyncIterable<T>;
+
 async function archiveArtifact(
   record: SessionRecord,
   path: string,
   key: string,
   deps: ReaperDeps,
+  guard: Guard,
 ): Promise<Stored | undefined> {
   const body = await deps.gameye.artifact(record.sessionId, path);
   if (body === undefined) return undefined;
-  const stored = await deps.archive.upload(key, body, { contentType: 'application/gzip' });
+  const stored = await deps.archive.upload(key, guard(body), { contentType: 'application/gzip' });
   return { key: stored.key, size: stored.size, sha256: stored.sha256 };
 }
 
@@ -136,14 +177,26 @@ async function archiveLogs(
   record: SessionRecord,
   key: string,
   deps: ReaperDeps,
+  guard: Guard,
 ): Promise<Stored | undefined> {
   const lines = await deps.gameye.logs(record.sessionId);
   if (lines === undefined) return undefined;
-  const stored = await deps.archive.upload(key, linesAsBytes(lines), {
+  const stored = await deps.archive.upload(key, linesAsBytes(guard(lines)), {
     contentType: 'text/plain; charset=utf-8',
     gzip: true,
   });
   return { key: stored.key, size: stored.size, sha256: stored.sha256 };
+}
+
+/**
+ * `body`, failing with ArchiveCutOffError at the first chunk that arrives once `stop()` says the
+ * run's deadline is near; leaving the loop closes the download.
+ */
+async function* untilDeadline<T>(body: AsyncIterable<T>, stop: () => boolean): AsyncGenerator<T> {
+  for await (const chunk of body) {
+    if (stop()) throw new ArchiveCutOffError("download cut off at the reaper run's deadline");
+    yield chunk;
+  }
 }
 
 async function* linesAsBytes(lines: AsyncIterable<string>): AsyncGenerator<Uint8Array> {

@@ -24,27 +24,40 @@ interface Entry {
   readonly created: number;
   /** Whether an active record named this session. */
   claimed: boolean;
+  /** Whether a list showed it (a describe alone does not count it as listed). */
+  readonly listed: boolean;
 }
 
 export class LiveView {
   readonly #byId = new Map<string, Entry>();
   #listed = 0;
 
-  /** Sessions listed so far (the sum of the answers folded in). */
+  /** Distinct sessions listed so far (one shown by two lists counts once). */
   get listed(): number {
     return this.#listed;
   }
 
   /** Fold one list answer in; a session listed twice keeps its latest word. */
   add(sessions: readonly LiveSession[]): void {
-    this.#listed += sessions.length;
-    for (const s of sessions) this.set(s);
+    for (const s of sessions) this.#put(s, true);
   }
 
   /** What a describe said of a session (it exists). */
   set(s: LiveStatus & { readonly id: string; readonly created: number }): void {
-    const claimed = this.#byId.get(s.id)?.claimed ?? false;
-    this.#byId.set(s.id, { liveness: s.liveness, playerCount: s.playerCount, created: s.created, claimed });
+    this.#put(s, false);
+  }
+
+  #put(s: LiveStatus & { readonly id: string; readonly created: number }, fromList: boolean): void {
+    const before = this.#byId.get(s.id);
+    const listed = fromList || (before?.listed ?? false);
+    if (listed && !before?.listed) this.#listed += 1;
+    this.#byId.set(s.id, {
+      liveness: s.liveness,
+      playerCount: s.playerCount,
+      created: s.created,
+      claimed: before?.claimed ?? false,
+      listed,
+    });
   }
 
   /** A describe answered 404: Gameye no longer knows the session. */

@@ -6,13 +6,15 @@
  * lifecycle-policy.ts); this is the search and the claim.
  */
 
+import { AlreadyClaimedError } from '../errors.ts';
 import type { LiveSession } from '../ports.ts';
 import { ACTIVE_STATES, newOrphanRecord, type SessionRecord } from '../session-record.ts';
 import { runBounded } from './bounded-pool.ts';
-import { DESCRIBE_WIDTH, rotate } from './describe-unclear.ts';
+import { DESCRIBE_WIDTH, MAX_DESCRIBES_PER_RUN } from './describe-unclear.ts';
 import { isOrphan } from './lifecycle-policy.ts';
 import type { LiveView } from './live-view.ts';
-import type { ReaperDeps } from './reaper-context.ts';
+import { observerOf, type ReaperDeps } from './reaper-context.ts';
+import { rotate } from './rotation.ts';
 
 /**
  * The listed sessions no active record claimed that qualify as orphans, each described first:
@@ -29,7 +31,7 @@ export async function findOrphans(
   const graceMs = deps.config.orphanGraceMs;
   const candidates = [...view.unclaimed()].filter((s) => isOrphan(s, graceMs, now));
   const found: LiveSession[] = [];
-  const jobs = rotate(candidates, now).map((candidate) => async () => {
+  const jobs = rotate(candidates, (c) => c.id, now, MAX_DESCRIBES_PER_RUN).map((candidate) => async () => {
     try {
       const live = await deps.gameye.describeSession(candidate.id);
       if (live && isOrphan(live, graceMs, now)) found.push(live);
@@ -41,22 +43,44 @@ export async function findOrphans(
   return found;
 }
 
+/** What claiming one orphan came to. */
+export type OrphanClaim =
+  /** A new ENDING orphan record: stopped and archived like any other this run. */
+  | { readonly kind: 'claimed'; readonly record: SessionRecord }
+  /**
+   * Its orphan record had ended already (stopped and archived by an earlier run) yet the session
+   * still runs: stopped again, with no second archive (that folder is complete).
+   */
+  | { readonly kind: 'stopped-again'; readonly record: SessionRecord }
+  /** Nothing to do this run: its match owns it, or a read or write failed (told to the observer). */
+  | { readonly kind: 'left' };
+
+const LEFT: OrphanClaim = { kind: 'left' };
+
 /**
- * Give `live` an ENDING orphan record, unless its match's own record turns out to own it.
- * Answers the new record, or undefined when there is nothing to stop (told to the observer when
- * the claim itself failed).
+ * Give `live` an ENDING orphan record, unless its match's own record turns out to own it. Only
+ * an answer from the store that no active record of its match owns the session lets the claim
+ * go on: a failed read (throttling, a corrupt item) leaves the session alone this run, since it
+ * may be a live match's server.
  */
-export async function claimOrphan(
-  live: LiveSession,
-  deps: ReaperDeps,
-  now: number,
-): Promise<SessionRecord | undefined> {
+export async function claimOrphan(live: LiveSession, deps: ReaperDeps, now: number): Promise<OrphanClaim> {
+  const observer = observerOf(deps);
   // The index is eventually consistent: a match re-placed just now (a redrive adopting this
   // very session) may not show in it yet. Its own record has the last word.
   const matchId = live.labels['bridge-match-id'];
   if (matchId !== undefined) {
-    const owner = await deps.store.get(matchId).catch(() => undefined);
-    if (owner && owner.sessionId === live.id && ACTIVE_STATES.has(owner.state)) return undefined;
+    let owner: SessionRecord | undefined;
+    try {
+      owner = await deps.store.get(matchId);
+    } catch (error) {
+      observer.deferred(
+        { matchId, sessionId: live.id, region: live.location },
+        'read owner of orphan',
+        error,
+      );
+      return LEFT;
+    }
+    if (owner && owner.sessionId === live.id && ACTIVE_STATES.has(owner.state)) return LEFT;
   }
   const record = newOrphanRecord({
     sessionId: live.id,
@@ -70,10 +94,31 @@ export async function claimOrphan(
   });
   try {
     await deps.store.claim(record);
+    return { kind: 'claimed', record };
   } catch (error) {
-    // An orphan record exists already but is not active: that session was handled before.
-    deps.observer?.deferred(record, 'claim orphan', error);
-    return undefined;
+    if (!(error instanceof AlreadyClaimedError)) {
+      observer.deferred(record, 'claim orphan', error);
+      return LEFT;
+    }
   }
-  return record;
+  return stopAgain(record, live, deps);
+}
+
+/**
+ * The orphan record of `live` exists already. Still active, it is being finished (the index had
+ * not shown it yet). Ended (no transition leaves ENDED), the session outlived its archive: it is
+ * stopped directly, so a session whose stop was lost is not left running for ever.
+ */
+async function stopAgain(claim: SessionRecord, live: LiveSession, deps: ReaperDeps): Promise<OrphanClaim> {
+  const observer = observerOf(deps);
+  try {
+    const existing = await deps.store.get(claim.matchId);
+    if (existing === undefined || ACTIVE_STATES.has(existing.state)) return LEFT;
+    await deps.gameye.stopSession(live.id);
+    observer.orphanStoppedAgain?.(live, existing);
+    return { kind: 'stopped-again', record: existing };
+  } catch (error) {
+    observer.deferred(claim, 'stop orphan again', error);
+    return LEFT;
+  }
 }

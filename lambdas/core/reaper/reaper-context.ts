@@ -32,14 +32,19 @@ export interface ReaperObserver {
   /** An orphan was found and given an ENDING record. */
   orphan(live: LiveSession): void;
   /**
+   * A session still ran although its orphan record had ended (its stop was lost, or it came
+   * back): stopped again, not archived twice.
+   */
+  orphanStoppedAgain?(live: LiveSession, record: SessionRecord): void;
+  /**
    * A list failed: one location's sessions (its records wait for the next run), or the
    * locations Gameye offers for an image (this run looks for orphans in fewer places).
    */
   listFailed?(list: string, error: unknown): void;
   /**
-   * These locations' lists showed none of the sessions their records name while Gameye still
-   * runs some of them, so the run listed every location in one call (Gameye may filter on other
-   * location names than placement used).
+   * Describes found sessions still running in these locations, which no list of the run had
+   * named (Gameye reports other location names than placement used): the run lists them now,
+   * one at a time, by the names Gameye gave.
    */
   locationsUnlisted?(locations: readonly string[]): void;
 }

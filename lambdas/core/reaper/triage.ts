@@ -78,11 +78,16 @@ export class Triage {
       this.decide(entry, live);
       return;
     }
-    // Its location's list failed: decided next run (describing them all would spend the run).
-    if (region !== undefined && lists.failed(region)) return;
     // Younger than the retry window: a redelivery may still place or adopt it; not ours yet.
     if (entry.state === 'PLACING' && this.#now - Date.parse(entry.createdAt) < this.#config.orphanGraceMs)
       return;
+    // Its location's list failed: described like any session the lists cannot vouch for (the
+    // bound on describes protects the run), so a list that keeps failing never lets its records
+    // escape the idle and lifetime rules.
+    if (region !== undefined && lists.failed(region)) {
+      this.unclear.push(entry);
+      return;
+    }
     if (entry.state === 'READY' && region !== undefined) {
       const seen = this.#readyIn.get(region) ?? { records: 0, shown: 0 };
       seen.records += 1;

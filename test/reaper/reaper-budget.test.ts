@@ -1,0 +1,47 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { describe, expect, it } from 'vitest';
+import { parseBridgeConfig } from '../../lambdas/core/config.ts';
+import { REAPER_RESERVE_MS } from '../../lambdas/core/reaper/run-reaper.ts';
+import { makeReaperHandler, REAPER_RETRIES, worstCallMs } from '../../lambdas/handlers/reaper-handler.ts';
+import { silentMetrics } from '../../tools/local/silent-metrics.ts';
+import { ManualClock } from '../fakes/clock.ts';
+import { RecordingPublisher } from '../fakes/publisher.ts';
+import { InMemorySessionStore } from '../fakes/session-store.ts';
+import { FakeArchive, LocatedFakeGameye } from './fakes.ts';
+
+const config = parseBridgeConfig({
+  deploymentId: 'test',
+  sessionNamespace: '3b241101-e2bb-4255-8caf-4136c566a962',
+  regionPreference: ['eu-west-1'],
+  profiles: { arena: { image: 'arena-server' } },
+});
+
+describe("the reaper's time budget", () => {
+  it('gives every Gameye call a timeout whose worst case (each attempt timing out, the longest backoff) fits the reserve', async () => {
+    const store = new InMemorySessionStore();
+    const timeouts: number[] = [];
+    const reap = makeReaperHandler({
+      config,
+      store,
+      index: store,
+      archive: new FakeArchive(),
+      archivePrefix: 'sessions',
+      publisher: new RecordingPublisher(),
+      gameyeFor: (timeoutMs) => {
+        timeouts.push(timeoutMs);
+        return new LocatedFakeGameye();
+      },
+      clock: new ManualClock(),
+      logger: new Logger({ logLevel: 'SILENT' }),
+      metrics: silentMetrics(),
+    });
+
+    await reap({}, { getRemainingTimeInMillis: () => 60_000 });
+
+    expect(timeouts).toHaveLength(1);
+    const [timeoutMs = Number.POSITIVE_INFINITY] = timeouts;
+    expect(worstCallMs(timeoutMs, REAPER_RETRIES)).toBeLessThanOrEqual(REAPER_RESERVE_MS);
+    // Not starved either: most of the reserve goes to the attempts themselves.
+    expect(timeoutMs * REAPER_RETRIES.maxAttempts).toBeGreaterThan(REAPER_RESERVE_MS / 2);
+  });
+});
