@@ -23,7 +23,7 @@
  * a deployment without FlexMatch would pay for that lazy load).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -31,31 +31,13 @@ import type { Plugin } from 'esbuild';
 import { FUNCTION_ENV } from '../lambdas/shared/resources.ts';
 import { BUNDLE_OPTIONS, FUNCTION_ENTRIES } from '../lib/bundle-options.ts';
 import { bundleFunction } from '../tools/bundle/function-bundle.ts';
+import { CPU_IMPORT_SCRIPT, FUNCTION_ENVIRONMENT } from './function-environment.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const OUT = path.join(ROOT, 'bench/results/bundles');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 /** What the construct deploys by default. */
 const DEPLOYED_NODE_OPTIONS = BUNDLE_OPTIONS.sourceMapsAtRuntime ? BUNDLE_OPTIONS.nodeOptions : '';
-
-/** A plausible function environment, so init code that parses it runs as in Lambda. */
-const FUNCTION_ENVIRONMENT: Record<string, string> = {
-  AWS_REGION: 'eu-west-1',
-  AWS_ACCESS_KEY_ID: 'bench',
-  AWS_SECRET_ACCESS_KEY: 'bench',
-  AWS_EC2_METADATA_DISABLED: 'true',
-  [FUNCTION_ENV.tableName]: 'bench-sessions',
-  [FUNCTION_ENV.topicArn]: 'arn:aws:sns:eu-west-1:123456789012:session-events',
-  [FUNCTION_ENV.deadLetterQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/123456789012/bench-dlq',
-  [FUNCTION_ENV.matchesQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/123456789012/bench-matches',
-  [FUNCTION_ENV.maxReceiveCount]: '5',
-  [FUNCTION_ENV.archiveBucketName]: 'bench-archive',
-  [FUNCTION_ENV.gameyeBaseUrl]: 'https://api.sandbox-gameye.gameye.net',
-  [FUNCTION_ENV.gameyeTokenSecretArn]: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:gameye-AbCdEf',
-  [FUNCTION_ENV.bridgeConfig]: readFileSync(path.join(ROOT, 'config/bridge.config.json'), 'utf8'),
-  [FUNCTION_ENV.powertoolsServiceName]: 'gameye-match-bridge',
-  [FUNCTION_ENV.powertoolsMetricsNamespace]: 'GameyeMatchBridge',
-};
 
 /** Targets: import time within `ratio` × its floor's, and the minified size within `kb`. */
 const TARGETS: Record<string, { floor: string; ratio: number; kb?: number }> = {
@@ -183,12 +165,7 @@ for (const row of rows) {
 
 function importOnce(row: Row): void {
   const url = pathToFileURL(row.file ?? '').href;
-  const script = [
-    'const c = process.cpuUsage(); const t = performance.now();',
-    `await import(${JSON.stringify(url)});`,
-    'const wall = performance.now() - t; const u = process.cpuUsage(c);',
-    'console.log(JSON.stringify([wall, (u.user + u.system) / 1000]));',
-  ].join(' ');
+  const script = CPU_IMPORT_SCRIPT(url);
   const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
     env: { PATH: process.env.PATH ?? '', ...FUNCTION_ENVIRONMENT, ...row.env, NODE_OPTIONS: row.nodeOptions },
     encoding: 'utf8',
