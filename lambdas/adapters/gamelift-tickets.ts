@@ -24,24 +24,29 @@ export const GAMELIFT_MAX_ATTEMPTS = 3;
 /** Time one HTTP request may take before it is abandoned (and retried while attempts are left). */
 export const GAMELIFT_REQUEST_TIMEOUT_MS = 3_000;
 
-/** What the bridge reads of an answer; other fields are GameLift's business. */
-const DescribeMatchmakingAnswer = z.object({
-  TicketList: z
-    .array(
-      z.object({
-        TicketId: z.string(),
-        Players: z
-          .array(
-            z.object({
-              PlayerId: z.string(),
-              LatencyInMs: z.record(z.string(), z.number()).optional(),
-            }),
-          )
-          .optional(),
-      }),
-    )
-    .optional(),
-});
+/**
+ * What the bridge reads of an answer; other fields are GameLift's business. Built on first use,
+ * not at cold start.
+ */
+const DescribeMatchmakingAnswer = z.lazy(() =>
+  z.object({
+    TicketList: z
+      .array(
+        z.object({
+          TicketId: z.string(),
+          Players: z
+            .array(
+              z.object({
+                PlayerId: z.string(),
+                LatencyInMs: z.record(z.string(), z.number()).optional(),
+              }),
+            )
+            .optional(),
+        }),
+      )
+      .optional(),
+  }),
+);
 
 export interface GameLiftMatchmakingTicketsProps {
   readonly client: Pick<GameLiftClient, 'send'>;
