@@ -3,6 +3,7 @@
  * decides on come back, whatever else a record holds; a record whose whole form is corrupt is
  * still caught, counted and left alone when the reaper reads it whole to act on it.
  */
+
 import { readFileSync } from 'node:fs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
@@ -25,6 +26,7 @@ import {
 import { LOCAL_CONFIG_PATH } from '../../tools/local/local-bridge.ts';
 import { silentMetrics } from '../../tools/local/silent-metrics.ts';
 import { ManualClock } from '../fakes/clock.ts';
+import { aPlaced } from '../fixtures/placed.ts';
 
 const config = parseBridgeConfig(JSON.parse(readFileSync(LOCAL_CONFIG_PATH, 'utf8')));
 
@@ -75,20 +77,7 @@ describe('the active index as the reaper reads it', () => {
   it('answers only the attributes the reaper decides on, whatever else the record holds', async () => {
     const record = toReady(
       placing('whole-1', clock.now()),
-      {
-        region: 'eu-west-1',
-        host: '198.51.100.11',
-        ports: [{ protocol: 'udp', container: 7777, host: 20001 }],
-        ranking: {
-          policy: 'preference',
-          chosenRank: 0,
-          candidates: [],
-          candidateCount: 0,
-          dropped: [],
-          droppedCounts: {},
-        },
-        via: 'started',
-      },
+      aPlaced({ host: '198.51.100.11', ports: [{ protocol: 'udp', container: 7777, host: 20001 }] }),
       clock.now(),
     );
     await aws.clients.dynamodb.send(

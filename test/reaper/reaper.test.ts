@@ -28,10 +28,17 @@ import { jsonSchemas } from '../../tools/schemas/json-schema.ts';
 import { ManualClock } from '../fakes/clock.ts';
 import { RecordingPublisher } from '../fakes/publisher.ts';
 import { InMemorySessionStore } from '../fakes/session-store.ts';
+import { aPlaced } from '../fixtures/placed.ts';
 import { callError, FakeArchive, LocatedFakeGameye } from './fakes.ts';
 
 const NAMESPACE = '3b241101-e2bb-4255-8caf-4136c566a962';
 const ORPHAN = '9c1d7d52-8f0e-4f7e-9a51-3f4a1c2b6d7e';
+/** A session labelled as this deployment's, for a match with no record: an orphan once past the grace. */
+const anOrphan = (created: number) => ({
+  id: ORPHAN,
+  created,
+  labels: { 'bridge-match-id': 'lost-match', 'bridge-profile': 'arena' },
+});
 const config = parseBridgeConfig({
   deploymentId: 'test',
   sessionNamespace: NAMESPACE,
@@ -77,24 +84,7 @@ function world() {
       now: clock.now(),
     });
     const record = {
-      ...toReady(
-        placing,
-        {
-          region: 'eu-west-1',
-          host: '10.0.0.1',
-          ports: [{ protocol: 'udp', container: 7777, host: 24011 }],
-          ranking: {
-            policy: 'preference',
-            chosenRank: 0,
-            candidates: [],
-            candidateCount: 0,
-            dropped: [],
-            droppedCounts: {},
-          },
-          via: 'started',
-        } as never,
-        clock.now(),
-      ),
+      ...toReady(placing, aPlaced(), clock.now()),
       ...patch,
     };
     store.seed(record);
@@ -586,11 +576,7 @@ describe('the reaper run', () => {
 
   it('stops and archives a labelled session with no record as an orphan once past the grace', async () => {
     const w = world();
-    w.gameye.add({
-      id: ORPHAN,
-      created: w.clock.now(),
-      labels: { 'bridge-match-id': 'lost-match', 'bridge-profile': 'arena' },
-    });
+    w.gameye.add(anOrphan(w.clock.now()));
     expect((await runReaper(w.deps)).orphans).toBe(0);
     w.clock.advance(config.orphanGraceMs);
     const result = await runReaper(w.deps);
@@ -613,11 +599,7 @@ describe('the reaper run', () => {
     // A throttled read, or a corrupt item, says nothing about who owns the session: it may be a
     // live match's server the index has not shown yet.
     const w = world();
-    w.gameye.add({
-      id: ORPHAN,
-      created: w.clock.now(),
-      labels: { 'bridge-match-id': 'lost-match', 'bridge-profile': 'arena' },
-    });
+    w.gameye.add(anOrphan(w.clock.now()));
     w.clock.advance(config.orphanGraceMs);
     w.store.failOnce('get', 'before', new Error('ProvisionedThroughputExceededException'));
 
@@ -639,11 +621,7 @@ describe('the reaper run', () => {
 
   it('stops again, without a second archive, a session still running after its orphan record ended', async () => {
     const w = world();
-    w.gameye.add({
-      id: ORPHAN,
-      created: w.clock.now(),
-      labels: { 'bridge-match-id': 'lost-match', 'bridge-profile': 'arena' },
-    });
+    w.gameye.add(anOrphan(w.clock.now()));
     w.clock.advance(config.orphanGraceMs);
     expect((await runReaper(w.observed)).orphans).toBe(1);
     expect(w.store.stored(`orphan:${ORPHAN}`).state).toBe('ENDED');
@@ -875,12 +853,7 @@ describe('the reaper at scale', () => {
     const w = world();
     w.readyIn('m-dublin', 'eu-west-1');
     w.readyIn('m-virginia', 'us-east-1');
-    w.gameye.add({
-      id: ORPHAN,
-      created: w.clock.now(),
-      location: 'sa-east',
-      labels: { 'bridge-match-id': 'lost-match', 'bridge-profile': 'arena' },
-    });
+    w.gameye.add({ ...anOrphan(w.clock.now()), location: 'sa-east' });
     w.gameye.offered.set('arena-server', ['sa-east']);
     w.clock.advance(config.orphanGraceMs);
 

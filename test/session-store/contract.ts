@@ -6,6 +6,7 @@
  * Every case writes only records the core's own transition functions produce, so it tests
  * the store, not the rules of `session-record.ts`.
  */
+
 import { describe, expect, it } from 'vitest';
 import { AlreadyClaimedError, StateConflictError } from '../../lambdas/core/errors.ts';
 import type { SessionStore } from '../../lambdas/core/ports.ts';
@@ -22,6 +23,7 @@ import {
   withAttempt,
   withPlayerTracking,
 } from '../../lambdas/core/session-record.ts';
+import { aPlaced } from '../fixtures/placed.ts';
 
 /** Shards the records are spread over; the DynamoDB index must be told the same count. */
 export const CONTRACT_SHARDS = 8;
@@ -52,24 +54,7 @@ export function placing(matchId: string): SessionRecord {
 
 /** {@link placing}'s record once its session runs (version 3). */
 export function ready(matchId: string): SessionRecord {
-  return toReady(
-    placing(matchId),
-    {
-      region: 'eu-west',
-      host: '10.0.0.1',
-      ports: [{ protocol: 'udp', container: 7777, host: 24011 }],
-      ranking: {
-        policy: 'preference',
-        chosenRank: 0,
-        candidates: [],
-        candidateCount: 0,
-        dropped: [],
-        droppedCounts: {},
-      },
-      via: 'started',
-    },
-    CONTRACT_START + 1_000,
-  );
+  return toReady(placing(matchId), aPlaced({ region: 'eu-west' }), CONTRACT_START + 1_000);
 }
 
 function failed(matchId: string): SessionRecord {
