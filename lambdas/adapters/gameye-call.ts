@@ -7,6 +7,17 @@
 import { GameyeCallError, type GameyeFailure } from '../core/errors.ts';
 import { GameyeError } from '../gameye/index.ts';
 
+/**
+ * Whether Gameye itself said it: the answer came with Gameye's error envelope. A 404 or 409
+ * without one (code GATEWAY_ERROR) came from a proxy, a load balancer or a misrouted request,
+ * and says nothing about the session. Read as "gone", it would end the record of a session
+ * that still runs, or record an artifact that is there as missing. It is therefore an outage,
+ * asked again later.
+ */
+export function saidByGameye(error: GameyeError): boolean {
+  return error.code !== 'GATEWAY_ERROR';
+}
+
 /** What Gameye's answer means to the bridge. Transient failures keep the client's verdict. */
 export function failureOf(error: GameyeError): GameyeFailure {
   switch (error.status) {
@@ -16,9 +27,9 @@ export function failureOf(error: GameyeError): GameyeFailure {
     case 402:
       return 'quota-exhausted';
     case 404:
-      return 'unknown-image-or-location';
+      return saidByGameye(error) ? 'unknown-image-or-location' : 'unavailable';
     case 409:
-      return 'session-exists';
+      return saidByGameye(error) ? 'session-exists' : 'unavailable';
     case 420:
       return 'region-full';
     default:
@@ -57,8 +68,10 @@ export async function callGameye<T>(
 
 /** Gameye does not know the session (or what was asked of it): `undefined`. */
 export const notFoundAsUndefined: Absorb<undefined> = (error) =>
-  error.status === 404 ? { value: undefined } : undefined;
+  error.status === 404 && saidByGameye(error) ? { value: undefined } : undefined;
 
 /** Stopping a session that is gone (unknown) or stopped already: nothing left to stop. */
 export const goneAsAlreadyGone: Absorb<'already-gone'> = (error) =>
-  error.status === 404 || error.status === 409 ? { value: 'already-gone' } : undefined;
+  (error.status === 404 || error.status === 409) && saidByGameye(error)
+    ? { value: 'already-gone' }
+    : undefined;
