@@ -14,7 +14,7 @@ import { GameyeError } from '../gameye/index.ts';
  * that still runs, or record an artifact that is there as missing. It is therefore an outage,
  * asked again later.
  */
-export function saidByGameye(error: GameyeError): boolean {
+function saidByGameye(error: GameyeError): boolean {
   return error.code !== 'GATEWAY_ERROR';
 }
 
