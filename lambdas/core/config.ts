@@ -166,7 +166,11 @@ export const BridgeConfig = z
       })
       .strict()
       .default({ attemptTimeoutMs: 1_500, attempts: 5 }),
-    /** Shards of the sparse "active" index. Only ever grow it: the reaper queries 0..N-1. */
+    /**
+     * Shards of the sparse "active" index. Only ever grow it: the reaper queries 0..N-1, and
+     * records keep their shard (running sessions' records in a dropped shard are moved back
+     * once they show unclaimed; ENDING ones are not found).
+     */
     activeShards: z.number().int().min(1).max(100).default(8),
     /**
      * Age after which the reaper treats a labelled session without an active record as an

@@ -230,10 +230,12 @@ export const SessionRecord = z
   });
 export type SessionRecord = z.infer<typeof SessionRecord>;
 
+const ACTIVE_SHARD_PREFIX = 'active#';
+
 /** The sparse index's partition for a match: a stable hash spreads writes over `shards` keys. */
 export function activeShardFor(matchId: string, shards: number): string {
   const n = createHash('sha1').update(matchId, 'utf8').digest().readUInt32BE(0) % shards;
-  return `active#${n}`;
+  return `${ACTIVE_SHARD_PREFIX}${n}`;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -467,6 +469,27 @@ export function newEndedBeforePlacedRecord(n: {
     publishedAt: at,
     expiresAt: Math.floor(n.now / 1000) + n.retentionDays * 86_400,
   };
+}
+
+/**
+ * Whether the sparse index, read over shards `0 … activeShards - 1`, shows this record. A record
+ * written when `activeShards` was higher may sit in a shard the reaper no longer reads.
+ */
+export function inReadShard(record: SessionRecord, activeShards: number): boolean {
+  if (record.activeShard === undefined) return false;
+  const shard = Number(record.activeShard.slice(ACTIVE_SHARD_PREFIX.length));
+  return (
+    record.activeShard.startsWith(ACTIVE_SHARD_PREFIX) && Number.isInteger(shard) && shard < activeShards
+  );
+}
+
+/**
+ * An active record → the same state, in the shard its match hashes to among `activeShards`:
+ * moved out of a shard the reaper no longer reads (`activeShards` was lowered), so the
+ * lifecycle policy sees it again.
+ */
+export function withReadShard(record: SessionRecord, activeShards: number, now: number): SessionRecord {
+  return next(record, record.state, { activeShard: activeShardFor(record.matchId, activeShards) }, now);
 }
 
 /** READY → READY: what the reaper learnt about players (only written when it changed). */

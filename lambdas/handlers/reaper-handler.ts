@@ -153,6 +153,15 @@ async function coreDeps(deps: ReaperHandlerDeps): Promise<ReaperDeps> {
         },
       );
     },
+    movedIntoReadShard(record, from) {
+      logger.warn('record moved into a shard the reaper reads: activeShards was lowered', {
+        matchId: record.matchId,
+        sessionId: record.sessionId,
+        region: record.region,
+        from,
+        to: record.activeShard,
+      });
+    },
     orphanStoppedAgain(live, record) {
       metrics.addMetric(METRICS.orphansStopped.name, MetricUnit.Count, 1);
       logger.warn('session still running after its orphan record ended: stopped again', {

@@ -12,6 +12,7 @@ import { AlreadyClaimedError, StateConflictError } from '../../lambdas/core/erro
 import type { SessionStore } from '../../lambdas/core/ports.ts';
 import { ActiveEntry, type ActiveIndex } from '../../lambdas/core/reaper/active-entry.ts';
 import { canTransition, SessionRecord, type SessionState } from '../../lambdas/core/session-record.ts';
+import { activeShards } from '../../lambdas/shared/sessions-table.ts';
 
 /**
  * A write named by what it does, so tests can crash "after markReady" without counting
@@ -65,11 +66,19 @@ function stepOf(from: SessionState, current: SessionRecord | undefined, next: Se
 
 export class InMemorySessionStore implements SessionStore, ActiveIndex {
   readonly #items = new Map<string, SessionRecord>();
+  /** The shards the index is read over, as `DynamoActiveSessions` reads them; undefined: all. */
+  readonly #shards: ReadonlySet<string> | undefined;
   readonly #faults: Fault[] = [];
   /** Every successful write, in order, as `step:state@version`. */
   readonly writes: string[] = [];
   /** Runs before each transition, after any injected fault; throw to simulate a race or an outage. */
   beforeTransition: (next: SessionRecord) => void = () => {};
+
+  /** `activeShards`: read the index over shards `0 … activeShards - 1` only, as DynamoDB is. */
+  constructor(options: { readonly activeShards?: number } = {}) {
+    this.#shards =
+      options.activeShards === undefined ? undefined : new Set(activeShards(options.activeShards));
+  }
 
   /** Throw once at `step`; `after` means the write lands and then the caller dies. */
   failOnce(
@@ -113,7 +122,7 @@ export class InMemorySessionStore implements SessionStore, ActiveIndex {
   /** As the DynamoDB index answers: each active record cut down to its {@link ActiveEntry}. */
   async listActive(): Promise<ActiveEntry[]> {
     return [...this.#items.values()]
-      .filter((r) => r.activeShard !== undefined)
+      .filter((r) => r.activeShard !== undefined && (this.#shards?.has(r.activeShard) ?? true))
       .map((r) => ActiveEntry.parse(r));
   }
 

@@ -3,11 +3,13 @@ import { StateConflictError } from '../../lambdas/core/errors.ts';
 import {
   activeShardFor,
   canTransition,
+  inReadShard,
   newPlacingRecord,
   SessionRecord,
   toFailed,
   toPublished,
   toReady,
+  withReadShard,
 } from '../../lambdas/core/session-record.ts';
 import { TtlCache } from '../../lambdas/core/ttl-cache.ts';
 import { ManualClock } from '../fakes/clock.ts';
@@ -87,6 +89,31 @@ describe('session record', () => {
     const shards = new Set(Array.from({ length: 200 }, (_, i) => activeShardFor(`match-${i}`, 8)));
 
     expect(shards.size).toBe(8);
+  });
+});
+
+describe('the shard a record sits in', () => {
+  it.each([
+    ['active#0', 8, true],
+    ['active#7', 8, true],
+    ['active#8', 8, false],
+    ['active#12', 8, false],
+    ['active#12', 16, true],
+    ['active#x', 8, false],
+    ['elsewhere#1', 8, false],
+    [undefined, 8, false],
+  ] as const)('%s read over %i shards: shown by the index = %s', (activeShard, shards, shown) => {
+    const { activeShard: _none, ...record } = aPlacingRecord();
+    const placed = activeShard === undefined ? record : { ...record, activeShard };
+    expect(inReadShard(placed, shards)).toBe(shown);
+  });
+
+  it('moves a record into the shard its match hashes to, keeping its state and bumping its version', () => {
+    const record = { ...aPlacingRecord(), activeShard: 'active#12' };
+    const moved = withReadShard(record, 8, NOW + 1_000);
+    expect(moved).toMatchObject({ state: 'PLACING', version: record.version + 1 });
+    expect(moved.activeShard).toBe(activeShardFor('m-1', 8));
+    expect(inReadShard(moved, 8)).toBe(true);
   });
 });
 

@@ -21,7 +21,12 @@ import type { ReaperDeps } from '../../lambdas/core/reaper/reaper-context.ts';
 import { runReaper } from '../../lambdas/core/reaper/run-reaper.ts';
 import { SUSPECT_LOCATION_RECORDS } from '../../lambdas/core/reaper/triage.ts';
 import { sessionIdFor } from '../../lambdas/core/session-id.ts';
-import { newPlacingRecord, type SessionRecord, toReady } from '../../lambdas/core/session-record.ts';
+import {
+  activeShardFor,
+  newPlacingRecord,
+  type SessionRecord,
+  toReady,
+} from '../../lambdas/core/session-record.ts';
 import { STOP_REASONS } from '../../lambdas/core/stop-reasons.ts';
 import { STOP_REASONS as METRIC_STOP_REASONS } from '../../lambdas/shared/metric-names.ts';
 import { jsonSchemas } from '../../tools/schemas/json-schema.ts';
@@ -55,7 +60,7 @@ const config = parseBridgeConfig({
 
 function world() {
   const clock = new ManualClock();
-  const store = new InMemorySessionStore();
+  const store = new InMemorySessionStore({ activeShards: config.activeShards });
   const gameye = new LocatedFakeGameye();
   // As Gameye would: the location the fake's sessions run in can host the profile's image.
   gameye.offered.set('arena-server', ['eu-west-1']);
@@ -110,12 +115,45 @@ function world() {
       missing: () => {},
       orphan: (live) => told.push({ kind: 'orphan', what: live.id }),
       orphanStoppedAgain: (live) => told.push({ kind: 'orphanStoppedAgain', what: live.id }),
+      movedIntoReadShard: (record, from) =>
+        told.push({
+          kind: 'movedIntoReadShard',
+          what: { matchId: record.matchId, from, to: record.activeShard },
+        }),
       listFailed: (location) => told.push({ kind: 'listFailed', what: location }),
       locationsUnlisted: (locations) => told.push({ kind: 'locationsUnlisted', what: locations }),
     },
   };
   return { clock, store, gameye, archive, publisher, deps, ready, readyIn, observed, told };
 }
+
+describe('a record in a shard the index is no longer read over (activeShards lowered)', () => {
+  it('is moved into a read shard once its running session shows unclaimed, then the policy stops it', async () => {
+    const w = world();
+    // Written when activeShards was 16; the config now says 8, so the index never shows it.
+    const record = w.ready('m-high-shard', { activeShard: 'active#12' });
+    w.clock.advance(config.orphanGraceMs);
+
+    const first = await runReaper(w.observed);
+
+    // Its match owns the session, so it is no orphan; the policy has not seen it yet.
+    expect(first.orphans).toBe(0);
+    expect(w.gameye.stopped).toEqual([]);
+    const moved = w.store.stored('m-high-shard');
+    expect(moved.state).toBe('READY');
+    expect(moved.activeShard).toBe(activeShardFor('m-high-shard', config.activeShards));
+    expect(w.told).toContainEqual({
+      kind: 'movedIntoReadShard',
+      what: { matchId: 'm-high-shard', from: 'active#12', to: moved.activeShard },
+    });
+
+    await runReaper(w.observed);
+
+    // No player ever joined: the join grace is long past.
+    expect(w.gameye.stopped).toEqual([record.sessionId]);
+    expect(w.store.stored('m-high-shard').state).toBe('ENDED');
+  });
+});
 
 describe('lifecycle policy', () => {
   const profile = config.profiles.arena;

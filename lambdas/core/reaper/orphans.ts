@@ -8,7 +8,13 @@
 
 import { AlreadyClaimedError } from '../errors.ts';
 import type { LiveSession } from '../ports.ts';
-import { ACTIVE_STATES, newOrphanRecord, type SessionRecord } from '../session-record.ts';
+import {
+  ACTIVE_STATES,
+  inReadShard,
+  newOrphanRecord,
+  type SessionRecord,
+  withReadShard,
+} from '../session-record.ts';
 import { runBounded } from './bounded-pool.ts';
 import { DESCRIBE_WIDTH, MAX_DESCRIBES_PER_RUN } from './describe-unclear.ts';
 import { isOrphan } from './lifecycle-policy.ts';
@@ -80,7 +86,12 @@ export async function claimOrphan(live: LiveSession, deps: ReaperDeps, now: numb
       );
       return LEFT;
     }
-    if (owner && owner.sessionId === live.id && ACTIVE_STATES.has(owner.state)) return LEFT;
+    if (owner && owner.sessionId === live.id && ACTIVE_STATES.has(owner.state)) {
+      // Owned, but unseen by the index: its record was written when `activeShards` was higher.
+      // Left there, the policy would never see it and its server would run for ever.
+      if (!inReadShard(owner, deps.config.activeShards)) await moveIntoReadShard(owner, deps, now);
+      return LEFT;
+    }
   }
   const record = newOrphanRecord({
     sessionId: live.id,
@@ -102,6 +113,18 @@ export async function claimOrphan(live: LiveSession, deps: ReaperDeps, now: numb
     }
   }
   return stopAgain(record, live, deps);
+}
+
+/** Rewrites `owner` into a shard the index is read over; a failed write is retried next run. */
+async function moveIntoReadShard(owner: SessionRecord, deps: ReaperDeps, now: number): Promise<void> {
+  const observer = observerOf(deps);
+  try {
+    const moved = withReadShard(owner, deps.config.activeShards, now);
+    await deps.store.transition(moved, owner);
+    observer.movedIntoReadShard?.(moved, owner.activeShard ?? '(none)');
+  } catch (error) {
+    observer.deferred(owner, 'move record into a read shard', error);
+  }
 }
 
 /**

@@ -37,6 +37,11 @@ export interface ReaperObserver {
    */
   orphanStoppedAgain?(live: LiveSession, record: SessionRecord): void;
   /**
+   * A running session's record sat in a shard the index is no longer read over (`activeShards`
+   * was lowered): moved into one it is, so the next run applies the lifecycle policy to it.
+   */
+  movedIntoReadShard?(record: SessionRecord, from: string): void;
+  /**
    * A list failed: one location's sessions (its records wait for the next run), or the
    * locations Gameye offers for an image (this run looks for orphans in fewer places).
    */
