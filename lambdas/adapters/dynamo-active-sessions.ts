@@ -50,6 +50,10 @@ export class DynamoActiveSessions implements ActiveIndex {
     await Promise.all(this.#shards.map((shard) => this.#queryShard(shard, onPage)));
   }
 
+  async readShard(shard: string, onPage: (entries: readonly ActiveEntry[]) => void): Promise<void> {
+    await this.#queryShard(shard, onPage);
+  }
+
   async listActive(): Promise<ActiveEntry[]> {
     const all: ActiveEntry[] = [];
     await this.readActive((entries) => all.push(...entries));

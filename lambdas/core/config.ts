@@ -22,6 +22,9 @@ export const DeploymentId = z
 
 const Ms = z.number().int().min(0);
 
+/** The most shards `activeShards` may name: every record's shard is below it. */
+export const MAX_ACTIVE_SHARDS = 100;
+
 /** Most `artifactPaths` per profile: SessionEnded lists the missing ones, so they are bounded. */
 export const MAX_ARTIFACT_PATHS = 32;
 /** Longest artifact path (Linux's PATH_MAX is 4096; archived paths are far shorter). */
@@ -167,11 +170,11 @@ export const BridgeConfig = z
       .strict()
       .default({ attemptTimeoutMs: 1_500, attempts: 5 }),
     /**
-     * Shards of the sparse "active" index. Only ever grow it: the reaper queries 0..N-1, and
-     * records keep their shard (running sessions' records in a dropped shard are moved back
-     * once they show unclaimed; ENDING ones are not found).
+     * Shards of the sparse "active" index: the reaper queries 0..N-1. Grow it rather than
+     * lower it: records keep their shard, and those in a dropped shard wait until a run reads
+     * it (`core/reaper/unread-shards.ts`) or their session shows unclaimed.
      */
-    activeShards: z.number().int().min(1).max(100).default(8),
+    activeShards: z.number().int().min(1).max(MAX_ACTIVE_SHARDS).default(8),
     /**
      * Age after which the reaper treats a labelled session without an active record as an
      * orphan, and a PLACING record as abandoned. Must exceed the SQS retry window (visibility

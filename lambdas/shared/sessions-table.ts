@@ -28,8 +28,8 @@ export type SessionsTableDefinition = typeof SESSIONS_TABLE;
 
 /**
  * The shard values the reaper queries: `active#0` … `active#<count - 1>`. The count is the
- * runtime config's `activeShards` (grow it, never shrink it: records keep their shard; see
- * `core/reaper/orphans.ts` for the records a lowered count hides).
+ * runtime config's `activeShards` (grow it rather than shrink it: records keep their shard;
+ * `core/reaper/unread-shards.ts` finds those a lowered count hides).
  */
 export function activeShards(count: number): string[] {
   return Array.from({ length: count }, (_, i) => `active#${i}`);

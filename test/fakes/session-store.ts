@@ -126,6 +126,10 @@ export class InMemorySessionStore implements SessionStore, ActiveIndex {
       .map((r) => ActiveEntry.parse(r));
   }
 
+  async readShard(shard: string, onPage: (entries: readonly ActiveEntry[]) => void): Promise<void> {
+    onPage([...this.#items.values()].filter((r) => r.activeShard === shard).map((r) => ActiveEntry.parse(r)));
+  }
+
   async readActive(onPage: (entries: readonly ActiveEntry[]) => void): Promise<void> {
     // Pages of three, so a core that kept only the last page would miss records.
     const entries = await this.listActive();

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
-import { parseBridgeConfig } from '../../lambdas/core/config.ts';
+import { MAX_ACTIVE_SHARDS, parseBridgeConfig } from '../../lambdas/core/config.ts';
 import { StateConflictError } from '../../lambdas/core/errors.ts';
 import { stopEndedMatch } from '../../lambdas/core/match-ended.ts';
 import type { Liveness } from '../../lambdas/core/ports.ts';
@@ -20,11 +20,13 @@ import { LiveView } from '../../lambdas/core/reaper/live-view.ts';
 import type { ReaperDeps } from '../../lambdas/core/reaper/reaper-context.ts';
 import { runReaper } from '../../lambdas/core/reaper/run-reaper.ts';
 import { SUSPECT_LOCATION_RECORDS } from '../../lambdas/core/reaper/triage.ts';
+import { unreadShardFor } from '../../lambdas/core/reaper/unread-shards.ts';
 import { sessionIdFor } from '../../lambdas/core/session-id.ts';
 import {
   activeShardFor,
   newPlacingRecord,
   type SessionRecord,
+  toEnding,
   toReady,
 } from '../../lambdas/core/session-record.ts';
 import { STOP_REASONS } from '../../lambdas/core/stop-reasons.ts';
@@ -152,6 +154,49 @@ describe('a record in a shard the index is no longer read over (activeShards low
     // No player ever joined: the join grace is long past.
     expect(w.gameye.stopped).toEqual([record.sessionId]);
     expect(w.store.stored('m-high-shard').state).toBe('ENDED');
+  });
+
+  it('is found by reading one unread shard a run, even with no session to lead to it, and then finished', async () => {
+    const w = world();
+    const ready = w.ready('m-ending-high');
+    // Stopped by an earlier run, its archive still to do, in a shard no longer read.
+    w.store.seed({ ...toEnding(ready, 'idle', w.clock.now()), activeShard: 'active#50' });
+    w.gameye.sessions.delete(ready.sessionId);
+
+    let runs = 0;
+    for (; runs < 2_000 && w.store.stored('m-ending-high').activeShard === 'active#50'; runs++) {
+      await runReaper(w.observed);
+      w.clock.advance(60_000);
+    }
+
+    expect(w.store.stored('m-ending-high')).toMatchObject({
+      state: 'ENDING',
+      activeShard: activeShardFor('m-ending-high', config.activeShards),
+    });
+    expect(w.told).toContainEqual({
+      kind: 'movedIntoReadShard',
+      what: {
+        matchId: 'm-ending-high',
+        from: 'active#50',
+        to: activeShardFor('m-ending-high', config.activeShards),
+      },
+    });
+    await runReaper(w.observed);
+    expect(w.store.stored('m-ending-high').state).toBe('ENDED');
+    expect(w.archive.objects.size).toBeGreaterThan(0);
+  });
+
+  it('reads each unread shard in turn, and none when every shard is read', () => {
+    const seen = new Set<string>();
+    for (let minute = 0; minute < 2_000; minute++) {
+      const shard = unreadShardFor(minute * 60_000, 8) ?? expect.unreachable();
+      const n = Number(shard.slice('active#'.length));
+      expect(n).toBeGreaterThanOrEqual(8);
+      expect(n).toBeLessThan(MAX_ACTIVE_SHARDS);
+      seen.add(shard);
+    }
+    expect(seen.size).toBe(MAX_ACTIVE_SHARDS - 8);
+    expect(unreadShardFor(0, MAX_ACTIVE_SHARDS)).toBeUndefined();
   });
 });
 
@@ -853,6 +898,7 @@ describe('the reaper at scale', () => {
       ...w.observed,
       index: {
         listActive: () => w.store.listActive(),
+        readShard: (shard, onPage) => w.store.readShard(shard, onPage),
         async readActive(onPage) {
           await w.store.readActive(onPage);
           // Another writer (MatchEnded on the placement path) moves the record on meanwhile.

@@ -256,6 +256,23 @@ export function describeSessionStoreContract(name: string, fresh: () => Promise<
       expect(listed.find((r) => r.matchId === 'a-4')).toEqual(ActiveEntry.parse(readRecord));
     });
 
+    it('the index is read over its shard count, and any one shard can still be read', async () => {
+      const { store, index } = await fresh();
+      // Written when the count was higher: a shard the index is no longer read over.
+      const beyond = `active#${CONTRACT_SHARDS + 3}`;
+      await store.claim({ ...placing('m-beyond'), activeShard: beyond });
+      await store.claim(placing('m-within'));
+
+      expect((await index.listActive()).map((r) => r.matchId)).toEqual(['m-within']);
+      const read: string[] = [];
+      await index.readShard(beyond, (page) => read.push(...page.map((r) => r.matchId)));
+      expect(read).toEqual(['m-beyond']);
+      const within = (await store.get('m-within'))?.activeShard ?? expect.unreachable();
+      const inShard: string[] = [];
+      await index.readShard(within, (page) => inShard.push(...page.map((r) => r.matchId)));
+      expect(inShard).toEqual(['m-within']);
+    });
+
     it('a record that ends leaves the index in the same write', async () => {
       const { store, index } = await fresh();
       await store.claim(placing('m-leaves'));

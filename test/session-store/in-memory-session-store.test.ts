@@ -2,10 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { toEnded, toEnding, toPublished, withPlayerTracking } from '../../lambdas/core/session-record.ts';
 import { InMemorySessionStore } from '../fakes/session-store.ts';
-import { CONTRACT_START, describeSessionStoreContract, placing, ready } from './contract.ts';
+import { CONTRACT_SHARDS, CONTRACT_START, describeSessionStoreContract, placing, ready } from './contract.ts';
 
 describeSessionStoreContract('InMemorySessionStore', async () => {
-  const store = new InMemorySessionStore();
+  const store = new InMemorySessionStore({ activeShards: CONTRACT_SHARDS });
   return { store, index: store };
 });
 

@@ -42,6 +42,11 @@ export interface ActiveIndex {
    * strongly consistent before it writes, and every write is conditional.
    */
   readActive(onPage: (entries: readonly ActiveEntry[]) => void): Promise<void>;
+  /**
+   * The entries of one shard (`active#<n>`), read whatever `activeShards` says: how the reaper
+   * finds records in shards it no longer reads (`unread-shards.ts`).
+   */
+  readShard(shard: string, onPage: (entries: readonly ActiveEntry[]) => void): Promise<void>;
   /** Every entry at once, for tools and tests (the reaper's run reads page by page). */
   listActive(): Promise<ActiveEntry[]>;
 }

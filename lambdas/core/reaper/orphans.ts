@@ -8,19 +8,14 @@
 
 import { AlreadyClaimedError } from '../errors.ts';
 import type { LiveSession } from '../ports.ts';
-import {
-  ACTIVE_STATES,
-  inReadShard,
-  newOrphanRecord,
-  type SessionRecord,
-  withReadShard,
-} from '../session-record.ts';
+import { ACTIVE_STATES, inReadShard, newOrphanRecord, type SessionRecord } from '../session-record.ts';
 import { runBounded } from './bounded-pool.ts';
 import { DESCRIBE_WIDTH, MAX_DESCRIBES_PER_RUN } from './describe-unclear.ts';
 import { isOrphan } from './lifecycle-policy.ts';
 import type { LiveView } from './live-view.ts';
 import { observerOf, type ReaperDeps } from './reaper-context.ts';
 import { rotate } from './rotation.ts';
+import { moveIntoReadShard } from './unread-shards.ts';
 
 /**
  * The listed sessions no active record claimed that qualify as orphans, each described first:
@@ -113,18 +108,6 @@ export async function claimOrphan(live: LiveSession, deps: ReaperDeps, now: numb
     }
   }
   return stopAgain(record, live, deps);
-}
-
-/** Rewrites `owner` into a shard the index is read over; a failed write is retried next run. */
-async function moveIntoReadShard(owner: SessionRecord, deps: ReaperDeps, now: number): Promise<void> {
-  const observer = observerOf(deps);
-  try {
-    const moved = withReadShard(owner, deps.config.activeShards, now);
-    await deps.store.transition(moved, owner);
-    observer.movedIntoReadShard?.(moved, owner.activeShard ?? '(none)');
-  } catch (error) {
-    observer.deferred(owner, 'move record into a read shard', error);
-  }
 }
 
 /**

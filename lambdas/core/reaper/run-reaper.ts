@@ -46,6 +46,7 @@ import { knownLocations, LocationLists } from './location-lists.ts';
 import { claimOrphan, findOrphans } from './orphans.ts';
 import { observerOf, type ReaperDeps } from './reaper-context.ts';
 import { type Act, type Ending, Triage } from './triage.ts';
+import { sweepUnreadShard } from './unread-shards.ts';
 
 export interface ReaperOptions {
   /** Lambda's `context.getRemainingTimeInMillis`; absent means no limit. */
@@ -71,6 +72,8 @@ export interface ReaperRunResult {
   readonly ended: number;
   /** ENDING records left for a later run (time, or a transient failure). */
   readonly pending: number;
+  /** Records moved out of a shard the index is no longer read over (`unread-shards.ts`). */
+  readonly moved: number;
   /** Whether the run stopped early for lack of time. */
   readonly outOfTime: boolean;
 }
@@ -205,6 +208,10 @@ export async function runReaper(deps: ReaperDeps, options: ReaperOptions = {}): 
   );
   if (!(await runBounded(archives, options.concurrency ?? 4, hasTime))) outOfTime = true;
 
+  // 6. One shard the index is no longer read over (`activeShards` was lowered): what it holds
+  // moves into a read shard, for the next run to decide.
+  const moved = await sweepUnreadShard(deps, now, hasTime);
+
   return {
     active: triage.read,
     listed: view.listed,
@@ -214,6 +221,7 @@ export async function runReaper(deps: ReaperDeps, options: ReaperOptions = {}): 
     abandoned,
     ended,
     pending: toFinish.length - ended,
+    moved,
     outOfTime,
   };
 }
