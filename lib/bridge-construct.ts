@@ -284,7 +284,11 @@ export class GameyeMatchBridge extends Construct {
       // asynchronous retries, dropped; the next scheduled run does the same work.
       reservedConcurrentExecutions: 1,
       asyncInvoke: { retryAttempts: 0, maxEventAge: Duration.minutes(1) },
-      environment: { ...common, [FUNCTION_ENV.archiveBucketName]: this.archiveBucket.bucketName },
+      environment: {
+        ...common,
+        [FUNCTION_ENV.archiveBucketName]: this.archiveBucket.bucketName,
+        [FUNCTION_ENV.reaperRateMinutes]: String(settings.reaperRate.toMinutes()),
+      },
     });
 
     this.placementEventSource = new SqsEventSource(this.matchesQueue, {

@@ -37,6 +37,8 @@ export interface ReaperHandlerDeps {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** The time between scheduled runs (REAPER_RATE_MINUTES). Default: a minute. */
+  readonly runPeriodMs?: number | undefined;
 }
 
 /**
@@ -191,6 +193,7 @@ async function coreDeps(deps: ReaperHandlerDeps): Promise<ReaperDeps> {
     publisher: deps.publisher,
     clock: deps.clock,
     archivePrefix: deps.archivePrefix,
+    runPeriodMs: deps.runPeriodMs,
     observer,
   };
 }

@@ -20,6 +20,8 @@ export interface RuntimeEnv {
   /** The matches queue's maxReceiveCount: the delivery that reaches it is the last. */
   readonly maxReceiveCount?: number | undefined;
   readonly archiveBucketName?: string | undefined;
+  /** The reaper's schedule, in minutes between runs. */
+  readonly reaperRateMinutes?: number | undefined;
   readonly gameyeBaseUrl: string;
   readonly token: TokenSource;
   readonly config: Readonly<BridgeConfig>;
@@ -35,6 +37,7 @@ const Env = z.object({
   [FUNCTION_ENV.matchesQueueUrl]: z.url().optional(),
   [FUNCTION_ENV.maxReceiveCount]: z.coerce.number().int().min(1).max(1000).optional(),
   [FUNCTION_ENV.archiveBucketName]: z.string().min(1).optional(),
+  [FUNCTION_ENV.reaperRateMinutes]: z.coerce.number().int().min(1).max(1440).optional(),
   [FUNCTION_ENV.gameyeBaseUrl]: z.url(),
   [FUNCTION_ENV.gameyeTokenSecretArn]: z.string().min(1).optional(),
   [LOCAL_TOKEN_ENV]: z.string().min(1).optional(),
@@ -100,6 +103,7 @@ export function parseRuntimeEnv(env: Readonly<Record<string, string | undefined>
     matchesQueueUrl: e[FUNCTION_ENV.matchesQueueUrl],
     maxReceiveCount: e[FUNCTION_ENV.maxReceiveCount],
     archiveBucketName: e[FUNCTION_ENV.archiveBucketName],
+    reaperRateMinutes: e[FUNCTION_ENV.reaperRateMinutes],
     gameyeBaseUrl: checkGameyeBaseUrl(e[FUNCTION_ENV.gameyeBaseUrl]),
     token: secretArn !== undefined ? { secretArn } : { token: token as string },
     config: parseBridgeConfig(config),

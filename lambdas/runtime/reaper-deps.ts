@@ -85,6 +85,7 @@ export function reaperDeps(options: ReaperDepsOptions): ReaperHandlerDeps {
     gameyeFor: async (timeoutMs, onError) =>
       new GameyeLifecycleAdapter({ client: await gameyeClient(), timeoutMs, onError }),
     clock: options.clock ?? systemClock,
+    runPeriodMs: (env.reaperRateMinutes ?? 1) * 60_000,
     logger,
     metrics,
   };

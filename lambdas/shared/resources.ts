@@ -51,6 +51,11 @@ export const FUNCTION_ENV = {
   maxReceiveCount: 'MATCHES_MAX_RECEIVE_COUNT',
   /** Reaper only: the placement function stops ended matches but never archives. */
   archiveBucketName: 'ARCHIVE_BUCKET_NAME',
+  /**
+   * Reaper only: the minutes between scheduled runs, so a run knows how far the windows it
+   * rotates through long lists move (`core/reaper/rotation.ts`). Absent: one.
+   */
+  reaperRateMinutes: 'REAPER_RATE_MINUTES',
   /** Both functions. */
   gameyeBaseUrl: 'GAMEYE_BASE_URL',
   /** Both functions: a Secrets Manager ARN, read at runtime and cached. */

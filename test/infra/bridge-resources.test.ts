@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BRIDGE_RESOURCES, FUNCTION_ENV } from '../../lambdas/shared/resources.ts';
@@ -168,10 +169,20 @@ describe('reaper function', () => {
     });
   });
 
-  it('receives the bucket but not the DLQ in its environment', () => {
+  it('receives the bucket and its schedule but not the DLQ in its environment', () => {
     const env = (functionProps(ids.reaper).Environment as { Variables: Record<string, unknown> }).Variables;
     expect(env[FUNCTION_ENV.archiveBucketName]).toEqual({ Ref: ids.bucket });
+    expect(env[FUNCTION_ENV.reaperRateMinutes]).toBe('1');
     expect(env).not.toHaveProperty(FUNCTION_ENV.deadLetterQueueUrl);
+  });
+
+  it('tells the reaper a slower schedule, so its rotations move one window a run', () => {
+    const slow = synthStack({ bridge: { reaperRate: Duration.minutes(5) } });
+    const functions = slow.template.findResources('AWS::Lambda::Function');
+    const reaper = functions[logicalId(slow.stack, slow.bridge.reaperFunction)] as {
+      Properties: { Environment: { Variables: Record<string, unknown> } };
+    };
+    expect(reaper.Properties.Environment.Variables[FUNCTION_ENV.reaperRateMinutes]).toBe('5');
   });
 
   it('runs on an EventBridge Scheduler schedule every minute, without retries', () => {

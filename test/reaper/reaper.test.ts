@@ -591,31 +591,35 @@ describe('the reaper run', () => {
     expect([...Array(count).keys()].every((i) => w.store.stored(`m-${i}`).state === 'ENDED')).toBe(true);
   });
 
-  it('describes every one of 1,000 unclear sessions within five runs a minute apart', async () => {
-    const w = world();
-    const count = 1_000;
-    for (let i = 0; i < count; i++) {
-      const r = w.ready(`m-${i}`, { firstPlayerAt: new Date(w.clock.now()).toISOString() });
-      const live = w.gameye.sessions.get(r.sessionId) ?? expect.unreachable();
-      w.gameye.sessions.set(r.sessionId, { ...live, playerCount: 2 });
-      // Unlabelled (a warm-pool container): no list shows it, so every run must describe it.
-      w.gameye.unlabelled.add(r.sessionId);
-    }
-    const described = new Set<string>();
-    const describe = w.gameye.describeSession.bind(w.gameye);
-    w.gameye.describeSession = async (id) => {
-      described.add(id);
-      return describe(id);
-    };
+  it.each([1, 5])(
+    'describes every one of 1,000 unclear sessions within five runs %i minute(s) apart',
+    async (minutes) => {
+      const w = world();
+      const periodMs = minutes * 60_000;
+      const count = 1_000;
+      for (let i = 0; i < count; i++) {
+        const r = w.ready(`m-${i}`, { firstPlayerAt: new Date(w.clock.now()).toISOString() });
+        const live = w.gameye.sessions.get(r.sessionId) ?? expect.unreachable();
+        w.gameye.sessions.set(r.sessionId, { ...live, playerCount: 2 });
+        // Unlabelled (a warm-pool container): no list shows it, so every run must describe it.
+        w.gameye.unlabelled.add(r.sessionId);
+      }
+      const described = new Set<string>();
+      const describe = w.gameye.describeSession.bind(w.gameye);
+      w.gameye.describeSession = async (id) => {
+        described.add(id);
+        return describe(id);
+      };
 
-    for (let run = 0; run < Math.ceil(count / MAX_DESCRIBES_PER_RUN); run++) {
-      await runReaper(w.deps);
-      w.clock.advance(60_000);
-    }
+      for (let run = 0; run < Math.ceil(count / MAX_DESCRIBES_PER_RUN); run++) {
+        await runReaper({ ...w.deps, runPeriodMs: periodMs });
+        w.clock.advance(periodMs);
+      }
 
-    expect(described.size).toBe(count);
-    expect(w.gameye.calls.describe).toBe(count);
-  });
+      expect(described.size).toBe(count);
+      expect(w.gameye.calls.describe).toBe(count);
+    },
+  );
 
   it('does not read a missing player count as an empty server', async () => {
     const w = world();

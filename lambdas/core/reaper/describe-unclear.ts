@@ -41,7 +41,7 @@ export async function describeUnclear(
 ): Promise<{ described: ActiveEntry[]; whole: Map<string, LiveSession> }> {
   const described: ActiveEntry[] = [];
   const whole = new Map<string, LiveSession>();
-  const window = rotate(unclear, (r) => r.sessionId, now, MAX_DESCRIBES_PER_RUN);
+  const window = rotate(unclear, (r) => r.sessionId, now, MAX_DESCRIBES_PER_RUN, deps.runPeriodMs);
   const suspect = new Set(samples.map((r) => r.region));
   const reached = new Set(window.filter((r) => r.state === 'READY').map((r) => r.region));
   const chosen = [

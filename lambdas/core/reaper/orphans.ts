@@ -32,14 +32,16 @@ export async function findOrphans(
   const graceMs = deps.config.orphanGraceMs;
   const candidates = [...view.unclaimed()].filter((s) => isOrphan(s, graceMs, now));
   const found: LiveSession[] = [];
-  const jobs = rotate(candidates, (c) => c.id, now, MAX_DESCRIBES_PER_RUN).map((candidate) => async () => {
-    try {
-      const live = await deps.gameye.describeSession(candidate.id);
-      if (live && isOrphan(live, graceMs, now)) found.push(live);
-    } catch {
-      // Described again next run; nothing is stopped on a guess.
-    }
-  });
+  const jobs = rotate(candidates, (c) => c.id, now, MAX_DESCRIBES_PER_RUN, deps.runPeriodMs).map(
+    (candidate) => async () => {
+      try {
+        const live = await deps.gameye.describeSession(candidate.id);
+        if (live && isOrphan(live, graceMs, now)) found.push(live);
+      } catch {
+        // Described again next run; nothing is stopped on a guess.
+      }
+    },
+  );
   await runBounded(jobs, DESCRIBE_WIDTH, hasTime);
   return found;
 }

@@ -66,6 +66,8 @@ export interface ReaperDeps {
   readonly clock: Clock;
   /** Key prefix in the archive bucket (BRIDGE_RESOURCES.archiveBucket.prefix). */
   readonly archivePrefix: string;
+  /** The time between scheduled runs (the stack's `reaperRate`). Default: a minute. */
+  readonly runPeriodMs?: number | undefined;
   readonly observer?: ReaperObserver;
 }
 
