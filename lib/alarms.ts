@@ -68,6 +68,12 @@ export interface BridgeAlarmThresholds {
    * @default 5
    */
   readonly placementMinimumCount?: number;
+  /**
+   * How long a stopped session's archive may wait before the alarm: Gameye keeps its artifacts
+   * only until it removes the container.
+   * @default Duration.minutes(5)
+   */
+  readonly archiveBacklogAge?: Duration;
 }
 
 /** What the alarms watch. */
@@ -117,6 +123,8 @@ export class BridgeAlarms extends Construct {
   public readonly orphansFound: cloudwatch.Alarm;
   public readonly gameye5xx: cloudwatch.Alarm;
   public readonly corruptRecords: cloudwatch.Alarm;
+  /** Stopped sessions wait for their archives longer than `archiveBacklogAge`. */
+  public readonly archiveBacklog: cloudwatch.Alarm;
   /** FlexMatch events EventBridge could not deliver; only with the `flexMatch` prop. */
   public readonly flexMatchEventsUndelivered: cloudwatch.Alarm | undefined;
   /** FlexMatch matches placed by preference because their tickets' latencies were unread. */
@@ -280,6 +288,17 @@ export class BridgeAlarms extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
+    this.archiveBacklog = new cloudwatch.Alarm(this, 'ArchiveBacklog', {
+      alarmName: `${this.namePrefix}ArchiveBacklog`,
+      alarmDescription:
+        'Stopped sessions wait for their archives: Gameye keeps artifacts only until it removes the container.',
+      metric: this.customMetric('archiveBacklogAge', cloudwatch.Stats.MAXIMUM),
+      threshold: (t.archiveBacklogAge ?? FIVE_MINUTES).toSeconds(),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
     const flexMatchDlq = b.flexMatchEvents?.deadLetterQueue;
     this.flexMatchEventsUndelivered = flexMatchDlq
       ? new cloudwatch.Alarm(this, 'FlexMatchEventsUndelivered', {
@@ -332,6 +351,7 @@ export class BridgeAlarms extends Construct {
       this.orphansFound,
       this.gameye5xx,
       this.corruptRecords,
+      this.archiveBacklog,
       ...(this.flexMatchEventsUndelivered ? [this.flexMatchEventsUndelivered] : []),
       ...(this.flexMatchLatenciesUnread ? [this.flexMatchLatenciesUnread] : []),
     ];
@@ -399,6 +419,9 @@ function validateThresholds(t: BridgeAlarmThresholds, reaperRate: Duration): voi
   positive('placementMinimumCount', t.placementMinimumCount);
   percent('placementFailureRatePercent', t.placementFailureRatePercent);
   percent('gameye5xxRatePercent', t.gameye5xxRatePercent);
+  if (t.archiveBacklogAge !== undefined && t.archiveBacklogAge.toSeconds() < 60) {
+    fail('archiveBacklogAge', 'expected at least 1 minute (the reaper reports it once a run)');
+  }
   if (t.oldestMatchAge !== undefined && t.oldestMatchAge.toSeconds() < 60) {
     fail('oldestMatchAge', 'expected at least 1 minute (SQS reports the age once a minute)');
   }

@@ -126,8 +126,10 @@ export class BridgeDashboard extends Construct {
         width: 12,
       }),
       new cloudwatch.GraphWidget({
-        title: 'Artifacts archived (bytes)',
+        title: 'Artifacts archived (bytes), archive backlog age (s)',
         left: [a.customMetric('artifactBytes', cloudwatch.Stats.SUM)],
+        right: [a.customMetric('archiveBacklogAge', cloudwatch.Stats.MAXIMUM)],
+        rightAnnotations: [a.archiveBacklog.toAnnotation()],
         width: 12,
       }),
     );

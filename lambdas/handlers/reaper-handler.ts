@@ -87,6 +87,11 @@ export function makeReaperHandler(
         reserveMs: options.reserveMs ?? REAPER_RESERVE_MS,
         ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
       });
+      deps.metrics.addMetric(
+        METRICS.archiveBacklogAge.name,
+        MetricUnit.Seconds,
+        Math.round(result.archiveBacklogMs / 1000),
+      );
       deps.logger.info('reaper run', { ...result });
       return result;
     } finally {

@@ -46,6 +46,12 @@ export const METRICS = {
   flexMatchLatenciesUnread: { name: 'FlexMatchLatenciesUnread', unit: 'Count', dimensions: ['kind'] },
   /** Bytes of artifacts archived to S3. */
   artifactBytes: { name: 'ArtifactBytes', unit: 'Bytes', dimensions: [] },
+  /**
+   * Seconds since the oldest session whose archive a reaper run left unfinished was stopped
+   * (0 when none), emitted every run. Gameye keeps a stopped session's artifacts only until it
+   * removes the container, so a growing backlog loses them.
+   */
+  archiveBacklogAge: { name: 'ArchiveBacklogAge', unit: 'Seconds', dimensions: [] },
 } as const;
 
 export type MetricKey = keyof typeof METRICS;

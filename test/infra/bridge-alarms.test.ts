@@ -73,7 +73,7 @@ describe('alarm topic', () => {
 
   it('receives every alarm on ALARM and on OK', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(12);
+    expect(alarms).toHaveLength(13);
     for (const alarm of alarms) {
       const p = (alarm as { Properties: Record<string, unknown> }).Properties;
       expect(p.AlarmActions).toEqual([{ Ref: alarmTopicId }]);
@@ -230,6 +230,19 @@ describe('corrupt records', () => {
       Dimensions: [service],
       Statistic: 'Sum',
       Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+});
+
+describe('archive backlog', () => {
+  it('alarms when a stopped session has waited for its archive longer than 5 minutes, as the reaper reports it', () => {
+    expect(alarmProps(bridge.alarms.archiveBacklog)).toMatchObject({
+      Namespace: 'GameyeMatchBridge',
+      MetricName: METRICS.archiveBacklogAge.name,
+      Dimensions: [service],
+      Statistic: 'Maximum',
+      Threshold: 300,
       ComparisonOperator: 'GreaterThanThreshold',
     });
   });

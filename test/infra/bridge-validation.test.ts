@@ -71,6 +71,11 @@ describe('GameyeMatchBridge rejects invalid props', () => {
       /alarmThresholds.placementFailureRatePercent: expected a percentage under 100, got 150/,
     ],
     [
+      'an archive backlog threshold under a minute',
+      { alarmThresholds: { archiveBacklogAge: Duration.seconds(30) } },
+      /alarmThresholds.archiveBacklogAge: expected at least 1 minute/,
+    ],
+    [
       'a negative error threshold',
       { alarmThresholds: { functionErrors: -1 } },
       /alarmThresholds.functionErrors: expected > 0, got -1/,

@@ -1,8 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseBridgeConfig } from '../../lambdas/core/config.ts';
 import { REAPER_RESERVE_MS } from '../../lambdas/core/reaper/run-reaper.ts';
 import { makeReaperHandler, REAPER_RETRIES, worstCallMs } from '../../lambdas/handlers/reaper-handler.ts';
+import { METRICS } from '../../lambdas/shared/metric-names.ts';
 import { silentMetrics } from '../../tools/local/silent-metrics.ts';
 import { ManualClock } from '../fakes/clock.ts';
 import { RecordingPublisher } from '../fakes/publisher.ts';
@@ -14,6 +15,30 @@ const config = parseBridgeConfig({
   sessionNamespace: '3b241101-e2bb-4255-8caf-4136c566a962',
   regionPreference: ['eu-west-1'],
   profiles: { arena: { image: 'arena-server' } },
+});
+
+describe("the reaper's metrics", () => {
+  it('report the archive backlog every run, in seconds, 0 when nothing waits', async () => {
+    const store = new InMemorySessionStore();
+    const metrics = silentMetrics();
+    const added = vi.spyOn(metrics, 'addMetric');
+    const reap = makeReaperHandler({
+      config,
+      store,
+      index: store,
+      archive: new FakeArchive(),
+      archivePrefix: 'sessions',
+      publisher: new RecordingPublisher(),
+      gameyeFor: () => new LocatedFakeGameye(),
+      clock: new ManualClock(),
+      logger: new Logger({ logLevel: 'SILENT' }),
+      metrics,
+    });
+
+    await reap({}, { getRemainingTimeInMillis: () => 60_000 });
+
+    expect(added).toHaveBeenCalledWith(METRICS.archiveBacklogAge.name, 'Seconds', 0);
+  });
 });
 
 describe("the reaper's time budget", () => {

@@ -129,6 +129,30 @@ function world() {
   return { clock, store, gameye, archive, publisher, deps, ready, readyIn, observed, told };
 }
 
+describe('the archive backlog', () => {
+  it('is the age of the oldest stopped session whose archive the run left unfinished, and 0 once archived', async () => {
+    const w = world();
+    const older = w.ready('m-backlog-older');
+    const newer = w.ready('m-backlog-newer');
+    const stoppedAt = (ago: number) => new Date(w.clock.now() - ago).toISOString();
+    w.store.seed({ ...toEnding(older, 'idle', w.clock.now()), stoppedAt: stoppedAt(240_000) });
+    w.store.seed({ ...toEnding(newer, 'idle', w.clock.now()), stoppedAt: stoppedAt(60_000) });
+
+    // Gameye fails both downloads once: both archives wait for the next run.
+    w.gameye.failNext('artifact', callError());
+    w.gameye.failNext('artifact', callError());
+    const waiting = await runReaper(w.deps);
+
+    expect(waiting.pending).toBe(2);
+    expect(waiting.archiveBacklogMs).toBe(240_000);
+
+    const done = await runReaper(w.deps);
+
+    expect(done.ended).toBe(2);
+    expect(done.archiveBacklogMs).toBe(0);
+  });
+});
+
 describe('a record in a shard the index is no longer read over (activeShards lowered)', () => {
   it('is moved into a read shard once its running session shows unclaimed, then the policy stops it', async () => {
     const w = world();

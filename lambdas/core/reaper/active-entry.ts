@@ -23,6 +23,8 @@ export const ActiveEntry = z.object({
   /** ENDING records are finished oldest first. */
   updatedAt: field.updatedAt,
   readyAt: field.readyAt,
+  /** When an ENDING record's session was stopped: how long its archive has waited. */
+  stoppedAt: field.stoppedAt,
   firstPlayerAt: field.firstPlayerAt,
   idleSince: field.idleSince,
 });

@@ -74,6 +74,11 @@ export interface ReaperRunResult {
   readonly pending: number;
   /** Records moved out of a shard the index is no longer read over (`unread-shards.ts`). */
   readonly moved: number;
+  /**
+   * How long ago the oldest session whose archive this run left unfinished was stopped, in ms
+   * at the run's start (0 when every stopped session was archived).
+   */
+  readonly archiveBacklogMs: number;
   /** Whether the run stopped early for lack of time. */
   readonly outOfTime: boolean;
 }
@@ -195,18 +200,30 @@ export async function runReaper(deps: ReaperDeps, options: ReaperOptions = {}): 
   });
   if (!(await runBounded(stops, WRITE_WIDTH, hasTime))) outOfTime = true;
   if (!(await runBounded(tracking, WRITE_WIDTH, hasTime))) outOfTime = true;
-  const archives = stopped.flatMap((record) =>
+  const finished = new Set<number>();
+  const archives = stopped.flatMap((record, i) =>
     record === undefined
       ? []
       : [
           async () => {
             const out = await finishEnding(record, undefined, deps, hasTime, pastDeadline);
-            if (out === 'ended') ended += 1;
+            if (out === 'ended') {
+              ended += 1;
+              finished.add(i);
+            }
             if (out === 'paused') outOfTime = true;
           },
         ],
   );
   if (!(await runBounded(archives, options.concurrency ?? 4, hasTime))) outOfTime = true;
+
+  let archiveBacklogMs = 0;
+  toFinish.forEach((item, i) => {
+    if (finished.has(i)) return;
+    const stoppedAt =
+      stopped[i]?.stoppedAt ?? ('entry' in item ? item.entry.stoppedAt : item.record.stoppedAt);
+    if (stoppedAt !== undefined) archiveBacklogMs = Math.max(archiveBacklogMs, now - Date.parse(stoppedAt));
+  });
 
   // 6. One shard the index is no longer read over (`activeShards` was lowered): what it holds
   // moves into a read shard, for the next run to decide.
@@ -222,6 +239,7 @@ export async function runReaper(deps: ReaperDeps, options: ReaperOptions = {}): 
     ended,
     pending: toFinish.length - ended,
     moved,
+    archiveBacklogMs,
     outOfTime,
   };
 }
