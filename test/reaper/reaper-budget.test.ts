@@ -2,7 +2,12 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it, vi } from 'vitest';
 import { parseBridgeConfig } from '../../lambdas/core/config.ts';
 import { REAPER_RESERVE_MS } from '../../lambdas/core/reaper/run-reaper.ts';
-import { makeReaperHandler, REAPER_RETRIES, worstCallMs } from '../../lambdas/handlers/reaper-handler.ts';
+import {
+  makeReaperHandler,
+  REAPER_RETRIES,
+  type ReaperHandlerDeps,
+  worstCallMs,
+} from '../../lambdas/handlers/reaper-handler.ts';
 import { METRICS } from '../../lambdas/shared/metric-names.ts';
 import { silentMetrics } from '../../tools/local/silent-metrics.ts';
 import { ManualClock } from '../fakes/clock.ts';
@@ -17,23 +22,29 @@ const config = parseBridgeConfig({
   profiles: { arena: { image: 'arena-server' } },
 });
 
+/** The reaper's handler over empty fakes; `overrides` replace any of its deps. */
+function handlerWith(overrides: Partial<ReaperHandlerDeps> = {}) {
+  const store = new InMemorySessionStore();
+  return makeReaperHandler({
+    config,
+    store,
+    index: store,
+    archive: new FakeArchive(),
+    archivePrefix: 'sessions',
+    publisher: new RecordingPublisher(),
+    gameyeFor: () => new LocatedFakeGameye(),
+    clock: new ManualClock(),
+    logger: new Logger({ logLevel: 'SILENT' }),
+    metrics: silentMetrics(),
+    ...overrides,
+  });
+}
+
 describe("the reaper's metrics", () => {
   it('report the archive backlog every run, in seconds, 0 when nothing waits', async () => {
-    const store = new InMemorySessionStore();
     const metrics = silentMetrics();
     const added = vi.spyOn(metrics, 'addMetric');
-    const reap = makeReaperHandler({
-      config,
-      store,
-      index: store,
-      archive: new FakeArchive(),
-      archivePrefix: 'sessions',
-      publisher: new RecordingPublisher(),
-      gameyeFor: () => new LocatedFakeGameye(),
-      clock: new ManualClock(),
-      logger: new Logger({ logLevel: 'SILENT' }),
-      metrics,
-    });
+    const reap = handlerWith({ metrics });
 
     await reap({}, { getRemainingTimeInMillis: () => 60_000 });
 
@@ -43,22 +54,12 @@ describe("the reaper's metrics", () => {
 
 describe("the reaper's time budget", () => {
   it('gives every Gameye call a timeout whose worst case (each attempt timing out, the longest backoff) fits the reserve', async () => {
-    const store = new InMemorySessionStore();
     const timeouts: number[] = [];
-    const reap = makeReaperHandler({
-      config,
-      store,
-      index: store,
-      archive: new FakeArchive(),
-      archivePrefix: 'sessions',
-      publisher: new RecordingPublisher(),
+    const reap = handlerWith({
       gameyeFor: (timeoutMs) => {
         timeouts.push(timeoutMs);
         return new LocatedFakeGameye();
       },
-      clock: new ManualClock(),
-      logger: new Logger({ logLevel: 'SILENT' }),
-      metrics: silentMetrics(),
     });
 
     await reap({}, { getRemainingTimeInMillis: () => 60_000 });
