@@ -13,6 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
+import { ACTIVE_SHARD_PREFIX, activeShardName } from '../shared/sessions-table.ts';
 import { boundedText } from './bounded-text.ts';
 import {
   MAX_FAILURE_MESSAGE_CHARS,
@@ -230,12 +231,9 @@ export const SessionRecord = z
   });
 export type SessionRecord = z.infer<typeof SessionRecord>;
 
-const ACTIVE_SHARD_PREFIX = 'active#';
-
 /** The sparse index's partition for a match: a stable hash spreads writes over `shards` keys. */
 export function activeShardFor(matchId: string, shards: number): string {
-  const n = createHash('sha1').update(matchId, 'utf8').digest().readUInt32BE(0) % shards;
-  return `${ACTIVE_SHARD_PREFIX}${n}`;
+  return activeShardName(createHash('sha1').update(matchId, 'utf8').digest().readUInt32BE(0) % shards);
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();

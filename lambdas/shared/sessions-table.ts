@@ -26,11 +26,19 @@ export const SESSIONS_TABLE = {
 
 export type SessionsTableDefinition = typeof SESSIONS_TABLE;
 
+/** Every value of the active-sessions index's partition key starts so: `active#<n>`. */
+export const ACTIVE_SHARD_PREFIX = 'active#';
+
+/** The active-sessions index's partition key value of shard `n`. */
+export function activeShardName(n: number): string {
+  return `${ACTIVE_SHARD_PREFIX}${n}`;
+}
+
 /**
  * The shard values the reaper queries: `active#0` … `active#<count - 1>`. The count is the
  * runtime config's `activeShards` (grow it rather than shrink it: records keep their shard;
  * `core/reaper/unread-shards.ts` finds those a lowered count hides).
  */
 export function activeShards(count: number): string[] {
-  return Array.from({ length: count }, (_, i) => `active#${i}`);
+  return Array.from({ length: count }, (_, i) => activeShardName(i));
 }

@@ -3,7 +3,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { GameyeClient, GameyeError, type GameyeRequestEvent } from '../../lambdas/gameye/index.ts';
-import { type RawHandler, type RawServer, sendJson, startRawServer } from './raw-server.ts';
+import { gameyeError, type RawHandler, type RawServer, sendJson, startRawServer } from './raw-server.ts';
 
 const TOKEN = 'edge-case-secret-token';
 const noWait = async (): Promise<void> => {};
@@ -26,17 +26,8 @@ afterEach(async () => {
   server = undefined;
 });
 
-function envelope(status: number, code: string): Record<string, unknown> {
-  return {
-    statusCode: status,
-    code,
-    message: `${code} happened`,
-    details: 'details',
-    path: '/session',
-    identifier: 'corr-42',
-    timestamp: new Date(0).toISOString(),
-  };
-}
+const envelope = (status: number, code: string) =>
+  gameyeError(status, code, { message: `${code} happened`, details: 'details', identifier: 'corr-42' });
 
 describe('responses that break the contract', () => {
   it('reports INVALID_RESPONSE with the zod issue paths and the ZodError as cause', async () => {

@@ -38,6 +38,24 @@ export async function startRawServer(handler: RawHandler): Promise<RawServer> {
   };
 }
 
+/** Gameye's error envelope (the spec's ErrorResponse) for `status` and `code`; any field may be replaced. */
+export function gameyeError(
+  status: number,
+  code: string,
+  fields: Partial<Record<'message' | 'details' | 'path' | 'identifier', string>> = {},
+): Record<string, unknown> {
+  return {
+    statusCode: status,
+    code,
+    message: code,
+    details: '',
+    path: '/session',
+    identifier: `gid-${code}`,
+    timestamp: new Date(0).toISOString(),
+    ...fields,
+  };
+}
+
 /** Answer JSON with a status. */
 export function sendJson(
   res: ServerResponse,

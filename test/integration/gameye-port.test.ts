@@ -9,7 +9,7 @@ import { GameyePortAdapter } from '../../lambdas/adapters/gameye-port.ts';
 import { GameyeCallError } from '../../lambdas/core/errors.ts';
 import type { StartSessionRequest } from '../../lambdas/core/ports.ts';
 import { GameyeClient } from '../../lambdas/gameye/index.ts';
-import { type RawServer, sendJson, startRawServer } from '../gameye-client/raw-server.ts';
+import { gameyeError, type RawServer, sendJson, startRawServer } from '../gameye-client/raw-server.ts';
 
 const START: StartSessionRequest = {
   id: '6d1f2b9e-3c4a-4e5f-8a7b-9c0d1e2f3a4b',
@@ -36,16 +36,6 @@ function portOn(url: string, attempts: number): GameyePortAdapter {
   return new GameyePortAdapter({ client, timeoutMs: 10_000, startAttempts: { timeoutMs: 150, attempts } });
 }
 
-const envelope = (statusCode: number, code: string) => ({
-  statusCode,
-  code,
-  message: code,
-  details: '',
-  path: '/session',
-  identifier: `gid-${code}`,
-  timestamp: new Date(0).toISOString(),
-});
-
 describe('a start that hangs', () => {
   it('is sent again with the same id after its attempt timeout, and the answer of the repeat is used', async () => {
     // The first start never answers; the second does.
@@ -61,7 +51,7 @@ describe('a start that hangs', () => {
 
   it('that did start the session is answered "exists already" on the repeat, for placement to adopt', async () => {
     server = await startRawServer((_req, res, _body, index) => {
-      if (index > 0) sendJson(res, 409, envelope(409, 'SESSION_CONFLICT'));
+      if (index > 0) sendJson(res, 409, gameyeError(409, 'SESSION_CONFLICT'));
     });
 
     const failure = await portOn(server.url, 3)
@@ -86,7 +76,7 @@ describe('a start that hangs', () => {
 
 describe('a start answered "no capacity"', () => {
   it('is not repeated in place: placement moves on to the next region', async () => {
-    server = await startRawServer((_req, res) => sendJson(res, 420, envelope(420, 'NO_CAPACITY')));
+    server = await startRawServer((_req, res) => sendJson(res, 420, gameyeError(420, 'NO_CAPACITY')));
 
     await expect(portOn(server.url, 3).startSession(START)).rejects.toMatchObject({ kind: 'region-full' });
     expect(server.requests).toHaveLength(1);

@@ -11,7 +11,7 @@ import { GameyeLifecycleAdapter } from '../../lambdas/adapters/gameye-lifecycle.
 import { GameyePortAdapter } from '../../lambdas/adapters/gameye-port.ts';
 import { GameyeCallError } from '../../lambdas/core/errors.ts';
 import { GameyeClient } from '../../lambdas/gameye/index.ts';
-import { type RawServer, sendJson, startRawServer } from '../gameye-client/raw-server.ts';
+import { gameyeError, type RawServer, sendJson, startRawServer } from '../gameye-client/raw-server.ts';
 
 const SESSION_ID = '6d1f2b9e-3c4a-4e5f-8a7b-9c0d1e2f3a4b';
 
@@ -32,15 +32,11 @@ function proxyPage(res: ServerResponse, status: number): void {
 
 /** Gameye's own answer with the same status. */
 function gameyeAnswer(res: ServerResponse, status: number): void {
-  sendJson(res, status, {
-    statusCode: status,
-    code: status === 404 ? 'SESSION_NOT_FOUND' : 'SESSION_ALREADY_STOPPED',
-    message: 'from Gameye',
-    details: '',
-    path: `/session/${SESSION_ID}`,
-    identifier: `gid-${status}`,
-    timestamp: new Date(0).toISOString(),
-  });
+  sendJson(
+    res,
+    status,
+    gameyeError(status, status === 404 ? 'SESSION_NOT_FOUND' : 'SESSION_ALREADY_STOPPED'),
+  );
 }
 
 async function serving(answer: (res: ServerResponse) => void): Promise<string> {

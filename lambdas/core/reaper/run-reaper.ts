@@ -220,8 +220,7 @@ export async function runReaper(deps: ReaperDeps, options: ReaperOptions = {}): 
   let archiveBacklogMs = 0;
   toFinish.forEach((item, i) => {
     if (finished.has(i)) return;
-    const stoppedAt =
-      stopped[i]?.stoppedAt ?? ('entry' in item ? item.entry.stoppedAt : item.record.stoppedAt);
+    const { stoppedAt } = stopped[i] ?? ('entry' in item ? item.entry : item.record);
     if (stoppedAt !== undefined) archiveBacklogMs = Math.max(archiveBacklogMs, now - Date.parse(stoppedAt));
   });
 

@@ -5,24 +5,28 @@
  * between `activeShards` and {@link MAX_ACTIVE_SHARDS} (one query, nearly always empty) and moves
  * every active record it finds into a shard the index is read over; the next run decides it.
  *
- * Which shard is a hash of the run's minute, not a turn-by-turn rotation: the schedule's rate is
- * not known here, and stepping by it could skip shards for good. Any one shard is read once in
- * `MAX_ACTIVE_SHARDS − activeShards` runs on average (92 with the default 8). A record whose
- * session still runs is found sooner, as an unclaimed session (`orphans.ts`).
+ * The shard moves on by one every run (counted in the schedule's periods, as `rotation.ts`
+ * counts them), so every one is read within `MAX_ACTIVE_SHARDS − activeShards` runs (92 with
+ * the default 8). A record whose session still runs is found sooner, as an unclaimed session
+ * (`orphans.ts`).
  */
-import { createHash } from 'node:crypto';
+
+import { activeShardName } from '../../shared/sessions-table.ts';
 import { MAX_ACTIVE_SHARDS } from '../config.ts';
 import { ACTIVE_STATES, inReadShard, type SessionRecord, withReadShard } from '../session-record.ts';
 import type { ActiveEntry } from './active-entry.ts';
 import { observerOf, type ReaperDeps } from './reaper-context.ts';
+import { DEFAULT_RUN_PERIOD_MS } from './rotation.ts';
 
 /** The unread shard a run at `now` reads, or undefined when every shard is read. */
-export function unreadShardFor(now: number, activeShards: number): string | undefined {
+export function unreadShardFor(
+  now: number,
+  activeShards: number,
+  periodMs: number = DEFAULT_RUN_PERIOD_MS,
+): string | undefined {
   const unread = MAX_ACTIVE_SHARDS - activeShards;
   if (unread <= 0) return undefined;
-  const minute = Math.floor(now / 60_000);
-  const n = createHash('sha1').update(String(minute)).digest().readUInt32BE(0) % unread;
-  return `active#${activeShards + n}`;
+  return activeShardName(activeShards + (Math.floor(now / periodMs) % unread));
 }
 
 /** Rewrites an active `record` into a shard the index is read over; a failed write waits a run. */
@@ -48,7 +52,7 @@ export async function sweepUnreadShard(
   now: number,
   hasTime: () => boolean,
 ): Promise<number> {
-  const shard = unreadShardFor(now, deps.config.activeShards);
+  const shard = unreadShardFor(now, deps.config.activeShards, deps.runPeriodMs);
   if (shard === undefined || !hasTime()) return 0;
   const found: ActiveEntry[] = [];
   try {
