@@ -6,8 +6,12 @@
  * Lambda cold start pays to load the module (init code included), without Lambda's own
  * overhead. The floors (`bench/reference/*-floor.ts`) hold only each function's irreducible
  * dependencies, so `function ÷ floor` is what the bridge's own code and its reducible
- * dependencies add. Rows are run round-robin, one process per row per round, so a change in
- * the machine's load during the run weighs on every row alike; the ratios are of medians.
+ * dependencies add. The validated floors (`bench/reference/*-floor-validated.ts`) add the one
+ * piece of cold-start work every function must do, validating its environment and
+ * `BRIDGE_CONFIG` with zod, so `validated floor ÷ floor` is what that rule costs by itself and
+ * `function ÷ validated floor` what the rest of the function adds. Rows are run round-robin, one
+ * process per row per round, so a change in the machine's load during the run weighs on every
+ * row alike; the ratios are of medians.
  *
  * Each import is timed twice: wall clock (what a cold start waits for on a machine of its own)
  * and CPU time (user + system, all threads). The ratio targets are judged on CPU time: on a
@@ -15,7 +19,7 @@
  * of the same bundles on this project's 2-core machine at a load of 20), while CPU time moved a
  * few percent. The load average is printed with the figures.
  *
- * Rows: the two functions and their floors as deployed (NODE_OPTIONS as the construct sets it
+ * Rows: the two functions and their floors (plain and validated) as deployed (NODE_OPTIONS as the construct sets it
  * by default), the two functions with `--enable-source-maps` (what `sourceMapsAtRuntime: true`
  * costs), placement with its SQS client loaded on first use (what a lazy load would save),
  * placement with a FlexMatch source configured (its GameLift client is then created at cold
@@ -39,10 +43,18 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 /** What the construct deploys by default. */
 const DEPLOYED_NODE_OPTIONS = BUNDLE_OPTIONS.sourceMapsAtRuntime ? BUNDLE_OPTIONS.nodeOptions : '';
 
-/** Targets: import time within `ratio` × its floor's, and the minified size within `kb`. */
-const TARGETS: Record<string, { floor: string; ratio: number; kb?: number }> = {
-  placement: { floor: 'placement floor', ratio: 1.15, kb: 750 },
-  reaper: { floor: 'reaper floor', ratio: 1.15 },
+/**
+ * Targets: import time within `ratio` × its floor's, and the minified size within `kb`.
+ * `validated` names the floor with the configuration validated, reported beside the target.
+ */
+const TARGETS: Record<string, { floor: string; validated: string; ratio: number; kb?: number }> = {
+  placement: {
+    floor: 'placement floor',
+    validated: 'placement floor, configuration validated',
+    ratio: 1.15,
+    kb: 750,
+  },
+  reaper: { floor: 'reaper floor', validated: 'reaper floor, configuration validated', ratio: 1.15 },
 };
 
 interface Row {
@@ -127,8 +139,18 @@ const newRow = (
 const rows: Row[] = [
   newRow('placement', FUNCTION_ENTRIES.placement, DEPLOYED_NODE_OPTIONS),
   newRow('placement floor', 'bench/reference/placement-floor.ts', DEPLOYED_NODE_OPTIONS),
+  newRow(
+    'placement floor, configuration validated',
+    'bench/reference/placement-floor-validated.ts',
+    DEPLOYED_NODE_OPTIONS,
+  ),
   newRow('reaper', FUNCTION_ENTRIES.reaper, DEPLOYED_NODE_OPTIONS),
   newRow('reaper floor', 'bench/reference/reaper-floor.ts', DEPLOYED_NODE_OPTIONS),
+  newRow(
+    'reaper floor, configuration validated',
+    'bench/reference/reaper-floor-validated.ts',
+    DEPLOYED_NODE_OPTIONS,
+  ),
   newRow('placement, SQS client loaded on first use', FUNCTION_ENTRIES.placement, DEPLOYED_NODE_OPTIONS, [
     await lazyClientPlugin('@aws-sdk/client-sqs', 'SQSClient'),
   ]),
@@ -201,14 +223,23 @@ console.log(
     .map((l) => l.toFixed(1))
     .join(' ')} at the end\n`,
 );
-console.log('| bundle | minified | import, median (p90) | vs floor | CPU, median | CPU vs floor | target |');
-console.log('|---|---:|---:|---:|---:|---:|---|');
+console.log(
+  '| bundle | minified | import, median (p90) | vs floor | CPU, median | CPU vs floor | CPU vs validated floor | target |',
+);
+console.log('|---|---:|---:|---:|---:|---:|---:|---|');
+/** The floor each validated floor is compared with. */
+const FLOOR_OF: Record<string, string> = Object.fromEntries(
+  Object.values(TARGETS).map((t) => [t.validated, t.floor]),
+);
+const ratio = (row: Row, of: Row | undefined, time: (r: Row | undefined) => number): string =>
+  of ? `${(time(row) / time(of)).toFixed(2)}× (${signed(time(row) - time(of))} ms)` : '';
 let failed = false;
 for (const row of rows) {
   const target = TARGETS[row.name];
-  const floor = target ? byName(target.floor) : undefined;
-  const vs = (of: (r: Row | undefined) => number): string =>
-    floor ? `${(of(row) / of(floor)).toFixed(2)}× (${signed(of(row) - of(floor))} ms)` : '';
+  const floorName = target?.floor ?? FLOOR_OF[row.name];
+  const floor = floorName === undefined ? undefined : byName(floorName);
+  const validated = target ? byName(target.validated) : undefined;
+  const vs = (of: (r: Row | undefined) => number): string => ratio(row, floor, of);
   const checks: string[] = [];
   if (target && floor) {
     const ok = cpuMs(row) / cpuMs(floor) <= target.ratio;
@@ -222,7 +253,7 @@ for (const row of rows) {
   }
   const time = `${wallMs(row).toFixed(1)} ms (p90 ${quantile(row.times, 0.9).toFixed(1)})`;
   console.log(
-    `| ${row.name} | ${kb(row).toFixed(1)} KB | ${time} | ${vs(wallMs)} | ${cpuMs(row).toFixed(1)} ms | ${vs(cpuMs)} | ${checks.join('; ') || '-'} |`,
+    `| ${row.name} | ${kb(row).toFixed(1)} KB | ${time} | ${vs(wallMs)} | ${cpuMs(row).toFixed(1)} ms | ${vs(cpuMs)} | ${ratio(row, validated, cpuMs)} | ${checks.join('; ') || '-'} |`,
   );
   if (row.error) {
     failed = true;
