@@ -74,6 +74,12 @@ export interface BridgeAlarmThresholds {
    * @default Duration.minutes(5)
    */
   readonly archiveBacklogAge?: Duration;
+  /**
+   * The reaper's peak memory, in percent of its memory size, that raises the alarm: the
+   * location with the most sessions sets it, and past 100 % the reaper fails every run.
+   * @default 75
+   */
+  readonly reaperMemoryPercent?: number;
 }
 
 /** What the alarms watch. */
@@ -95,6 +101,8 @@ export interface BridgeAlarmsProps {
   readonly encryptionKey: kms.IKey;
   /** The reaper's schedule rate: one alarm period. */
   readonly reaperRate: Duration;
+  /** The reaper function's memory size, in MiB: what its peak memory is judged against. */
+  readonly reaperMemorySize: number;
   /**
    * Subscribed to the alarm topic by email.
    * @default - no subscription
@@ -125,6 +133,8 @@ export class BridgeAlarms extends Construct {
   public readonly corruptRecords: cloudwatch.Alarm;
   /** Stopped sessions wait for their archives longer than `archiveBacklogAge`. */
   public readonly archiveBacklog: cloudwatch.Alarm;
+  /** The reaper's peak memory passed `reaperMemoryPercent` of its memory size. */
+  public readonly reaperMemoryHigh: cloudwatch.Alarm;
   /** FlexMatch events EventBridge could not deliver; only with the `flexMatch` prop. */
   public readonly flexMatchEventsUndelivered: cloudwatch.Alarm | undefined;
   /** FlexMatch matches placed by preference because their tickets' latencies were unread. */
@@ -299,6 +309,17 @@ export class BridgeAlarms extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
+    this.reaperMemoryHigh = new cloudwatch.Alarm(this, 'ReaperMemoryHigh', {
+      alarmName: `${this.namePrefix}ReaperMemoryHigh`,
+      alarmDescription:
+        'The reaper came close to its memory size (the location with the most sessions is read whole): raise memorySize before runs fail.',
+      metric: this.customMetric('reaperPeakMemory', cloudwatch.Stats.MAXIMUM),
+      threshold: Math.floor((props.reaperMemorySize * (t.reaperMemoryPercent ?? 75)) / 100),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
     const flexMatchDlq = b.flexMatchEvents?.deadLetterQueue;
     this.flexMatchEventsUndelivered = flexMatchDlq
       ? new cloudwatch.Alarm(this, 'FlexMatchEventsUndelivered', {
@@ -352,6 +373,7 @@ export class BridgeAlarms extends Construct {
       this.gameye5xx,
       this.corruptRecords,
       this.archiveBacklog,
+      this.reaperMemoryHigh,
       ...(this.flexMatchEventsUndelivered ? [this.flexMatchEventsUndelivered] : []),
       ...(this.flexMatchLatenciesUnread ? [this.flexMatchLatenciesUnread] : []),
     ];
@@ -419,6 +441,7 @@ function validateThresholds(t: BridgeAlarmThresholds, reaperRate: Duration): voi
   positive('placementMinimumCount', t.placementMinimumCount);
   percent('placementFailureRatePercent', t.placementFailureRatePercent);
   percent('gameye5xxRatePercent', t.gameye5xxRatePercent);
+  percent('reaperMemoryPercent', t.reaperMemoryPercent);
   if (t.archiveBacklogAge !== undefined && t.archiveBacklogAge.toSeconds() < 60) {
     fail('archiveBacklogAge', 'expected at least 1 minute (the reaper reports it once a run)');
   }

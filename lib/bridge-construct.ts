@@ -331,6 +331,7 @@ export class GameyeMatchBridge extends Construct {
       bridge: this,
       encryptionKey: this.encryptionKey,
       reaperRate: settings.reaperRate,
+      reaperMemorySize: settings.memorySize,
       ...(settings.alarmEmail ? { alarmEmail: settings.alarmEmail } : {}),
       thresholds: props.alarmThresholds ?? {},
     });

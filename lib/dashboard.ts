@@ -133,6 +133,14 @@ export class BridgeDashboard extends Construct {
         width: 12,
       }),
     );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Reaper peak memory (MB)',
+        left: [a.customMetric('reaperPeakMemory', cloudwatch.Stats.MAXIMUM)],
+        leftAnnotations: [a.reaperMemoryHigh.toAnnotation()],
+        width: 12,
+      }),
+    );
     // How close each function runs to its timeout (a placement timeout retries the whole batch).
     this.dashboard.addWidgets(
       ...(

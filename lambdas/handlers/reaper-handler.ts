@@ -39,6 +39,13 @@ export interface ReaperHandlerDeps {
   readonly metrics: Metrics;
   /** The time between scheduled runs (REAPER_RATE_MINUTES). Default: a minute. */
   readonly runPeriodMs?: number | undefined;
+  /** The process's peak memory so far, in MB. Default: its RSS high-water mark. */
+  readonly peakMemoryMb?: (() => number) | undefined;
+}
+
+/** The kernel's high-water mark of this process's RSS, in MB (`maxRSS` is in kilobytes). */
+function rssHighWaterMb(): number {
+  return process.resourceUsage().maxRSS / 1024;
 }
 
 /**
@@ -80,8 +87,8 @@ export function makeReaperHandler(
   options: ReaperHandlerOptions = {},
 ): ReaperHandler {
   return async (_event, context) => {
-    const core = await coreDeps(deps);
     try {
+      const core = await coreDeps(deps);
       const result = await runReaper(core, {
         remainingTimeMs: () => context.getRemainingTimeInMillis(),
         reserveMs: options.reserveMs ?? REAPER_RESERVE_MS,
@@ -95,7 +102,10 @@ export function makeReaperHandler(
       deps.logger.info('reaper run', { ...result });
       return result;
     } finally {
-      if (deps.metrics.hasStoredMetrics()) deps.metrics.publishStoredMetrics();
+      // After a failed run too: a run that nearly ran out of memory is the one to see.
+      const peakMb = Math.round((deps.peakMemoryMb ?? rssHighWaterMb)());
+      deps.metrics.addMetric(METRICS.reaperPeakMemory.name, MetricUnit.Megabytes, peakMb);
+      deps.metrics.publishStoredMetrics();
     }
   };
 }

@@ -52,6 +52,12 @@ export const METRICS = {
    * removes the container, so a growing backlog loses them.
    */
   archiveBacklogAge: { name: 'ArchiveBacklogAge', unit: 'Seconds', dimensions: [] },
+  /**
+   * The reaper process's peak memory so far (its RSS high-water mark, MB), emitted every run.
+   * The location with the most sessions sets it, since its list is read whole; it only grows in
+   * a warm function, so it shows how close the reaper has come to its memory size.
+   */
+  reaperPeakMemory: { name: 'ReaperPeakMemory', unit: 'Megabytes', dimensions: [] },
 } as const;
 
 export type MetricKey = keyof typeof METRICS;

@@ -73,7 +73,7 @@ describe('alarm topic', () => {
 
   it('receives every alarm on ALARM and on OK', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(13);
+    expect(alarms).toHaveLength(14);
     for (const alarm of alarms) {
       const p = (alarm as { Properties: Record<string, unknown> }).Properties;
       expect(p.AlarmActions).toEqual([{ Ref: alarmTopicId }]);
@@ -245,6 +245,27 @@ describe('archive backlog', () => {
       Threshold: 300,
       ComparisonOperator: 'GreaterThanThreshold',
     });
+  });
+});
+
+describe('reaper memory', () => {
+  it('alarms when the reaper has used 75 % of its 512 MB, as it reports its peak', () => {
+    expect(alarmProps(bridge.alarms.reaperMemoryHigh)).toMatchObject({
+      Namespace: 'GameyeMatchBridge',
+      MetricName: METRICS.reaperPeakMemory.name,
+      Dimensions: [service],
+      Statistic: 'Maximum',
+      Threshold: 384,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
+  it('follows memorySize and the threshold prop', () => {
+    const other = synthStack({ bridge: { memorySize: 1024, alarmThresholds: { reaperMemoryPercent: 80 } } });
+    const alarm = other.template.findResources('AWS::CloudWatch::Alarm')[
+      logicalId(other.stack, other.bridge.alarms.reaperMemoryHigh)
+    ] as { Properties: Record<string, unknown> };
+    expect(alarm.Properties.Threshold).toBe(819);
   });
 });
 

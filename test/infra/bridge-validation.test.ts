@@ -76,6 +76,11 @@ describe('GameyeMatchBridge rejects invalid props', () => {
       /alarmThresholds.archiveBacklogAge: expected at least 1 minute/,
     ],
     [
+      'a reaper memory threshold of all its memory',
+      { alarmThresholds: { reaperMemoryPercent: 100 } },
+      /alarmThresholds.reaperMemoryPercent: expected a percentage under 100, got 100/,
+    ],
+    [
       'a negative error threshold',
       { alarmThresholds: { functionErrors: -1 } },
       /alarmThresholds.functionErrors: expected > 0, got -1/,

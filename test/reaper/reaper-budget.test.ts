@@ -50,6 +50,47 @@ describe("the reaper's metrics", () => {
 
     expect(added).toHaveBeenCalledWith(METRICS.archiveBacklogAge.name, 'Seconds', 0);
   });
+
+  it('report the peak memory every run, in MB, and publish it', async () => {
+    const metrics = silentMetrics();
+    const added = vi.spyOn(metrics, 'addMetric');
+    const published = vi.spyOn(metrics, 'publishStoredMetrics');
+    const reap = handlerWith({ metrics, peakMemoryMb: () => 248.6 });
+
+    await reap({}, { getRemainingTimeInMillis: () => 60_000 });
+
+    expect(added).toHaveBeenCalledWith(METRICS.reaperPeakMemory.name, 'Megabytes', 249);
+    expect(published).toHaveBeenCalled();
+  });
+
+  it('report the peak memory of a run that failed too, since it may have failed for memory', async () => {
+    const metrics = silentMetrics();
+    const added = vi.spyOn(metrics, 'addMetric');
+    const reap = handlerWith({
+      metrics,
+      peakMemoryMb: () => 500,
+      gameyeFor: () => {
+        throw new Error('the token could not be read');
+      },
+    });
+
+    await expect(reap({}, { getRemainingTimeInMillis: () => 60_000 })).rejects.toThrow(/token/);
+
+    expect(added).toHaveBeenCalledWith(METRICS.reaperPeakMemory.name, 'Megabytes', 500);
+  });
+
+  it("report this process's own peak by default: its RSS high-water mark", async () => {
+    const metrics = silentMetrics();
+    const added = vi.spyOn(metrics, 'addMetric');
+    const reap = handlerWith({ metrics });
+
+    await reap({}, { getRemainingTimeInMillis: () => 60_000 });
+
+    const call = added.mock.calls.find(([name]) => name === METRICS.reaperPeakMemory.name);
+    const reportedMb = call?.[2] ?? 0;
+    // The high-water mark is at least what the process holds now, and never below it.
+    expect(reportedMb).toBeGreaterThanOrEqual(Math.floor(process.memoryUsage().rss / 1024 / 1024) - 1);
+  });
 });
 
 describe("the reaper's time budget", () => {
