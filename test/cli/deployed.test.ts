@@ -1,8 +1,12 @@
 /**
- * Deployed mode's Gameye URL, end to end: `node bin/bridge.ts --stack …` as a child process
- * against a fake CloudFormation and Secrets Manager, with plain TCP listeners standing in for
- * Gameye. A listener records who connects and hangs up, so no token is ever read from it and
- * the test sees which URL the CLI chose without any TLS set-up.
+ * Deployed mode, end to end: `node bin/bridge.ts --stack …` as a child process against a fake
+ * CloudFormation and Secrets Manager.
+ * - Its Gameye URL: plain TCP listeners stand in for Gameye. A listener records who connects and
+ *   hangs up, so no token is ever read from it and the test sees which URL the CLI chose without
+ *   any TLS set-up.
+ * - Its data plane: the stack's outputs name a local bridge's queues and table, and the SDK's
+ *   own per-service endpoint variables (`AWS_ENDPOINT_URL_SQS`, `…_DYNAMODB`) send the CLI's
+ *   default clients there, as they would go to AWS's.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -10,9 +14,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalBridge, startLocalBridge } from '../../tools/local/local-bridge.ts';
 import { type FakeAws, startFakeAws } from './fake-aws.ts';
-import { PROJECT_ROOT } from './support.ts';
+import { LOCAL_CONFIG, PROJECT_ROOT } from './support.ts';
 
 const BIN = join(PROJECT_ROOT, 'bin/bridge.ts');
 const STACK = 'FakeBridge';
@@ -166,5 +172,87 @@ describe("deployed mode prefers the stack's GameyeBaseUrl output", () => {
     );
     expect(fromOption.connections).toBeGreaterThan(0);
     expect(fromStack.connections).toBe(0);
+  });
+});
+
+describe("deployed mode works on the stack's own queues and table", () => {
+  let bridge: LocalBridge;
+  /** The local bridge's resources as the stack's outputs, its endpoints as the SDK's variables. */
+  let outputs: Record<string, string>;
+  let endpoints: Record<string, string>;
+
+  beforeAll(async () => {
+    bridge = await startLocalBridge();
+    bridge.eventSource.start();
+    const r = bridge.resources;
+    // The SDK sends a queue's calls to its URL's host. The local queue service names its
+    // queues `http://sqs.<region>.127.0.0.1:<port>/…`, which is no valid host; AWS's are.
+    const onLoopback = (url: string) => url.replace(/^http:\/\/[^/]+/, bridge.aws.endpoints.messaging);
+    outputs = {
+      MatchesQueueUrl: onLoopback(r.matchesQueueUrl),
+      DeadLetterQueueUrl: onLoopback(r.deadLetterQueueUrl),
+      SessionsTableName: r.tableName,
+      SessionEventsTopicArn: r.topicArn,
+      ArchiveBucketName: r.bucket,
+    };
+    endpoints = {
+      AWS_ENDPOINT_URL_SQS: bridge.aws.endpoints.messaging,
+      AWS_ENDPOINT_URL_DYNAMODB: bridge.aws.endpoints.dynamodb,
+    };
+  });
+
+  afterAll(async () => {
+    await bridge?.close();
+  });
+
+  it('sends a match to the stack’s queue and waits for the stack’s record of it (READY)', async () => {
+    const r = await deployed(
+      outputs,
+      [
+        'send-match',
+        '--config',
+        LOCAL_CONFIG,
+        '--match-id',
+        'deployed-1',
+        '--profile',
+        'arena-casual',
+        '--player',
+        'p1:dublin=20',
+        '--wait',
+        '30',
+        '--json',
+      ],
+      endpoints,
+    );
+    expect(r.stderr).not.toContain('Error');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      sent: true,
+      matchId: 'deployed-1',
+      queueUrl: outputs.MatchesQueueUrl,
+      record: { matchId: 'deployed-1', state: 'READY' },
+      deadLetter: null,
+    });
+    expect(aws?.calls).toEqual(['DescribeStacks']);
+
+    const listed = await deployed(outputs, ['sessions', '--config', LOCAL_CONFIG, '--json'], endpoints);
+    expect(listed.code).toBe(0);
+    const { sessions } = JSON.parse(listed.stdout) as { sessions: { matchId: string; state: string }[] };
+    expect(sessions).toContainEqual(expect.objectContaining({ matchId: 'deployed-1', state: 'READY' }));
+  });
+
+  it('reads the stack’s dead-letter queue, with the reason the bridge recorded', async () => {
+    const body = JSON.stringify({ type: 'MatchFound', version: 1, matchId: 'deployed-bad' });
+    await bridge.aws.clients.sqs.send(
+      new SendMessageCommand({ QueueUrl: bridge.resources.matchesQueueUrl, MessageBody: body }),
+    );
+    // Placement parks an invalid event at once; the CLI reads the DLQ until it is there.
+    let letters: { matchId?: string; reason?: string }[] = [];
+    while (!letters.some((l) => l.matchId === 'deployed-bad')) {
+      const r = await deployed(outputs, ['dlq', '--json'], endpoints);
+      expect(r.code).toBe(0);
+      letters = (JSON.parse(r.stdout) as { messages: typeof letters }).messages;
+    }
+    expect(letters.find((l) => l.matchId === 'deployed-bad')).toMatchObject({ reason: 'invalid-event' });
   });
 });
