@@ -19,8 +19,8 @@
  * of the same bundles on this project's 2-core machine at a load of 20), while CPU time moved a
  * few percent. The load average is printed with the figures.
  *
- * Rows: the two functions and their floors (plain and validated) as deployed (NODE_OPTIONS as the construct sets it
- * by default), the two functions with `--enable-source-maps` (what `sourceMapsAtRuntime: true`
+ * Rows: the two functions and their floors (plain and validated) as deployed (NODE_OPTIONS as
+ * the construct sets it by default), the two functions with `--enable-source-maps` (what `sourceMapsAtRuntime: true`
  * costs), placement with its SQS client loaded on first use (what a lazy load would save),
  * placement with a FlexMatch source configured (its GameLift client is then created at cold
  * start), and placement with the GameLift client loaded on first use instead of imported (what

@@ -101,8 +101,11 @@ export interface BridgeAlarmsProps {
   readonly encryptionKey: kms.IKey;
   /** The reaper's schedule rate: one alarm period. */
   readonly reaperRate: Duration;
-  /** The reaper function's memory size, in MiB: what its peak memory is judged against. */
-  readonly reaperMemorySize: number;
+  /**
+   * The reaper function's memory size, in MiB: what its peak memory is judged against.
+   * @default 512 (the construct passes its own `memorySize`)
+   */
+  readonly reaperMemorySize?: number;
   /**
    * Subscribed to the alarm topic by email.
    * @default - no subscription
@@ -141,6 +144,11 @@ export class BridgeAlarms extends Construct {
   public readonly flexMatchLatenciesUnread: cloudwatch.Alarm | undefined;
   /** Threshold of `placementLatencyP95`, in milliseconds. */
   public readonly placementLatencyP95Ms: number;
+  /**
+   * The period of the metrics the reaper reports once a run: five minutes, or one run's period
+   * when runs are further apart, so a window between two runs is never empty.
+   */
+  public readonly reaperPeriod: Duration;
   /** All of the above. */
   public readonly all: cloudwatch.Alarm[];
   private readonly targets: BridgeAlarmTargets;
@@ -154,6 +162,8 @@ export class BridgeAlarms extends Construct {
     this.namePrefix = `${Stack.of(this).stackName}-${scope.node.id}-`;
     const b = props.bridge;
     this.targets = b;
+    this.reaperPeriod =
+      props.reaperRate.toSeconds() > FIVE_MINUTES.toSeconds() ? props.reaperRate : FIVE_MINUTES;
     this.topic = new sns.Topic(this, 'Topic', {
       displayName: 'Gameye match bridge alarms',
       masterKey: props.encryptionKey,
@@ -302,7 +312,7 @@ export class BridgeAlarms extends Construct {
       alarmName: `${this.namePrefix}ArchiveBacklog`,
       alarmDescription:
         'Stopped sessions wait for their archives: Gameye keeps artifacts only until it removes the container.',
-      metric: this.customMetric('archiveBacklogAge', cloudwatch.Stats.MAXIMUM),
+      metric: this.customMetric('archiveBacklogAge', cloudwatch.Stats.MAXIMUM, {}, this.reaperPeriod),
       threshold: (t.archiveBacklogAge ?? FIVE_MINUTES).toSeconds(),
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
@@ -313,8 +323,8 @@ export class BridgeAlarms extends Construct {
       alarmName: `${this.namePrefix}ReaperMemoryHigh`,
       alarmDescription:
         'The reaper came close to its memory size (the location with the most sessions is read whole): raise memorySize before runs fail.',
-      metric: this.customMetric('reaperPeakMemory', cloudwatch.Stats.MAXIMUM),
-      threshold: Math.floor((props.reaperMemorySize * (t.reaperMemoryPercent ?? 75)) / 100),
+      metric: this.customMetric('reaperPeakMemory', cloudwatch.Stats.MAXIMUM, {}, this.reaperPeriod),
+      threshold: Math.floor(((props.reaperMemorySize ?? 512) * (t.reaperMemoryPercent ?? 75)) / 100),
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,

@@ -133,15 +133,8 @@ export class BridgeDashboard extends Construct {
         width: 12,
       }),
     );
-    this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({
-        title: 'Reaper peak memory (MB)',
-        left: [a.customMetric('reaperPeakMemory', cloudwatch.Stats.MAXIMUM)],
-        leftAnnotations: [a.reaperMemoryHigh.toAnnotation()],
-        width: 12,
-      }),
-    );
-    // How close each function runs to its timeout (a placement timeout retries the whole batch).
+    // How close each function runs to its timeout (a placement timeout retries the whole batch),
+    // and the reaper to its memory (the location with the most sessions sets its peak).
     this.dashboard.addWidgets(
       ...(
         [
@@ -157,9 +150,15 @@ export class BridgeDashboard extends Construct {
               fn.metricDuration({ period, statistic: cloudwatch.Stats.MAXIMUM, label: 'max' }),
             ],
             leftAnnotations: [{ value: timeout.toMilliseconds(), label: 'timeout' }],
-            width: 12,
+            width: 8,
           }),
       ),
+      new cloudwatch.GraphWidget({
+        title: 'Reaper peak memory (MB)',
+        left: [a.customMetric('reaperPeakMemory', cloudwatch.Stats.MAXIMUM, {}, a.reaperPeriod)],
+        leftAnnotations: [a.reaperMemoryHigh.toAnnotation()],
+        width: 8,
+      }),
     );
     // The two alarms on derived or rare figures, each drawn with its threshold.
     this.dashboard.addWidgets(

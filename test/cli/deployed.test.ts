@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalBridge, startLocalBridge } from '../../tools/local/local-bridge.ts';
+import { waitForDrain } from '../integration/helpers.ts';
 import { type FakeAws, startFakeAws } from './fake-aws.ts';
 import { LOCAL_CONFIG, PROJECT_ROOT } from './support.ts';
 
@@ -88,6 +89,8 @@ async function deployed(
   args: readonly string[],
   env: Record<string, string> = {},
 ): Promise<Exit> {
+  // One fake AWS at a time: a test that runs the CLI twice closes the first before the second.
+  await aws?.close();
   aws = await startFakeAws({ stackName: STACK, outputs: { ...OUTPUTS, ...outputs }, secret: TOKEN });
   const child = spawn(process.execPath, [BIN, '--stack', STACK, ...args], {
     cwd: PROJECT_ROOT,
@@ -219,7 +222,7 @@ describe("deployed mode works on the stack's own queues and table", () => {
         '--player',
         'p1:dublin=20',
         '--wait',
-        '30',
+        '20',
         '--json',
       ],
       endpoints,
@@ -246,13 +249,11 @@ describe("deployed mode works on the stack's own queues and table", () => {
     await bridge.aws.clients.sqs.send(
       new SendMessageCommand({ QueueUrl: bridge.resources.matchesQueueUrl, MessageBody: body }),
     );
-    // Placement parks an invalid event at once; the CLI reads the DLQ until it is there.
-    let letters: { matchId?: string; reason?: string }[] = [];
-    while (!letters.some((l) => l.matchId === 'deployed-bad')) {
-      const r = await deployed(outputs, ['dlq', '--json'], endpoints);
-      expect(r.code).toBe(0);
-      letters = (JSON.parse(r.stdout) as { messages: typeof letters }).messages;
-    }
+    // Placement parks an invalid event at once: the matches queue drains when it has.
+    await waitForDrain(bridge);
+    const r = await deployed(outputs, ['dlq', '--json'], endpoints);
+    expect(r.code).toBe(0);
+    const letters = (JSON.parse(r.stdout) as { messages: { matchId?: string; reason?: string }[] }).messages;
     expect(letters.find((l) => l.matchId === 'deployed-bad')).toMatchObject({ reason: 'invalid-event' });
   });
 });

@@ -1,4 +1,4 @@
-import type { Stack } from 'aws-cdk-lib';
+import { Duration, type Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { METRICS } from '../../lambdas/shared/metric-names.ts';
@@ -266,6 +266,19 @@ describe('reaper memory', () => {
       logicalId(other.stack, other.bridge.alarms.reaperMemoryHigh)
     ] as { Properties: Record<string, unknown> };
     expect(alarm.Properties.Threshold).toBe(819);
+  });
+
+  it('judges a window of at least one run, so runs further apart than 5 minutes never leave one empty', () => {
+    const slow = synthStack({ bridge: { reaperRate: Duration.minutes(10) } });
+    for (const alarm of [slow.bridge.alarms.reaperMemoryHigh, slow.bridge.alarms.archiveBacklog]) {
+      const resource = slow.template.findResources('AWS::CloudWatch::Alarm')[
+        logicalId(slow.stack, alarm)
+      ] as {
+        Properties: Record<string, unknown>;
+      };
+      expect(resource.Properties.Period).toBe(600);
+    }
+    expect(alarmProps(bridge.alarms.reaperMemoryHigh).Period).toBe(300);
   });
 });
 

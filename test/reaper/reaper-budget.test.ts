@@ -79,17 +79,20 @@ describe("the reaper's metrics", () => {
     expect(added).toHaveBeenCalledWith(METRICS.reaperPeakMemory.name, 'Megabytes', 500);
   });
 
-  it("report this process's own peak by default: its RSS high-water mark", async () => {
+  it("report this process's own peak by default: its RSS high-water mark, in MB", async () => {
     const metrics = silentMetrics();
     const added = vi.spyOn(metrics, 'addMetric');
     const reap = handlerWith({ metrics });
+    const rssBeforeMb = process.memoryUsage().rss / 1024 / 1024;
 
     await reap({}, { getRemainingTimeInMillis: () => 60_000 });
 
     const call = added.mock.calls.find(([name]) => name === METRICS.reaperPeakMemory.name);
     const reportedMb = call?.[2] ?? 0;
-    // The high-water mark is at least what the process holds now, and never below it.
-    expect(reportedMb).toBeGreaterThanOrEqual(Math.floor(process.memoryUsage().rss / 1024 / 1024) - 1);
+    // A high-water mark: at least what the process held before the run, at most its mark now
+    // (maxRSS is in KB, so a value off by 1024 fails one bound or the other).
+    expect(reportedMb).toBeGreaterThanOrEqual(Math.floor(rssBeforeMb) - 1);
+    expect(reportedMb).toBeLessThanOrEqual(Math.ceil(process.resourceUsage().maxRSS / 1024) + 1);
   });
 });
 
