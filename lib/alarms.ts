@@ -103,7 +103,7 @@ export interface BridgeAlarmsProps {
   readonly reaperRate: Duration;
   /**
    * The reaper function's memory size, in MiB: what its peak memory is judged against.
-   * @default 512 (the construct passes its own `memorySize`)
+   * @default 512 (the construct passes the reaper's own memory size)
    */
   readonly reaperMemorySize?: number;
   /**

@@ -278,7 +278,7 @@ export class GameyeMatchBridge extends Construct {
       entry: FUNCTION_ENTRIES.reaper,
       description: 'Gameye match bridge: stops idle and orphaned sessions, archives artifacts',
       timeout: settings.reaperTimeout,
-      memorySize: settings.memorySize,
+      memorySize: settings.reaperMemorySize,
       logGroup: this.reaperLogGroup,
       // One run at a time: an overlapping scheduled invocation is throttled and, with no
       // asynchronous retries, dropped; the next scheduled run does the same work.
@@ -331,7 +331,7 @@ export class GameyeMatchBridge extends Construct {
       bridge: this,
       encryptionKey: this.encryptionKey,
       reaperRate: settings.reaperRate,
-      reaperMemorySize: settings.memorySize,
+      reaperMemorySize: settings.reaperMemorySize,
       ...(settings.alarmEmail ? { alarmEmail: settings.alarmEmail } : {}),
       thresholds: props.alarmThresholds ?? {},
     });

@@ -117,10 +117,17 @@ export interface GameyeMatchBridgeProps {
    */
   readonly placementMaxConcurrency?: number;
   /**
-   * Memory of both functions, in MiB.
+   * Memory of both functions, in MiB (the reaper's unless `reaperMemorySize` is set).
    * @default 512
    */
   readonly memorySize?: number;
+  /**
+   * Memory of the reaper, in MiB. The location with the most of the deployment's sessions sets
+   * its peak, since that location's list is read whole: raise it above about 40,000 sessions in
+   * one location (`node bench/list-memory.bench.ts`; the ReaperMemoryHigh alarm watches it).
+   * @default memorySize
+   */
+  readonly reaperMemorySize?: number;
   /**
    * How often the reaper runs (whole minutes, at least 1).
    * @default Duration.minutes(1)

@@ -31,6 +31,7 @@ export interface BridgeSettings {
   readonly visibilityTimeout: Duration;
   readonly placementMaxConcurrency: number;
   readonly memorySize: number;
+  readonly reaperMemorySize: number;
   readonly reaperRate: Duration;
   readonly reaperTimeout: Duration;
   readonly tableDeletionProtection: boolean;
@@ -122,8 +123,14 @@ export function resolveSettings(props: GameyeMatchBridgeProps): BridgeSettings {
   }
 
   const memorySize = props.memorySize ?? 512;
-  if (!Number.isInteger(memorySize) || memorySize < 128 || memorySize > 10240) {
-    fail(`memorySize must be an integer from 128 to 10240 MiB, got ${memorySize}.`);
+  const reaperMemorySize = props.reaperMemorySize ?? memorySize;
+  for (const [name, value] of [
+    ['memorySize', memorySize],
+    ['reaperMemorySize', reaperMemorySize],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 128 || value > 10240) {
+      fail(`${name} must be an integer from 128 to 10240 MiB, got ${value}.`);
+    }
   }
 
   const reaperRate = props.reaperRate ?? Duration.minutes(1);
@@ -176,6 +183,7 @@ export function resolveSettings(props: GameyeMatchBridgeProps): BridgeSettings {
     visibilityTimeout,
     placementMaxConcurrency,
     memorySize,
+    reaperMemorySize,
     reaperRate,
     reaperTimeout,
     tableDeletionProtection: props.tableDeletionProtection ?? true,

@@ -260,12 +260,30 @@ describe('reaper memory', () => {
     });
   });
 
-  it('follows memorySize and the threshold prop', () => {
-    const other = synthStack({ bridge: { memorySize: 1024, alarmThresholds: { reaperMemoryPercent: 80 } } });
+  it("follows the reaper's own memory size and the threshold prop", () => {
+    const other = synthStack({
+      bridge: { memorySize: 256, reaperMemorySize: 1024, alarmThresholds: { reaperMemoryPercent: 80 } },
+    });
     const alarm = other.template.findResources('AWS::CloudWatch::Alarm')[
       logicalId(other.stack, other.bridge.alarms.reaperMemoryHigh)
     ] as { Properties: Record<string, unknown> };
     expect(alarm.Properties.Threshold).toBe(819);
+    const memoryOf = (fn: { node: { defaultChild?: unknown } }) =>
+      (
+        other.template.findResources('AWS::Lambda::Function')[logicalId(other.stack, fn)] as {
+          Properties: { MemorySize: number };
+        }
+      ).Properties.MemorySize;
+    expect(memoryOf(other.bridge.reaperFunction)).toBe(1024);
+    expect(memoryOf(other.bridge.placementFunction)).toBe(256);
+  });
+
+  it('gives the reaper memorySize when reaperMemorySize is not set', () => {
+    const other = synthStack({ bridge: { memorySize: 768 } });
+    const alarm = other.template.findResources('AWS::CloudWatch::Alarm')[
+      logicalId(other.stack, other.bridge.alarms.reaperMemoryHigh)
+    ] as { Properties: Record<string, unknown> };
+    expect(alarm.Properties.Threshold).toBe(576);
   });
 
   it('judges a window of at least one run, so runs further apart than 5 minutes never leave one empty', () => {

@@ -76,6 +76,11 @@ describe('GameyeMatchBridge rejects invalid props', () => {
       /alarmThresholds.archiveBacklogAge: expected at least 1 minute/,
     ],
     [
+      'a reaper memory size Lambda does not offer',
+      { reaperMemorySize: 64 },
+      /reaperMemorySize must be an integer from 128 to 10240 MiB, got 64/,
+    ],
+    [
       'a reaper memory threshold of all its memory',
       { alarmThresholds: { reaperMemoryPercent: 100 } },
       /alarmThresholds.reaperMemoryPercent: expected a percentage under 100, got 100/,
