@@ -188,8 +188,7 @@ export class BridgeAlarms extends Construct {
     );
     if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
 
-    this.deadLetterQueueNotEmpty = new cloudwatch.Alarm(this, 'DeadLetterQueueNotEmpty', {
-      alarmName: `${this.namePrefix}DeadLetterQueueNotEmpty`,
+    this.deadLetterQueueNotEmpty = this.alarm('DeadLetterQueueNotEmpty', {
       alarmDescription: 'Match messages are in the DLQ: permanent failures or retries exhausted.',
       metric: b.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(1),
@@ -197,11 +196,8 @@ export class BridgeAlarms extends Construct {
       }),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    this.oldestMatchTooOld = new cloudwatch.Alarm(this, 'OldestMatchTooOld', {
-      alarmName: `${this.namePrefix}OldestMatchTooOld`,
+    this.oldestMatchTooOld = this.alarm('OldestMatchTooOld', {
       alarmDescription: 'Match messages wait too long: placement is down, throttled or too slow.',
       metric: b.matchesQueue.metricApproximateAgeOfOldestMessage({
         period: Duration.minutes(1),
@@ -211,7 +207,6 @@ export class BridgeAlarms extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 3,
       datapointsToAlarm: 2,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
     const errors = t.functionErrors ?? 1;
@@ -229,8 +224,7 @@ export class BridgeAlarms extends Construct {
       throttles,
     );
 
-    this.placementFailureRate = new cloudwatch.Alarm(this, 'PlacementFailureRate', {
-      alarmName: `${this.namePrefix}PlacementFailureRate`,
+    this.placementFailureRate = this.alarm('PlacementFailureRate', {
       alarmDescription: 'Too many matches end in SessionFailed (percent of placements).',
       metric: new cloudwatch.MathExpression({
         label: 'Placement failure rate (%)',
@@ -243,23 +237,17 @@ export class BridgeAlarms extends Construct {
       }),
       threshold: t.placementFailureRatePercent ?? 10,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     this.placementLatencyP95Ms = t.placementLatencyP95Ms ?? 15_000;
-    this.placementLatencyP95 = new cloudwatch.Alarm(this, 'PlacementLatencyP95', {
-      alarmName: `${this.namePrefix}PlacementLatencyP95`,
+    this.placementLatencyP95 = this.alarm('PlacementLatencyP95', {
       alarmDescription: 'p95 time from receiving a MatchFound to its server being ready is too high.',
       metric: this.customMetric('placementLatency', cloudwatch.Stats.percentile(95)),
       threshold: this.placementLatencyP95Ms,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
     const reaperPeriod = props.reaperRate.toSeconds() < 60 ? Duration.minutes(1) : props.reaperRate;
-    this.reaperNotRunning = new cloudwatch.Alarm(this, 'ReaperNotRunning', {
-      alarmName: `${this.namePrefix}ReaperNotRunning`,
+    this.reaperNotRunning = this.alarm('ReaperNotRunning', {
       alarmDescription: 'The reaper has not run: idle and orphaned sessions are not being stopped.',
       metric: b.reaperFunction.metricInvocations({ period: reaperPeriod, statistic: cloudwatch.Stats.SUM }),
       threshold: 1,
@@ -268,18 +256,14 @@ export class BridgeAlarms extends Construct {
       // No datapoint at all is exactly the failure this alarm exists for.
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
-    this.orphansFound = new cloudwatch.Alarm(this, 'OrphansFound', {
-      alarmName: `${this.namePrefix}OrphansFound`,
+    this.orphansFound = this.alarm('OrphansFound', {
       alarmDescription: 'The reaper stopped Gameye sessions that had no DynamoDB record.',
       metric: this.customMetric('orphansStopped', cloudwatch.Stats.SUM),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     const minimum = t.gameyeMinimumRequests ?? 20;
-    this.gameye5xx = new cloudwatch.Alarm(this, 'Gameye5xx', {
-      alarmName: `${this.namePrefix}Gameye5xx`,
+    this.gameye5xx = this.alarm('Gameye5xx', {
       alarmDescription:
         'Gameye answers too many requests with server errors (5xx, percent of HTTP attempts).',
       metric: new cloudwatch.MathExpression({
@@ -293,47 +277,35 @@ export class BridgeAlarms extends Construct {
       }),
       threshold: t.gameye5xxRatePercent ?? 5,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
-    this.corruptRecords = new cloudwatch.Alarm(this, 'CorruptRecords', {
-      alarmName: `${this.namePrefix}CorruptRecords`,
+    this.corruptRecords = this.alarm('CorruptRecords', {
       alarmDescription:
         'The reaper skipped session records it could not read; those sessions are not managed.',
       metric: this.customMetric('corruptRecordsSkipped', cloudwatch.Stats.SUM),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
-    this.archiveBacklog = new cloudwatch.Alarm(this, 'ArchiveBacklog', {
-      alarmName: `${this.namePrefix}ArchiveBacklog`,
+    this.archiveBacklog = this.alarm('ArchiveBacklog', {
       alarmDescription:
         'Stopped sessions wait for their archives: Gameye keeps artifacts only until it removes the container.',
       metric: this.customMetric('archiveBacklogAge', cloudwatch.Stats.MAXIMUM, {}, this.reaperPeriod),
       threshold: (t.archiveBacklogAge ?? FIVE_MINUTES).toSeconds(),
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
-    this.reaperMemoryHigh = new cloudwatch.Alarm(this, 'ReaperMemoryHigh', {
-      alarmName: `${this.namePrefix}ReaperMemoryHigh`,
+    this.reaperMemoryHigh = this.alarm('ReaperMemoryHigh', {
       alarmDescription:
         'The reaper came close to its memory size (the location with the most sessions is read whole): raise memorySize before runs fail.',
       metric: this.customMetric('reaperPeakMemory', cloudwatch.Stats.MAXIMUM, {}, this.reaperPeriod),
       threshold: Math.floor(((props.reaperMemorySize ?? 512) * (t.reaperMemoryPercent ?? 75)) / 100),
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
     const flexMatchDlq = b.flexMatchEvents?.deadLetterQueue;
     this.flexMatchEventsUndelivered = flexMatchDlq
-      ? new cloudwatch.Alarm(this, 'FlexMatchEventsUndelivered', {
-          alarmName: `${this.namePrefix}FlexMatchEventsUndelivered`,
+      ? this.alarm('FlexMatchEventsUndelivered', {
           alarmDescription:
             'EventBridge could not deliver FlexMatch events to the matches queue: they wait in the FlexMatch rule DLQ, unplaced.',
           metric: flexMatchDlq.metricApproximateNumberOfMessagesVisible({
@@ -342,14 +314,11 @@ export class BridgeAlarms extends Construct {
           }),
           threshold: 1,
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         })
       : undefined;
 
     this.flexMatchLatenciesUnread = flexMatchDlq
-      ? new cloudwatch.Alarm(this, 'FlexMatchLatenciesUnread', {
-          alarmName: `${this.namePrefix}FlexMatchLatenciesUnread`,
+      ? this.alarm('FlexMatchLatenciesUnread', {
           alarmDescription:
             'FlexMatch matches were placed by preference, not by latency: DescribeMatchmaking failed (kind in the metric; denied means the placement function lacks gamelift:DescribeMatchmaking).',
           metric: new cloudwatch.MathExpression({
@@ -364,8 +333,6 @@ export class BridgeAlarms extends Construct {
           }),
           threshold: 1,
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         })
       : undefined;
 
@@ -414,15 +381,29 @@ export class BridgeAlarms extends Construct {
     });
   }
 
-  private functionAlarm(id: string, metric: cloudwatch.Metric, threshold: number): cloudwatch.Alarm {
+  /**
+   * An alarm named for on-call (stack, bridge, alarm), judged on one period and quiet without
+   * data, as most of the bridge's are; `props` may say otherwise.
+   */
+  private alarm(
+    id: string,
+    props: Omit<cloudwatch.AlarmProps, 'alarmName' | 'evaluationPeriods'> &
+      Partial<Pick<cloudwatch.AlarmProps, 'evaluationPeriods'>>,
+  ): cloudwatch.Alarm {
     return new cloudwatch.Alarm(this, id, {
       alarmName: `${this.namePrefix}${id}`,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      ...props,
+    });
+  }
+
+  private functionAlarm(id: string, metric: cloudwatch.Metric, threshold: number): cloudwatch.Alarm {
+    return this.alarm(id, {
       alarmDescription: `${id.replace(/([a-z])([A-Z])/g, '$1 $2')} of the Gameye match bridge.`,
       metric: metric.with({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM }),
       threshold,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
   }
 }

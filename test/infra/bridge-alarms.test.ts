@@ -17,11 +17,22 @@ beforeAll(() => {
 
 const service = { Name: 'service', Value: 'gameye-match-bridge' };
 
-function alarmProps(alarm: { node: { defaultChild?: unknown } }): Record<string, unknown> {
-  const resource = template.findResources('AWS::CloudWatch::Alarm')[logicalId(stack, alarm)] as {
+type Construct = { node: { defaultChild?: unknown } };
+
+/** The properties of a construct's resource of `type`, in this file's stack or in `of`. */
+function propsOf(
+  type: string,
+  construct: Construct,
+  of: { template: Template; stack: Stack } = { template, stack },
+): Record<string, unknown> {
+  const resource = of.template.findResources(type)[logicalId(of.stack, construct)] as {
     Properties: Record<string, unknown>;
   };
   return resource.Properties;
+}
+
+function alarmProps(alarm: Construct, of?: { template: Template; stack: Stack }): Record<string, unknown> {
+  return propsOf('AWS::CloudWatch::Alarm', alarm, of);
 }
 
 describe('alarm topic', () => {
@@ -264,37 +275,20 @@ describe('reaper memory', () => {
     const other = synthStack({
       bridge: { memorySize: 256, reaperMemorySize: 1024, alarmThresholds: { reaperMemoryPercent: 80 } },
     });
-    const alarm = other.template.findResources('AWS::CloudWatch::Alarm')[
-      logicalId(other.stack, other.bridge.alarms.reaperMemoryHigh)
-    ] as { Properties: Record<string, unknown> };
-    expect(alarm.Properties.Threshold).toBe(819);
-    const memoryOf = (fn: { node: { defaultChild?: unknown } }) =>
-      (
-        other.template.findResources('AWS::Lambda::Function')[logicalId(other.stack, fn)] as {
-          Properties: { MemorySize: number };
-        }
-      ).Properties.MemorySize;
-    expect(memoryOf(other.bridge.reaperFunction)).toBe(1024);
-    expect(memoryOf(other.bridge.placementFunction)).toBe(256);
+    expect(alarmProps(other.bridge.alarms.reaperMemoryHigh, other).Threshold).toBe(819);
+    expect(propsOf('AWS::Lambda::Function', other.bridge.reaperFunction, other).MemorySize).toBe(1024);
+    expect(propsOf('AWS::Lambda::Function', other.bridge.placementFunction, other).MemorySize).toBe(256);
   });
 
   it('gives the reaper memorySize when reaperMemorySize is not set', () => {
     const other = synthStack({ bridge: { memorySize: 768 } });
-    const alarm = other.template.findResources('AWS::CloudWatch::Alarm')[
-      logicalId(other.stack, other.bridge.alarms.reaperMemoryHigh)
-    ] as { Properties: Record<string, unknown> };
-    expect(alarm.Properties.Threshold).toBe(576);
+    expect(alarmProps(other.bridge.alarms.reaperMemoryHigh, other).Threshold).toBe(576);
   });
 
   it('judges a window of at least one run, so runs further apart than 5 minutes never leave one empty', () => {
     const slow = synthStack({ bridge: { reaperRate: Duration.minutes(10) } });
     for (const alarm of [slow.bridge.alarms.reaperMemoryHigh, slow.bridge.alarms.archiveBacklog]) {
-      const resource = slow.template.findResources('AWS::CloudWatch::Alarm')[
-        logicalId(slow.stack, alarm)
-      ] as {
-        Properties: Record<string, unknown>;
-      };
-      expect(resource.Properties.Period).toBe(600);
+      expect(alarmProps(alarm, slow).Period).toBe(600);
     }
     expect(alarmProps(bridge.alarms.reaperMemoryHigh).Period).toBe(300);
   });
